@@ -1,0 +1,91 @@
+namespace Grid;
+
+/// <summary>Base of every error Grid itself raises.</summary>
+public class GridException : Exception
+{
+    public GridException(string message) : base(message) { }
+    public GridException(string message, Exception? inner) : base(message, inner) { }
+}
+
+/// <summary>
+/// A task or actor method threw, and its exception type could not be rebuilt where the result was
+/// read. Carries the remote type name, message and stack trace. When the type can be rebuilt, Grid
+/// throws that type instead, with the remote stack trace attached.
+/// </summary>
+public sealed class GridTaskException : GridException
+{
+    public GridTaskException(string message) : base(message) { RemoteType = "unknown"; RemoteMessage = message; }
+
+    public GridTaskException(string remoteType, string remoteMessage, string? remoteStackTrace, string? origin)
+        : base($"{origin ?? "A remote task"} failed with {remoteType}: {remoteMessage}")
+    {
+        RemoteType = remoteType;
+        RemoteMessage = remoteMessage;
+        RemoteStackTrace = remoteStackTrace;
+        Origin = origin;
+    }
+
+    public string RemoteType { get; }
+    public string RemoteMessage { get; }
+    public string? RemoteStackTrace { get; }
+    public string? Origin { get; }
+
+    public override string? StackTrace =>
+        RemoteStackTrace is null ? base.StackTrace : $"{RemoteStackTrace}\n--- end of remote stack trace ---\n{base.StackTrace}";
+}
+
+/// <summary>A get or wait ran out of time before the object was ready. The object is not lost: get it again.</summary>
+public sealed class GetTimeoutException : GridException
+{
+    public GetTimeoutException(string message) : base(message) { }
+}
+
+/// <summary>The actor is dead: killed, its constructor failed, or its node died.</summary>
+public sealed class ActorDiedException : GridException
+{
+    public ActorDiedException(string message) : base(message) { }
+    public ActorDiedException(string message, Exception? inner) : base(message, inner) { }
+}
+
+/// <summary>A named actor does not exist in the namespace.</summary>
+public sealed class ActorNotFoundException : GridException
+{
+    public ActorNotFoundException(string message) : base(message) { }
+}
+
+/// <summary>The function, method or type named in a task could not be found, or its arguments do not match it.</summary>
+public sealed class UnknownFunctionException : GridException
+{
+    public UnknownFunctionException(string message) : base(message) { }
+}
+
+/// <summary>A lambda that captures variables (or <c>this</c>) was submitted as a remote function.</summary>
+public sealed class CapturingLambdaException : GridException
+{
+    public CapturingLambdaException(string message) : base(message) { }
+}
+
+/// <summary>A value cannot be serialized by Grid (a delegate, a pointer, a stream…); the message names its type.</summary>
+public sealed class GridSerializationException : GridException
+{
+    public GridSerializationException(string message) : base(message) { }
+    public GridSerializationException(string message, Exception? inner) : base(message, inner) { }
+}
+
+/// <summary>An object's value can no longer be had: every copy was lost and it cannot be recomputed.</summary>
+public sealed class ObjectLostException : GridException
+{
+    public ObjectLostException(string message) : base(message) { }
+}
+
+/// <summary>A task could not be scheduled: no node could ever satisfy it, or the node it must run on is gone.</summary>
+public sealed class UnschedulableException : GridException
+{
+    public UnschedulableException(string message) : base(message) { }
+}
+
+/// <summary>The node running a task died and the task's retries are used up.</summary>
+public sealed class NodeDiedException : GridException
+{
+    public NodeDiedException(string message) : base(message) { }
+}

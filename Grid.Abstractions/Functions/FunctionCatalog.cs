@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Grid.Wire;
+
+namespace Grid.Functions;
+
+/// <summary>
+/// Turns delegates and methods into <see cref="FunctionDescriptor"/>s on the submitting side, and
+/// descriptors back into invokable methods where they run. Lambdas are accepted when they capture
+/// nothing: then their body is a method of a compiler-generated singleton, which exists everywhere.
+/// </summary>
+public static class FunctionCatalog
+{
+    private static readonly ConcurrentDictionary<MethodBase, FunctionDescriptor> Descriptors = new();
+    private static readonly ConcurrentDictionary<FunctionDescriptor, RemoteMethod> Resolved = new();
+
+    /// <summary>Describes a delegate, refusing ones that capture state.</summary>
+    public static FunctionDescriptor DescribeDelegate(Delegate function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        if (function.GetInvocationList().Length != 1)
+            throw new CapturingLambdaException("A multicast delegate cannot run remotely; pass a single static method or lambda.");
+        var method = function.Method;
+        var target = function.Target;
+        if (target is not null && !IsCaptureFreeClosure(target.GetType()))
+        {
+            var captured = target.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
+                .Select(f => f.Name.Contains("__this", StringComparison.Ordinal) ? "this" : f.Name).ToArray();
+            var what = captured.Length > 0 ? $"captures {string.Join(", ", captured)}" : $"is bound to an instance of {target.GetType().Name}";
+            throw new CapturingLambdaException(
+                $"The function {Display(method)} {what}, and captured state cannot travel to another node. " +
+                "Make it a static method or a 'static' lambda and pass the values it needs as arguments (or use an actor for state).");
+        }
+        return Describe(method);
+    }
+
+    public static FunctionDescriptor Describe(MethodBase method) => Descriptors.GetOrAdd(method, static m =>
+    {
+        var type = m.DeclaringType ?? throw new UnknownFunctionException($"{m.Name} has no declaring type; only methods of types can run remotely.");
+        if (type.IsGenericTypeDefinition || m.ContainsGenericParameters)
+            throw new UnknownFunctionException($"{Display(m)} is an open generic method; close its type arguments first.");
+        return new FunctionDescriptor(type.AssemblyQualifiedName!, m.Name, m.MetadataToken, m.GetParameters().Length, Display(m));
+    });
+
+    /// <summary>Finds the method a descriptor names, with its cached invoker.</summary>
+    public static RemoteMethod Resolve(FunctionDescriptor descriptor, Func<string, Type?>? typeResolver = null) =>
+        Resolved.TryGetValue(descriptor, out var m) ? m : Resolved.GetOrAdd(descriptor, ResolveCore(descriptor, typeResolver));
+
+    private static RemoteMethod ResolveCore(FunctionDescriptor d, Func<string, Type?>? typeResolver)
+    {
+        var type = typeResolver?.Invoke(d.TypeName) ?? Type.GetType(d.TypeName, throwOnError: false)
+            ?? throw new UnknownFunctionException(
+                $"Cannot find type '{d.TypeName}' for {d.DisplayName} on this node. Make sure the assembly that defines it is deployed with the job.");
+        MethodBase? method = null;
+        try { method = type.Module.ResolveMethod(d.MetadataToken); }
+        catch (ArgumentException) { }
+        if (method is null || method.Name != d.MethodName || method.DeclaringType != type)
+            method = type.GetMember(d.MethodName, MemberTypes.Method | MemberTypes.Constructor,
+                    BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance)
+                .OfType<MethodBase>().SingleOrDefault(x => x.GetParameters().Length == d.ParameterCount);
+        if (method is null)
+            throw new UnknownFunctionException(
+                $"Cannot find {d.DisplayName} ({d.ParameterCount} parameters) in {type.FullName} on this node; the node may run another build of that assembly.");
+        if (method.GetParameters().Length != d.ParameterCount)
+            throw new UnknownFunctionException($"{d.DisplayName} takes {method.GetParameters().Length} arguments, but the call passed {d.ParameterCount}.");
+        return new RemoteMethod(method);
+    }
+
+    /// <summary>A compiler-generated closure class with no instance fields: a non-capturing lambda's home.</summary>
+    internal static bool IsCaptureFreeClosure(Type t) =>
+        t.IsDefined(typeof(CompilerGeneratedAttribute), false)
+        && t.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic).Length == 0;
+
+    public static string Display(MethodBase m)
+    {
+        var type = m.DeclaringType;
+        // Lambdas live in "<>c" inside the type that wrote them: show that type and "lambda".
+        while (type is not null && type.IsDefined(typeof(CompilerGeneratedAttribute), false) && type.DeclaringType is not null)
+            type = type.DeclaringType;
+        var name = m.Name.StartsWith('<') ? "lambda" + m.Name[m.Name.IndexOf('>')..].Replace(">b__", "#", StringComparison.Ordinal) : m.Name;
+        return m is ConstructorInfo ? $"new {type?.Name}" : $"{type?.Name}.{name}";
+    }
+}

@@ -1,0 +1,18 @@
+namespace Grid.Grains;
+
+/// <summary>Serves a node's object store to other nodes and to remote clients; pinned, keyed by node id.</summary>
+public interface IObjectStoreGrain : IGrainWithStringKey
+{
+    /// <summary>Size of the object, or -1 when this node does not hold it.</summary>
+    [AlwaysInterleave] Task<long> GetSize(ObjectId id);
+
+    /// <summary>Reads part of an object; chunks stay well under Orleans' 100 MB message limit.</summary>
+    [AlwaysInterleave] Task<byte[]> ReadChunk(ObjectId id, long offset, int length);
+
+    /// <summary>Creates an object of <paramref name="size"/> bytes to be filled with WriteChunk then sealed.</summary>
+    [AlwaysInterleave] Task Create(ObjectId id, long size);
+    [AlwaysInterleave] Task WriteChunk(ObjectId id, long offset, byte[] data);
+    [AlwaysInterleave] Task Seal(ObjectId id);
+
+    [AlwaysInterleave] Task Delete(ObjectId id);
+}

@@ -1,0 +1,41 @@
+using Grid.Wire;
+
+namespace Grid.Grains;
+
+/// <summary>
+/// The per-node scheduler (Ray's raylet), one per silo and pinned to it, keyed by the node id.
+/// It admits tasks against the node's declared resources, queues what does not fit, spills work to
+/// nodes with room, and reserves resources for actors.
+/// </summary>
+public interface IRayletGrain : IGrainWithStringKey
+{
+    /// <summary>Runs a task on this node (or a node it spills to) and answers with its result.</summary>
+    [AlwaysInterleave, ResponseTimeout(GridTimeouts.LongCall)]
+    Task<ObjectPayload> SubmitTask(TaskSpec spec);
+
+    /// <summary>Reserves <paramref name="resources"/> for an actor's lifetime, waiting until they are free.</summary>
+    [AlwaysInterleave, ResponseTimeout(GridTimeouts.LongCall)]
+    Task ReserveForActor(ActorId actor, ResourceSet resources);
+
+    [AlwaysInterleave]
+    Task ReleaseActor(ActorId actor);
+
+    [AlwaysInterleave]
+    Task<NodeInfo> GetNodeInfo();
+}
+
+/// <summary>Runs tasks that the local raylet admitted; many activations per silo.</summary>
+public interface ITaskExecutorGrain : IGrainWithIntegerKey
+{
+    [ResponseTimeout(GridTimeouts.LongCall)]
+    Task<ObjectPayload> Execute(TaskSpec spec);
+}
+
+public static class GridTimeouts
+{
+    /// <summary>
+    /// Tasks and actor calls are answered when they finish, which may take hours; Orleans' default
+    /// 30 s response timeout would fail them. Node death still fails them at once.
+    /// </summary>
+    public const string LongCall = "30.00:00:00";
+}

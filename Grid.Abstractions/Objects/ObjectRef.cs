@@ -1,0 +1,74 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using Grid.Wire;
+
+namespace Grid;
+
+/// <summary>
+/// Resolves object references to values: the core worker of the process that holds the ref.
+/// </summary>
+public interface IObjectResolver
+{
+    Task<T> GetAsync<T>(ObjectRef reference, TimeSpan? timeout, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// A future: the id of an object that a task returns or a put stored, plus its owner. Passing a ref
+/// to a task makes it a dependency that is resolved where the task runs; a ref nested inside a
+/// collection stays a ref.
+/// </summary>
+public abstract class ObjectRef : IEquatable<ObjectRef>
+{
+    private protected ObjectRef(ObjectId id, GrainId owner, IObjectResolver? resolver)
+    {
+        Id = id;
+        Owner = owner;
+        Resolver = resolver;
+    }
+
+    public ObjectId Id { get; }
+    /// <summary>The owner endpoint: the process that knows where the value is.</summary>
+    public GrainId Owner { get; }
+    /// <summary>The core worker of this process; null for a ref deserialized outside any Grid runtime.</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public IObjectResolver? Resolver { get; }
+
+    public abstract Type ValueType { get; }
+
+    public ObjectRefData ToData() => new(Id, Owner);
+
+    /// <summary>Creates a ref of the given value type (used by deserialization).</summary>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ObjectRef Create(Type valueType, ObjectId id, GrainId owner, IObjectResolver? resolver) =>
+        (ObjectRef)Activator.CreateInstance(typeof(ObjectRef<>).MakeGenericType(valueType), id, owner, resolver)!;
+
+    protected IObjectResolver BoundResolver => Resolver ?? throw new InvalidOperationException(
+        $"ObjectRef {Id} is not bound to a Grid runtime; get it through a GridClient or inside a task.");
+
+    public bool Equals(ObjectRef? other) => other is not null && other.Id == Id;
+    public override bool Equals(object? obj) => Equals(obj as ObjectRef);
+    public override int GetHashCode() => Id.GetHashCode();
+    public override string ToString() => $"ObjectRef({Id})";
+}
+
+/// <summary>A typed future of a <typeparamref name="T"/>. Await it, or pass it to tasks and actor calls.</summary>
+public sealed class ObjectRef<T> : ObjectRef
+{
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public ObjectRef(ObjectId id, GrainId owner, IObjectResolver? resolver) : base(id, owner, resolver) { }
+
+    public override Type ValueType => typeof(T);
+
+    /// <summary>Gets the value, waiting at most <paramref name="timeout"/> (forever when null).</summary>
+    public Task<T> GetAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        BoundResolver.GetAsync<T>(this, timeout, cancellationToken);
+
+    public TaskAwaiter<T> GetAwaiter() => GetAsync().GetAwaiter();
+
+    /// <summary>
+    /// Marks this ref as an argument inside an actor-call or task expression, e.g.
+    /// <c>counter.Call(c => c.Add(x.AsArg()))</c>: the actor receives the value. Never call it directly.
+    /// </summary>
+    public T AsArg() => throw new InvalidOperationException(
+        "ObjectRef.AsArg() only marks a dependency inside a Grid call expression; to read the value, await the ref or call GetAsync.");
+}

@@ -1,0 +1,34 @@
+namespace Grid.Wire;
+
+/// <summary>How to build an actor: its class's constructor and arguments, and what it reserves.</summary>
+[GenerateSerializer, Immutable]
+public sealed class ActorCreationSpec
+{
+    [Id(0)] public required ActorId ActorId { get; init; }
+    [Id(1)] public required JobId Job { get; init; }
+    [Id(2)] public required FunctionDescriptor Constructor { get; init; }
+    [Id(3)] public required TaskArg[] Args { get; init; }
+    [Id(4)] public required ResourceSet Resources { get; init; }
+    [Id(5)] public string? Name { get; init; }
+    [Id(6)] public string Namespace { get; init; } = "default";
+    [Id(7)] public int MaxConcurrency { get; init; } = 1;
+    [Id(8)] public required GrainId Owner { get; init; }
+    [Id(9)] public required string ClassName { get; init; }
+}
+
+/// <summary>
+/// One actor method call. <see cref="CallerId"/> and <see cref="Sequence"/> give per-caller
+/// submission order, which Orleans itself does not guarantee.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed class ActorCallSpec
+{
+    [Id(0)] public required ActorId ActorId { get; init; }
+    [Id(1)] public required string CallerId { get; init; }
+    [Id(2)] public required long Sequence { get; init; }
+    [Id(3)] public required FunctionDescriptor Method { get; init; }
+    [Id(4)] public required TaskArg[] Args { get; init; }
+    [Id(5)] public required ObjectId ResultId { get; init; }
+    [Id(6)] public required GrainId Owner { get; init; }
+    [Id(7)] public required JobId Job { get; init; }
+}

@@ -1,0 +1,35 @@
+namespace Grid.Wire;
+
+public enum NodeState : byte { Alive, Dead }
+
+/// <summary>A node as the GCS knows it: what it declared, what is free now, and whether it lives.</summary>
+[GenerateSerializer, Immutable]
+public sealed record NodeInfo
+{
+    [Id(0)] public required NodeId NodeId { get; init; }
+    [Id(1)] public required ResourceSet Total { get; init; }
+    [Id(2)] public required ResourceSet Available { get; init; }
+    [Id(3)] public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    [Id(4)] public NodeState State { get; init; } = NodeState.Alive;
+    [Id(5)] public DateTimeOffset LastHeartbeat { get; init; }
+    [Id(6)] public int QueuedTasks { get; init; }
+}
+
+public enum ActorState : byte { Pending, Alive, Dead }
+
+/// <summary>An actor as the GCS knows it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ActorInfo
+{
+    [Id(0)] public required ActorId ActorId { get; init; }
+    [Id(1)] public string? Name { get; init; }
+    [Id(2)] public string Namespace { get; init; } = "default";
+    [Id(3)] public required string ClassName { get; init; }
+    [Id(4)] public ActorState State { get; init; }
+    [Id(5)] public NodeId? Node { get; init; }
+    [Id(6)] public string? DeathCause { get; init; }
+    [Id(7)] public required JobId Job { get; init; }
+    [Id(8)] public ResourceSet Resources { get; init; } = ResourceSet.Empty;
+    /// <summary>Why a pending actor is not running yet, e.g. "waiting for resources: GPU".</summary>
+    [Id(9)] public string? PendingReason { get; init; }
+}

@@ -1,0 +1,33 @@
+namespace Grid.Wire;
+
+public enum PayloadKind : byte
+{
+    /// <summary>The value's bytes travel in the message (small values).</summary>
+    Inline,
+    /// <summary>The value lives in the object store of <see cref="ObjectPayload.Node"/>.</summary>
+    Stored,
+    /// <summary>Producing the value failed; <see cref="ObjectPayload.Error"/> says why.</summary>
+    Error,
+}
+
+/// <summary>What an owner knows of a finished object: its bytes, where it is stored, or its error.</summary>
+[GenerateSerializer, Immutable]
+public sealed class ObjectPayload
+{
+    [Id(0)] public PayloadKind Kind { get; init; }
+    [Id(1)] public byte[]? Data { get; init; }
+    [Id(2)] public NodeId Node { get; init; }
+    [Id(3)] public long Size { get; init; }
+    [Id(4)] public RemoteError? Error { get; init; }
+
+    public static ObjectPayload InlineBytes(byte[] data) => new() { Kind = PayloadKind.Inline, Data = data, Size = data.Length };
+    public static ObjectPayload StoredAt(NodeId node, long size) => new() { Kind = PayloadKind.Stored, Node = node, Size = size };
+    public static ObjectPayload Failed(RemoteError error) => new() { Kind = PayloadKind.Error, Error = error };
+
+    public override string ToString() => Kind switch
+    {
+        PayloadKind.Inline => $"inline({Size} B)",
+        PayloadKind.Stored => $"stored({Size} B @ {Node})",
+        _ => $"error({Error?.TypeName})",
+    };
+}
