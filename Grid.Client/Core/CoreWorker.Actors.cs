@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Grid.Functions;
+using Grid.Grains;
+using Grid.Wire;
+using Orleans.Runtime.Placement;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Core;
+
+/// <summary>An actor as a caller knows it: its id, and a task that completes once it can take calls.</summary>
+public sealed record ActorRef(ActorId Id, string ClassName, Task Ready);
+
+public sealed partial class CoreWorker
+{
+    private readonly ConcurrentDictionary<ActorId, StrongBox<long>> _callSequences = new();
+
+    /// <summary>
+    /// Registers an actor in the GCS (atomically by name) and places it in the background: a node
+    /// reserves its resources, then its host grain is activated there and runs the constructor.
+    /// </summary>
+    public async Task<ActorRef> CreateActorAsync(JobId job, ConstructorInfo constructor, TaskArgument[] args, ActorOptions options, bool getIfExists)
+    {
+        if (options.MaxConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(options), "ActorOptions.MaxConcurrency must be at least 1.");
+        var descriptor = FunctionCatalog.Describe(constructor);
+        var className = constructor.DeclaringType!.AssemblyQualifiedName!;
+        var spec = new ActorCreationSpec
+        {
+            ActorId = ActorId.New(),
+            Job = job,
+            Constructor = descriptor,
+            Args = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args),
+            Resources = options.ToResourceSet(),
+            Name = options.Name,
+            Namespace = options.Namespace,
+            MaxConcurrency = options.MaxConcurrency,
+            Owner = OwnerAddress,
+            ClassName = className,
+        };
+        var gcs = Grains.GetGrain<IGcsGrain>(0);
+        var registered = await gcs.RegisterActor(new ActorInfo
+        {
+            ActorId = spec.ActorId, Name = spec.Name, Namespace = spec.Namespace, ClassName = className,
+            Job = job, Resources = spec.Resources, State = ActorState.Pending,
+        }).ConfigureAwait(false);
+        if (registered.ActorId != spec.ActorId)
+        {
+            if (!getIfExists)
+                throw new ArgumentException($"An actor named '{options.Name}' already exists in namespace '{options.Namespace}'. Use GetActorAsync to reach it, GetOrCreateActorAsync to share it, or pick another name.");
+            return new ActorRef(registered.ActorId, registered.ClassName, gcs.WaitActorPlaced(registered.ActorId));
+        }
+        return new ActorRef(spec.ActorId, className, PlaceActorAsync(spec));
+    }
+
+    private async Task PlaceActorAsync(ActorCreationSpec spec)
+    {
+        var node = Selector.Pick();
+        await Grains.GetGrain<IRayletGrain>(node.Value).ReserveForActor(spec.ActorId, spec.Resources).ConfigureAwait(false);
+        // The placement hint makes Orleans activate the host on the node that holds its resources.
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, SiloAddress.FromParsableString(node.Value));
+        try
+        {
+            await Grains.GetGrain<IActorHostGrain>(spec.ActorId.Value).Create(spec).ConfigureAwait(false);
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
+    }
+
+    public async Task<ActorRef> GetNamedActorAsync(string name, string ns)
+    {
+        var gcs = Grains.GetGrain<IGcsGrain>(0);
+        var info = await gcs.GetNamedActor(ns, name).ConfigureAwait(false);
+        if (info is null || info.State == ActorState.Dead)
+            throw new ActorNotFoundException($"No live actor named '{name}' in namespace '{ns}'. Create it with ActorOptions.Name, or use GetOrCreateActorAsync.");
+        return new ActorRef(info.ActorId, info.ClassName, gcs.WaitActorPlaced(info.ActorId));
+    }
+
+    /// <summary>
+    /// Submits an actor method call. The sequence number is taken here, in submission order, so the
+    /// actor runs this caller's calls in that order however the messages and arguments arrive.
+    /// </summary>
+    public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args)
+    {
+        var descriptor = FunctionCatalog.Describe(method);
+        var wireArgs = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args);
+        var sequence = Interlocked.Increment(ref _callSequences.GetOrAdd(actor.Id, _ => new StrongBox<long>(0)).Value);
+        var spec = new ActorCallSpec
+        {
+            ActorId = actor.Id, CallerId = WorkerId, Sequence = sequence, Method = descriptor, Args = wireArgs,
+            ResultId = ObjectId.New(), Owner = OwnerAddress, Job = job,
+        };
+        var result = _owned.AddPending(spec.ResultId);
+        _ = SendActorCallAsync(actor, spec, result);
+        return new ObjectRef<T>(spec.ResultId, OwnerAddress, this);
+    }
+
+    private async Task SendActorCallAsync(ActorRef actor, ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result)
+    {
+        try
+        {
+            await actor.Ready.ConfigureAwait(false);
+            result.TrySetResult(await Grains.GetGrain<IActorHostGrain>(actor.Id.Value).Call(spec).ConfigureAwait(false));
+        }
+        catch (Exception e)
+        {
+            var error = e is ActorDiedException or UnknownFunctionException or GridSerializationException ? e : new ActorDiedException(
+                $"Actor {actor.Id} could not run {spec.Method.DisplayName}: {e.GetType().Name}: {e.Message}", e);
+            _logger.LogDebug(e, "Actor call {Method} on {Actor} failed", spec.Method.DisplayName, actor.Id);
+            result.TrySetResult(ObjectPayload.Failed(Serializer.ToRemoteError(error, $"actor {actor.Id}")));
+        }
+    }
+
+    public async Task KillActorAsync(ActorRef actor)
+    {
+        try { await actor.Ready.ConfigureAwait(false); }
+        catch (Exception e) { _logger.LogDebug(e, "Killing actor {Actor} whose placement failed", actor.Id); }
+        await Grains.GetGrain<IActorHostGrain>(actor.Id.Value).Kill("killed by its handle").ConfigureAwait(false);
+    }
+
+    private sealed class StrongBox<TValue>(TValue value) { public TValue Value = value; }
+}

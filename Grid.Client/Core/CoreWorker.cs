@@ -1,0 +1,154 @@
+using System.Diagnostics.Metrics;
+using Grid.Grains;
+using Grid.ObjectStore;
+using Grid.Serialization;
+using Grid.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Core;
+
+/// <summary>
+/// The Grid runtime of one process (Ray's core worker): it owns the objects this process created,
+/// submits tasks and actor calls, resolves refs to values and answers other processes about the
+/// objects it owns. Every client has one, and so does every silo (for tasks that submit tasks).
+/// </summary>
+public sealed partial class CoreWorker : IObjectResolver
+{
+    internal static readonly Meter Meter = new("Grid.CoreWorker");
+    private static readonly Counter<long> TasksSubmitted = Meter.CreateCounter<long>("grid.tasks.submitted");
+    private static readonly Counter<long> TaskRetries = Meter.CreateCounter<long>("grid.tasks.retried");
+
+    private readonly OwnedObjects _owned = new();
+    private readonly ILogger _logger;
+
+    public CoreWorker(IGrainFactory grains, GrainId ownerAddress, INodeSelector selector, ObjectPuller puller,
+        LocalObjectStore? localStore, NodeId? localNode, ILogger logger, int inlineThreshold = DefaultInlineThreshold)
+    {
+        Grains = grains;
+        OwnerAddress = ownerAddress;
+        Selector = selector;
+        Puller = puller;
+        LocalStore = localStore;
+        LocalNode = localNode;
+        InlineThreshold = inlineThreshold;
+        _logger = logger;
+        WorkerId = $"{ownerAddress}";
+    }
+
+    /// <summary>Values up to this size travel inside messages; larger ones go to an object store.</summary>
+    public const int DefaultInlineThreshold = 100 * 1024;
+
+    public IGrainFactory Grains { get; }
+    /// <summary>This process's owner endpoint; refs it creates name it as their owner.</summary>
+    public GrainId OwnerAddress { get; }
+    public INodeSelector Selector { get; }
+    public ObjectPuller Puller { get; }
+    public LocalObjectStore? LocalStore { get; }
+    public NodeId? LocalNode { get; }
+    public int InlineThreshold { get; }
+    /// <summary>Identifies this process as an actor caller (per-caller call order).</summary>
+    public string WorkerId { get; }
+    public GridSerializer Serializer { get; } = GridSerializer.Instance;
+    public int OwnedObjectCount => _owned.Count;
+
+    /// <summary>Answers an owner request from another process: the payload once it is ready.</summary>
+    public Task<ObjectPayload> GetOwnedPayload(ObjectId id) =>
+        _owned.TryGet(id, out var payload)
+            ? payload
+            : Task.FromResult(ObjectPayload.Failed(Serializer.ToRemoteError(
+                new ObjectLostException($"Object {id} is not known to its owner {OwnerAddress}: it was freed, or its owner restarted."), null)));
+
+    /// <summary>The payload of any ref: from this process's table, or by asking its owner.</summary>
+    public Task<ObjectPayload> GetPayloadAsync(ObjectId id, GrainId owner)
+    {
+        if (owner == OwnerAddress) return GetOwnedPayload(id);
+        return AskOwnerAsync(id, owner);
+    }
+
+    private async Task<ObjectPayload> AskOwnerAsync(ObjectId id, GrainId owner)
+    {
+        try
+        {
+            return await Grains.GetGrain<IObjectOwner>(owner).GetObject(id).ConfigureAwait(false);
+        }
+        catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
+        {
+            return ObjectPayload.Failed(Serializer.ToRemoteError(new ObjectLostException(
+                $"The owner of object {id} ({owner}) is gone, and with it the object; re-run the work that produced it."), null));
+        }
+    }
+
+    public async Task<T> GetAsync<T>(ObjectRef reference, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var payloadTask = GetPayloadAsync(reference.Id, reference.Owner);
+        if (!payloadTask.IsCompleted)
+        {
+            // A task blocked in a get gives its CPU back so the tasks it waits for can run on this node.
+            using var blocked = GridContext.TryGetCurrent()?.EnterBlocked();
+            try
+            {
+                await (timeout is { } t ? payloadTask.WaitAsync(t, cancellationToken) : payloadTask.WaitAsync(cancellationToken)).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                throw new GetTimeoutException($"Object {reference.Id} was not ready within {timeout}. It is still being computed: get it again, or wait longer.");
+            }
+        }
+        return (T)(await MaterializeAsync(payloadTask.Result, typeof(T), reference.Id, cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>Turns a payload into a value of <paramref name="type"/>, fetching stored objects as needed.</summary>
+    public async ValueTask<object?> MaterializeAsync(ObjectPayload payload, Type type, ObjectId id, CancellationToken cancellationToken)
+    {
+        switch (payload.Kind)
+        {
+            case PayloadKind.Inline:
+                return Serializer.Deserialize(payload.Data, type, this);
+            case PayloadKind.Error:
+                throw Serializer.ToException(payload.Error!);
+            default:
+                var memory = await ReadStoredAsync(id, payload, cancellationToken).ConfigureAwait(false);
+                return Serializer.Deserialize(memory, type, this);
+        }
+    }
+
+    /// <summary>A stored object's bytes: a view of the local store, pulled here first if another node has it.</summary>
+    public async ValueTask<ReadOnlyMemory<byte>> ReadStoredAsync(ObjectId id, ObjectPayload payload, CancellationToken cancellationToken)
+    {
+        if (LocalStore is null) return await Puller.FetchAsync(id, payload.Node, payload.Size, cancellationToken).ConfigureAwait(false);
+        if (LocalStore.TryGet(id, out var local)) return local.Memory;
+        var pulled = await Puller.PullAsync(id, payload.Node, payload.Size, cancellationToken).ConfigureAwait(false);
+        return pulled.Memory;
+    }
+
+    /// <summary>Turns a value into a payload: inline when small, else into an object store.</summary>
+    public async ValueTask<ObjectPayload> StoreValueAsync(ObjectId id, object? value, Type type, CancellationToken cancellationToken = default)
+    {
+        var bytes = Serializer.Serialize(value, type);
+        if (bytes.Length <= InlineThreshold) return ObjectPayload.InlineBytes(bytes);
+        if (LocalStore is not null && LocalNode is { } node)
+        {
+            LocalStore.Put(id, bytes);
+            return ObjectPayload.StoredAt(node, bytes.Length);
+        }
+        var target = Selector.Pick();
+        await Puller.PushAsync(id, target, bytes, cancellationToken).ConfigureAwait(false);
+        return ObjectPayload.StoredAt(target, bytes.Length);
+    }
+
+    public async Task<ObjectRef<T>> PutAsync<T>(T value, CancellationToken cancellationToken = default)
+    {
+        var id = ObjectId.New();
+        var payload = await StoreValueAsync(id, value, typeof(T), cancellationToken).ConfigureAwait(false);
+        _owned.AddReady(id, payload);
+        return new ObjectRef<T>(id, OwnerAddress, this);
+    }
+
+    /// <summary>Waits for every ref's payload (not its value), failing as soon as one failed.</summary>
+    public Task<ObjectPayload>[] PayloadsOf(IReadOnlyList<ObjectRef> refs)
+    {
+        var tasks = new Task<ObjectPayload>[refs.Count];
+        for (var i = 0; i < tasks.Length; i++) tasks[i] = GetPayloadAsync(refs[i].Id, refs[i].Owner);
+        return tasks;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Linq.Expressions;
+using Grid.Core;
+using Grid.Grains;
+using Grid.Wire;
+
+namespace Grid;
+
+/// <summary>
+/// The entry point of Grid (Ray's <c>ray</c> module): remote functions, actors, put/get/wait.
+/// One GridClient is one job. Create it with <c>GridClient.StartLocalAsync</c> (embedded silo,
+/// from Grid.Silo) or <see cref="ConnectAsync(GridClientOptions, CancellationToken)"/>; inside tasks
+/// and actors use <c>GridContext.Current.Grid</c>.
+/// </summary>
+public sealed partial class GridClient : IAsyncDisposable
+{
+    private readonly Func<ValueTask>? _onDispose;
+    private int _disposed;
+
+    public GridClient(CoreWorker worker, JobId jobId, Func<ValueTask>? onDispose = null)
+    {
+        Worker = worker;
+        JobId = jobId;
+        _onDispose = onDispose;
+    }
+
+    /// <summary>The process's core worker (owner of this client's objects).</summary>
+    public CoreWorker Worker { get; }
+    public JobId JobId { get; }
+
+    internal ObjectRef<T> Submit<T>(FunctionDescriptor function, TaskOptions options, TaskArgument[] args) =>
+        Worker.SubmitTask<T>(JobId, function, options, args);
+
+    /// <summary>Stores a value in the cluster and returns its ref (Ray's <c>ray.put</c>).</summary>
+    public Task<ObjectRef<T>> PutAsync<T>(T value, CancellationToken cancellationToken = default) => Worker.PutAsync(value, cancellationToken);
+
+    /// <summary>Gets a value, waiting at most <paramref name="timeout"/>; a remote failure is rethrown here.</summary>
+    public Task<T> GetAsync<T>(ObjectRef<T> reference, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        Worker.GetAsync<T>(reference, timeout, cancellationToken);
+
+    /// <summary>
+    /// Gets many values, in the order of <paramref name="references"/> (duplicates allowed). Throws as
+    /// soon as any of them failed, without waiting for the rest.
+    /// </summary>
+    public Task<T[]> GetAsync<T>(IEnumerable<ObjectRef<T>> references, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        ObjectGetter.GetAllAsync(Worker, references.ToArray(), timeout, cancellationToken);
+
+    /// <summary>
+    /// Waits until <paramref name="numReturns"/> of the refs are ready or the timeout passes (Ray's
+    /// <c>ray.wait</c>); ready refs come in completion order. Duplicate refs are refused.
+    /// </summary>
+    public Task<WaitResult<T>> WaitAsync<T>(IReadOnlyList<ObjectRef<T>> references, int numReturns = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        ObjectGetter.WaitAsync(Worker, references, numReturns, timeout, cancellationToken);
+
+    /// <summary>Creates an actor from a constructor call, e.g. <c>() => new Counter(0)</c>.</summary>
+    public async Task<ActorHandle<T>> CreateActorAsync<T>(Expression<Func<T>> constructor, ActorOptions? options = null) where T : class
+    {
+        var (ctor, args) = CallExpressions.ParseConstructor(constructor);
+        return new ActorHandle<T>(this, await Worker.CreateActorAsync(JobId, ctor, args, options ?? ActorOptions.Default, getIfExists: false).ConfigureAwait(false));
+    }
+
+    /// <summary>Returns the actor named <paramref name="name"/>, creating it if no live one exists; racing callers get the same actor.</summary>
+    public async Task<ActorHandle<T>> GetOrCreateActorAsync<T>(string name, Expression<Func<T>> constructor, ActorOptions? options = null) where T : class
+    {
+        var (ctor, args) = CallExpressions.ParseConstructor(constructor);
+        var named = (options ?? ActorOptions.Default) with { Name = name };
+        return new ActorHandle<T>(this, await Worker.CreateActorAsync(JobId, ctor, args, named, getIfExists: true).ConfigureAwait(false));
+    }
+
+    /// <summary>Finds a live named actor, created by any client of the cluster.</summary>
+    public async Task<ActorHandle<T>> GetActorAsync<T>(string name, string ns = "default") where T : class =>
+        new(this, await Worker.GetNamedActorAsync(name, ns).ConfigureAwait(false));
+
+    public Task KillActorAsync<T>(ActorHandle<T> actor) where T : class => actor.KillAsync();
+
+    /// <summary>The nodes of the cluster with their declared and free resources.</summary>
+    public Task<NodeInfo[]> GetNodesAsync() => Worker.Grains.GetGrain<IGcsGrain>(0).GetNodes();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        if (_onDispose is not null) await _onDispose().ConfigureAwait(false);
+    }
+}
+
+public sealed partial class GridClient
+{
+    /// <summary>Connects to a Grid cluster through its gateways; the returned client is one job.</summary>
+    public static Task<GridClient> ConnectAsync(Hosting.GridClientOptions options, CancellationToken cancellationToken = default) =>
+        Hosting.GridClientConnector.ConnectAsync(options, cancellationToken);
+
+    /// <summary>Connects to a cluster whose gateway is <paramref name="address"/> ("host:port").</summary>
+    public static Task<GridClient> ConnectAsync(string address, CancellationToken cancellationToken = default) =>
+        ConnectAsync(new Hosting.GridClientOptions { Gateways = [address] }, cancellationToken);
+}

@@ -1,0 +1,49 @@
+using Grid.Core;
+using Grid.Grains;
+using Grid.Wire;
+
+namespace Grid.Hosting;
+
+/// <summary>
+/// Spreads a client's tasks over the cluster's live nodes, round robin. Orleans would route all of a
+/// client's calls through one gateway; the raylets then spill further when a node is full.
+/// </summary>
+internal sealed class ClientNodeSelector(IGrainFactory grains, TimeSpan refreshInterval) : INodeSelector, IDisposable
+{
+    private NodeId[] _nodes = [];
+    private int _next;
+    private Timer? _timer;
+
+    public async Task RefreshAsync()
+    {
+        var nodes = await grains.GetGrain<IGcsGrain>(0).GetNodes().ConfigureAwait(false);
+        var alive = nodes.Where(n => n.State == NodeState.Alive).Select(n => n.NodeId).OrderBy(n => n.Value, StringComparer.Ordinal).ToArray();
+        if (alive.Length > 0) _nodes = alive;
+    }
+
+    public async Task StartAsync()
+    {
+        await RefreshAsync().ConfigureAwait(false);
+        _timer = new Timer(_ => _ = RefreshQuietlyAsync(), null, refreshInterval, refreshInterval);
+    }
+
+    private async Task RefreshQuietlyAsync()
+    {
+        try { await RefreshAsync().ConfigureAwait(false); }
+        catch (Exception) { /* the next tick tries again; a failing cluster surfaces on the calls themselves */ }
+    }
+
+    public NodeId Pick(IReadOnlyCollection<NodeId>? exclude = null)
+    {
+        var nodes = _nodes;
+        if (nodes.Length == 0) throw new UnschedulableException("The cluster has no live nodes; start a node (grid start) and try again.");
+        for (var tries = 0; tries < nodes.Length; tries++)
+        {
+            var node = nodes[(int)((uint)Interlocked.Increment(ref _next) % (uint)nodes.Length)];
+            if (exclude is null || !exclude.Contains(node)) return node;
+        }
+        return nodes[0];
+    }
+
+    public void Dispose() => _timer?.Dispose();
+}

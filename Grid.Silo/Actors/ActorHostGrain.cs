@@ -1,0 +1,149 @@
+using Grid.Functions;
+using Grid.Grains;
+using Grid.Silo.Gcs;
+using Grid.Silo.Tasks;
+using Grid.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Silo.Actors;
+
+/// <summary>
+/// Hosts one actor: builds the user's object once, then runs its methods one at a time (or up to
+/// the actor's max concurrency), each caller's calls in submission order. The grain is reentrant so
+/// calls can arrive and resolve their arguments while a method runs; the ordering is ours. It stays
+/// active until killed: an actor's state lives only here.
+/// </summary>
+[Reentrant, KeepAlive, Orleans.Placement.RandomPlacement]
+internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
+{
+    private readonly Dictionary<string, CallerTurns> _callers = [];
+    private ActorCreationSpec? _spec;
+    private object? _instance;
+    private RemoteError? _constructorError;
+    private FifoSlots _slots = new(1);
+    private string? _deathCause;
+    private Task? _creation;
+
+    private ActorId Id => new(this.GetPrimaryKeyString());
+
+    public Task Create(ActorCreationSpec spec) => _creation ??= CreateCoreAsync(spec);
+
+    private async Task CreateCoreAsync(ActorCreationSpec spec)
+    {
+        _spec = spec;
+        _slots = new FifoSlots(spec.MaxConcurrency);
+        var worker = node.Worker;
+        var origin = $"constructor of actor {spec.ActorId} ({spec.Constructor.DisplayName}) on node {node.NodeId}";
+        try
+        {
+            var ctor = FunctionCatalog.Resolve(spec.Constructor);
+            var (args, failure) = await ArgumentResolver.PrepareAsync(worker, spec.Args, CancellationToken.None);
+            if (failure is not null) _constructorError = failure.Error;
+            else
+            {
+                var values = await ArgumentResolver.MaterializeAsync(worker, args, ctor.ParameterTypes, CancellationToken.None);
+                var context = Context(spec.Job);
+                _instance = await Task.Run(() =>
+                {
+                    GridContext.Set(context);
+                    try { return ctor.InvokeAsync(null, values).AsTask(); }
+                    finally { GridContext.Set(null); }
+                });
+            }
+        }
+        catch (Exception e)
+        {
+            _constructorError = worker.Serializer.ToRemoteError(e, origin);
+        }
+        var info = await gcs.GetActorAsync(spec.ActorId) ?? new ActorInfo { ActorId = spec.ActorId, ClassName = spec.ClassName, Job = spec.Job };
+        await gcs.UpdateActorAsync(_constructorError is null
+            ? info with { State = ActorState.Alive, Node = node.NodeId, PendingReason = null }
+            : info with { State = ActorState.Dead, Node = node.NodeId, DeathCause = $"its constructor failed: {_constructorError.TypeName}: {_constructorError.Message}" });
+        if (_constructorError is not null) raylet.ReleaseActor(spec.ActorId);
+    }
+
+    private GridContext Context(JobId job)
+    {
+        var lease = raylet.ActorLease(Id);
+        return new GridContext(node.ClientFor(job), node.NodeId, job, null, Id, lease?.GpuIds ?? []);
+    }
+
+    public async Task<ObjectPayload> Call(ActorCallSpec call)
+    {
+        var worker = node.Worker;
+        if (_spec is null)
+        {
+            // A host activated by a call, not by Create: the actor was killed, or its node died.
+            var info = await gcs.GetActorAsync(call.ActorId);
+            this.DeactivateOnIdle();
+            return Died(call, info?.DeathCause ?? "its host was lost (the node that ran it died)");
+        }
+        await _creation!;
+        if (_constructorError is not null) return ObjectPayload.Failed(_constructorError);
+
+        var turns = _callers.TryGetValue(call.CallerId, out var t) ? t : _callers[call.CallerId] = new CallerTurns();
+        var method = FunctionCatalog.Resolve(call.Method);
+        // Resolve arguments while earlier calls run; run strictly in the caller's order.
+        var prepared = ArgumentResolver.PrepareAsync(worker, call.Args, CancellationToken.None).AsTask();
+        await turns.WaitTurnAsync(call.Sequence);
+        ObjectPayload? early = null;
+        object?[]? args = null;
+        try
+        {
+            var (wireArgs, failure) = await prepared;
+            if (failure is not null) early = failure;
+            else args = await ArgumentResolver.MaterializeAsync(worker, wireArgs, method.ParameterTypes, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            early = ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"arguments of {call.Method.DisplayName}"));
+        }
+        if (early is not null)
+        {
+            turns.Advance();
+            return early;
+        }
+        var slot = _slots.TakeAsync();
+        turns.Advance();
+        await slot;
+        try
+        {
+            if (_deathCause is not null) return Died(call, _deathCause);
+            var context = Context(call.Job);
+            var instance = _instance;
+            var origin = $"actor {Id} method {call.Method.DisplayName} on node {node.NodeId}";
+            return await Task.Run(() => Invocation.RunAsync(worker, context, method, instance, args!, call.ResultId, origin));
+        }
+        finally
+        {
+            _slots.Return();
+        }
+    }
+
+    private ObjectPayload Died(ActorCallSpec call, string cause) =>
+        ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(
+            new ActorDiedException($"Actor {call.ActorId} is dead ({cause}); {call.Method.DisplayName} did not run."), $"actor {call.ActorId}"));
+
+    public async Task Kill(string reason)
+    {
+        _deathCause ??= reason;
+        if (_spec is not null) raylet.ReleaseActor(_spec.ActorId);
+        var info = await gcs.GetActorAsync(Id);
+        if (info is not null) await gcs.UpdateActorAsync(info with { State = ActorState.Dead, DeathCause = reason });
+        (_instance as IDisposable)?.Dispose();
+        logger.LogInformation("Actor {Actor} killed: {Reason}", Id, reason);
+        this.DeactivateOnIdle();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_spec is not null && _deathCause is null)
+        {
+            // The silo is going away with the actor: record its death so callers get a clear error.
+            _deathCause = $"its node {node.NodeId} shut down ({reason.Description})";
+            raylet.ReleaseActor(_spec.ActorId);
+            var info = await gcs.GetActorAsync(_spec.ActorId);
+            if (info is not null) await gcs.UpdateActorAsync(info with { State = ActorState.Dead, DeathCause = _deathCause });
+        }
+    }
+}

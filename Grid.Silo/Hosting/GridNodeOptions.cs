@@ -1,0 +1,28 @@
+namespace Grid.Silo;
+
+/// <summary>What a node declares and how it behaves (bound from configuration or set in code).</summary>
+public sealed class GridNodeOptions
+{
+    /// <summary>CPUs this node offers to tasks; bounds how many 1-CPU tasks run at once. Defaults to the machine's cores.</summary>
+    public double NumCpus { get; set; } = Environment.ProcessorCount;
+    public double NumGpus { get; set; }
+    /// <summary>Custom resources, e.g. { ["accelerator"] = 2 }.</summary>
+    public Dictionary<string, double> Resources { get; set; } = [];
+    /// <summary>Labels that programs can select nodes by, e.g. { ["zone"] = "a" }.</summary>
+    public Dictionary<string, string> Labels { get; set; } = [];
+    /// <summary>Values up to this size travel inside messages; larger ones go to the object store.</summary>
+    public int InlineThreshold { get; set; } = Core.CoreWorker.DefaultInlineThreshold;
+    /// <summary>How often availability is published to and read from the GCS (when it changed).</summary>
+    public TimeSpan ResourceReportInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    public ResourceSet ToResourceSet()
+    {
+        var all = new List<KeyValuePair<string, double>>
+        {
+            KeyValuePair.Create(ResourceSet.Cpu, NumCpus),
+            KeyValuePair.Create(ResourceSet.Gpu, NumGpus),
+        };
+        all.AddRange(Resources);
+        return ResourceSet.From(all);
+    }
+}

@@ -1,0 +1,57 @@
+using Grid.Grains;
+using Grid.ObjectStore;
+using Grid.Silo.Gcs;
+using Grid.Silo.Raylet;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Grid.Silo;
+
+public static class GridSiloBuilderExtensions
+{
+    /// <summary>
+    /// Makes this Orleans silo a Grid node: raylet, task executors, actor hosts, object store, owner
+    /// endpoint and cluster view. Without an <see cref="IGcs"/> registered beforehand, the node uses
+    /// an in-memory GCS of its own (the embedded mode).
+    /// </summary>
+    public static ISiloBuilder UseGrid(this ISiloBuilder silo, Action<GridNodeOptions>? configure = null, Action<ObjectStoreOptions>? store = null)
+    {
+        var services = silo.Services;
+        services.AddOptions<GridNodeOptions>();
+        if (configure is not null) services.Configure(configure);
+        services.TryAddSingleton<IGcs, InMemoryGcs>();
+        services.AddGridObjectStore(store);
+        services.AddPlacementDirector<NodePinnedPlacement, NodePinnedPlacementDirector>();
+        services.AddSingleton<NodeRuntime>();
+        services.AddSingleton<Raylet.Raylet>();
+        services.AddSingleton<ClusterView>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GridNodeLifecycle>();
+        ThreadPoolSizing.Ensure();
+        return silo;
+    }
+}
+
+/// <summary>
+/// Tasks are user code and may block a thread (Thread.Sleep, synchronous I/O). The thread pool only
+/// adds threads slowly past its minimum, which would make declared CPUs idle; raise the minimum.
+/// </summary>
+internal static class ThreadPoolSizing
+{
+    public static void Ensure()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        var wanted = Math.Max(workers, 256);
+        if (wanted > workers) ThreadPool.SetMinThreads(wanted, io);
+    }
+}
+
+/// <summary>Starts the node's cluster view once the silo is active, and records the node's death when it stops.</summary>
+internal sealed class GridNodeLifecycle(ClusterView view, IGcs gcs, NodeRuntime node) : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(GridNodeLifecycle), ServiceLifecycleStage.Active, _ => view.StartAsync(), async _ =>
+        {
+            view.Dispose();
+            await gcs.MarkNodeDeadAsync(node.NodeId);
+        });
+}

@@ -1,0 +1,46 @@
+using Grid.Core;
+using Grid.Wire;
+
+namespace Grid.Silo.Tasks;
+
+/// <summary>
+/// Turns a task's or actor call's wire arguments into values of the method's parameter types,
+/// fetching ref arguments (from their owners and, for stored objects, into this node's store).
+/// </summary>
+internal static class ArgumentResolver
+{
+    /// <summary>Learns the payload of every ref argument; the first failed dependency fails the call.</summary>
+    public static async ValueTask<(TaskArg[] Args, ObjectPayload? Failure)> PrepareAsync(CoreWorker worker, TaskArg[] args, CancellationToken cancellationToken)
+    {
+        TaskArg[]? prepared = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is not { Ref: { } r, Resolved: null }) continue;
+            var payload = await worker.GetPayloadAsync(r.Id, r.Owner).ConfigureAwait(false);
+            if (payload.Kind == PayloadKind.Error) return (args, payload);
+            if (payload.Kind == PayloadKind.Stored)
+                await worker.ReadStoredAsync(r.Id, payload, cancellationToken).ConfigureAwait(false); // pull it here now
+            prepared ??= (TaskArg[])args.Clone();
+            prepared[i] = payload.Kind == PayloadKind.Inline ? TaskArg.Value(payload.Data!) : new TaskArg { Ref = r, Resolved = payload };
+        }
+        return (prepared ?? args, null);
+    }
+
+    /// <summary>Deserializes prepared arguments; stored ones are read in place from the local store.</summary>
+    public static async ValueTask<object?[]> MaterializeAsync(CoreWorker worker, TaskArg[] args, Type[] types, CancellationToken cancellationToken)
+    {
+        var values = new object?[args.Length];
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            if (a.Inline is { } bytes) values[i] = worker.Serializer.Deserialize(bytes, types[i], worker);
+            else
+            {
+                var r = a.Ref!;
+                var payload = a.Resolved ?? await worker.GetPayloadAsync(r.Id, r.Owner).ConfigureAwait(false);
+                values[i] = await worker.MaterializeAsync(payload, types[i], r.Id, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        return values;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Grid.Samples.Scenarios;
+
+/// <summary>
+/// Counts how many probed sections run at once. Samples run their tasks in this process (embedded
+/// mode or in-process clusters), so a static counter sees every node; tests use it to assert that
+/// declared CPUs bound concurrency without looking at a clock.
+/// </summary>
+public sealed class ConcurrencyProbe
+{
+    private static readonly Dictionary<string, ConcurrencyProbe> Probes = [];
+    private int _now;
+    private int _max;
+
+    public static ConcurrencyProbe Named(string name)
+    {
+        lock (Probes) return Probes.TryGetValue(name, out var p) ? p : Probes[name] = new ConcurrencyProbe();
+    }
+
+    public int Max => Volatile.Read(ref _max);
+
+    public void Reset() { _now = 0; _max = 0; }
+
+    public IDisposable Enter()
+    {
+        var now = Interlocked.Increment(ref _now);
+        int max;
+        while (now > (max = Volatile.Read(ref _max)) && Interlocked.CompareExchange(ref _max, now, max) != max) { }
+        return new Exit(this);
+    }
+
+    private sealed class Exit(ConcurrencyProbe probe) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref probe._now);
+    }
+}

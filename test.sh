@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every Grid test (README: "Quick start"). Installs what the tests need, builds in Release,
+# runs each test project, and ends with one summary line: "Total: N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+dotnet build Grid.sln -c Release -warnaserror -v quiet -nologo || exit 1
+
+log=$(mktemp)
+status=0
+for project in tests/*/*.csproj; do
+  echo "== $project"
+  dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+done
+
+sum() { grep -oE "$1: +[0-9]+" "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}'; }
+echo "Total: $(sum Passed) passed, $(sum Failed) failed, $(sum Skipped) skipped"
+rm -f "$log"
+exit $status

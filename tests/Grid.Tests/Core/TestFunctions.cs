@@ -1,0 +1,65 @@
+using System.Collections.Concurrent;
+
+namespace Grid.Tests.Core;
+
+/// <summary>Remote functions and actor classes used by the core behaviour tests.</summary>
+public static class TestFunctions
+{
+    /// <summary>Gates that tests open from outside; tasks wait on them (in-process clusters share them).</summary>
+    private static readonly ConcurrentDictionary<string, TaskCompletionSource<bool>> Gates = new();
+
+    public static TaskCompletionSource<bool> Gate(string key) =>
+        Gates.GetOrAdd(key, _ => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+
+    public static async Task<int> ReturnWhenOpened(string gate, int value)
+    {
+        await Gate(gate).Task;
+        return value;
+    }
+
+    public static int Increment(int x) => x + 1;
+
+    public static string WhereAmI(int _) => GridContext.Current.NodeId.Value;
+
+    public static int Fail(string message) => Thrower.Throw(message);
+
+    public static long Checksum(byte[] data)
+    {
+        long sum = 0;
+        for (var i = 0; i < data.Length; i += 4096) sum = sum * 31 + data[i];
+        return sum + data[^1];
+    }
+
+    public static (string Node, long Checksum, int Length) ChecksumWhere(byte[] data) =>
+        (GridContext.Current.NodeId.Value, Checksum(data), data.Length);
+
+    public static byte[] MakeBytes(int length, int seed)
+    {
+        var bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
+}
+
+public static class Thrower
+{
+    public static int Throw(string message) => throw new InvalidOperationException(message);
+}
+
+public sealed class Recorder
+{
+    private readonly List<int> _seen = [];
+    public int Record(int value) { _seen.Add(value); return value; }
+    public List<int> Seen() => [.. _seen];
+}
+
+public sealed class BrokenActor
+{
+    public BrokenActor(string why) => throw new ArgumentException(why);
+    public int Ping() => 1;
+}
+
+public sealed class Holder
+{
+    public Action? Callback { get; set; }
+}
