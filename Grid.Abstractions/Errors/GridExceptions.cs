@@ -1,6 +1,7 @@
 namespace Grid;
 
-/// <summary>Base of every error Grid itself raises.</summary>
+/// <summary>Base of every error Grid itself raises. Orleans-serializable, so grains may throw them.</summary>
+[GenerateSerializer]
 public class GridException : Exception
 {
     public GridException(string message) : base(message) { }
@@ -12,6 +13,7 @@ public class GridException : Exception
 /// read. Carries the remote type name, message and stack trace. When the type can be rebuilt, Grid
 /// throws that type instead, with the remote stack trace attached.
 /// </summary>
+[GenerateSerializer]
 public sealed class GridTaskException : GridException
 {
     public GridTaskException(string message) : base(message) { RemoteType = "unknown"; RemoteMessage = message; }
@@ -25,22 +27,24 @@ public sealed class GridTaskException : GridException
         Origin = origin;
     }
 
-    public string RemoteType { get; }
-    public string RemoteMessage { get; }
-    public string? RemoteStackTrace { get; }
-    public string? Origin { get; }
+    [Id(0)] public string RemoteType { get; }
+    [Id(1)] public string RemoteMessage { get; }
+    [Id(2)] public string? RemoteStackTrace { get; }
+    [Id(3)] public string? Origin { get; }
 
     public override string? StackTrace =>
         RemoteStackTrace is null ? base.StackTrace : $"{RemoteStackTrace}\n--- end of remote stack trace ---\n{base.StackTrace}";
 }
 
 /// <summary>A get or wait ran out of time before the object was ready. The object is not lost: get it again.</summary>
+[GenerateSerializer]
 public sealed class GetTimeoutException : GridException
 {
     public GetTimeoutException(string message) : base(message) { }
 }
 
 /// <summary>The actor is dead: killed, its constructor failed, or its node died.</summary>
+[GenerateSerializer]
 public sealed class ActorDiedException : GridException
 {
     public ActorDiedException(string message) : base(message) { }
@@ -48,24 +52,28 @@ public sealed class ActorDiedException : GridException
 }
 
 /// <summary>A named actor does not exist in the namespace.</summary>
+[GenerateSerializer]
 public sealed class ActorNotFoundException : GridException
 {
     public ActorNotFoundException(string message) : base(message) { }
 }
 
 /// <summary>The function, method or type named in a task could not be found, or its arguments do not match it.</summary>
+[GenerateSerializer]
 public sealed class UnknownFunctionException : GridException
 {
     public UnknownFunctionException(string message) : base(message) { }
 }
 
 /// <summary>A lambda that captures variables (or <c>this</c>) was submitted as a remote function.</summary>
+[GenerateSerializer]
 public sealed class CapturingLambdaException : GridException
 {
     public CapturingLambdaException(string message) : base(message) { }
 }
 
 /// <summary>A value cannot be serialized by Grid (a delegate, a pointer, a stream…); the message names its type.</summary>
+[GenerateSerializer]
 public sealed class GridSerializationException : GridException
 {
     public GridSerializationException(string message) : base(message) { }
@@ -73,18 +81,21 @@ public sealed class GridSerializationException : GridException
 }
 
 /// <summary>An object's value can no longer be had: every copy was lost and it cannot be recomputed.</summary>
+[GenerateSerializer]
 public sealed class ObjectLostException : GridException
 {
     public ObjectLostException(string message) : base(message) { }
 }
 
 /// <summary>A task could not be scheduled: no node could ever satisfy it, or the node it must run on is gone.</summary>
+[GenerateSerializer]
 public sealed class UnschedulableException : GridException
 {
     public UnschedulableException(string message) : base(message) { }
 }
 
 /// <summary>The node running a task died and the task's retries are used up.</summary>
+[GenerateSerializer]
 public sealed class NodeDiedException : GridException
 {
     public NodeDiedException(string message) : base(message) { }

@@ -35,7 +35,8 @@ public static class LocalGrid
     private static async Task<GridClient> StartAsync(LocalGridOptions options, CancellationToken cancellationToken)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddConsole().SetMinimumLevel(options.LogLevel);
+        builder.Logging.AddConsole().SetMinimumLevel(options.LogLevel)
+            .AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // start-up notes (ServerGC) are noise for an embedded grid
         builder.UseOrleans(silo =>
         {
             // Loopback ports picked free, so several embedded grids (tests, tools) can run side by side.

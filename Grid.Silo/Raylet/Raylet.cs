@@ -15,7 +15,11 @@ public sealed class Raylet
     private static readonly Meter Meter = new("Grid.Raylet");
     private readonly Lock _lock = new();
     private readonly ResourceLedger _ledger;
-    private readonly LinkedList<PendingRequest> _queue = new();
+    // Queued requests by resource shape (Ray's scheduling classes), so that a release looks at one
+    // head per shape instead of rescanning every queued task.
+    private readonly Dictionary<ResourceSet, Queue<PendingRequest>> _queues = [];
+    private int _queued;
+    private long _arrivals;
     private readonly ConcurrentDictionary<ObjectId, ResourceLease> _running = new();
     private readonly ConcurrentDictionary<ActorId, ResourceLease> _actors = new();
     private readonly ILogger<Raylet> _logger;
@@ -26,7 +30,7 @@ public sealed class Raylet
         Node = node.NodeId;
         _ledger = new ResourceLedger(node.Options.ToResourceSet());
         _logger = logger;
-        Meter.CreateObservableGauge("grid.raylet.queued", () => _queue.Count);
+        Meter.CreateObservableGauge("grid.raylet.queued", () => Volatile.Read(ref _queued));
         Meter.CreateObservableGauge("grid.raylet.running", () => _runningCount);
     }
 
@@ -39,7 +43,7 @@ public sealed class Raylet
 
     public bool HasRoomNow(ResourceSet need)
     {
-        lock (_lock) return _queue.Count == 0 && _ledger.Fits(need);
+        lock (_lock) return _queued == 0 && _ledger.Fits(need);
     }
 
     /// <summary>Acquires resources, waiting in line when they are taken.</summary>
@@ -50,16 +54,14 @@ public sealed class Raylet
         PendingRequest pending;
         lock (_lock)
         {
-            if (_queue.Count == 0 && _ledger.Fits(need)) return ValueTask.FromResult(Grant(need));
-            pending = new PendingRequest(need, what);
-            pending.Node = _queue.AddLast(pending);
+            if (_queued == 0 && _ledger.Fits(need)) return ValueTask.FromResult(Grant(need));
+            pending = new PendingRequest(need, what, ++_arrivals);
+            if (!_queues.TryGetValue(need, out var queue)) _queues[need] = queue = new Queue<PendingRequest>();
+            queue.Enqueue(pending);
+            _queued++;
         }
         if (cancellationToken.CanBeCanceled)
-            cancellationToken.Register(() =>
-            {
-                lock (_lock) { if (pending.Node.List is not null) _queue.Remove(pending.Node); }
-                pending.Completion.TrySetCanceled(cancellationToken);
-            });
+            cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
         return new ValueTask<ResourceLease>(pending.Completion.Task);
     }
 
@@ -75,22 +77,33 @@ public sealed class Raylet
         lock (_lock)
         {
             _ledger.Give(amount, gpuIds, gpus);
-            // Grant in order; a request that does not fit yet does not block smaller ones behind it.
-            for (var n = _queue.First; n is not null;)
-            {
-                var next = n.Next;
-                if (_ledger.Fits(n.Value.Need))
-                {
-                    _queue.Remove(n);
-                    (granted ??= []).Add((n.Value, Grant(n.Value.Need)));
-                }
-                n = next;
-            }
+            GrantQueued(ref granted);
         }
         if (granted is not null)
             foreach (var (request, lease) in granted)
-                if (!request.Completion.TrySetResult(lease)) lease.Dispose();
+                if (!request.Completion.TrySetResult(lease)) lease.Dispose(); // cancelled meanwhile
         Changed?.Invoke();
+    }
+
+    /// <summary>
+    /// Grants queued requests that fit, oldest shape head first; a shape whose head does not fit
+    /// does not block other shapes behind it (a GPU task waiting does not stall CPU tasks).
+    /// </summary>
+    private void GrantQueued(ref List<(PendingRequest, ResourceLease)>? granted)
+    {
+        while (_queued > 0)
+        {
+            Queue<PendingRequest>? best = null;
+            foreach (var queue in _queues.Values)
+            {
+                while (queue.TryPeek(out var head) && head.Completion.Task.IsCompleted) { queue.Dequeue(); _queued--; }
+                if (queue.TryPeek(out var h) && _ledger.Fits(h.Need) && (best is null || h.Arrival < best.Peek().Arrival)) best = queue;
+            }
+            if (best is null) return;
+            var next = best.Dequeue();
+            _queued--;
+            (granted ??= []).Add((next, Grant(next.Need)));
+        }
     }
 
     /// <summary>A task back from a blocking get takes its CPUs again, overdrawing if others took them meanwhile.</summary>
@@ -125,7 +138,7 @@ public sealed class Raylet
             return new NodeInfo
             {
                 NodeId = Node, Total = _ledger.Total, Available = _ledger.Available, Labels = labels,
-                LastHeartbeat = DateTimeOffset.UtcNow, QueuedTasks = _queue.Count,
+                LastHeartbeat = DateTimeOffset.UtcNow, QueuedTasks = _queued,
             };
     }
 
@@ -133,14 +146,15 @@ public sealed class Raylet
     public IReadOnlyList<string> PendingReasons()
     {
         lock (_lock)
-            return _queue.Select(p => $"{p.What}: waiting for resources: {string.Join(", ", p.Need.MissingFrom(_ledger.Available))}").ToArray();
+            return _queues.Values.Where(q => q.Count > 0).Select(q => q.Peek())
+                .Select(p => $"{p.What} and {_queues[p.Need].Count - 1} more like it: waiting for resources: {string.Join(", ", p.Need.MissingFrom(_ledger.Available))}").ToArray();
     }
 
-    private sealed class PendingRequest(ResourceSet need, string what)
+    private sealed class PendingRequest(ResourceSet need, string what, long arrival)
     {
         public ResourceSet Need { get; } = need;
         public string What { get; } = what;
-        public LinkedListNode<PendingRequest> Node { get; set; } = null!;
+        public long Arrival { get; } = arrival;
         public TaskCompletionSource<ResourceLease> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

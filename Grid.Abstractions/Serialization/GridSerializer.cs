@@ -1,0 +1,287 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+
+namespace Grid.Serialization;
+
+/// <summary>
+/// Grid's value serializer: task arguments, return values and put values to bytes and back. Users
+/// never annotate their types: records, POCOs and structs are written field by field, collections
+/// by content, unmanaged arrays as one raw block. Thread-safe; codecs are built once per type and
+/// shared by all instances.
+/// </summary>
+/// <remarks>
+/// <para>Format: a version byte (<see cref="FormatVersion"/>), then the value as the declared type
+/// reads it. The bytes do not say the top-level type: read with the type you wrote.</para>
+/// <para>Values are trees: an object referenced twice is written twice and read back as two copies;
+/// a cycle is an error. Raw blocks of unmanaged data are 8-aligned relative to the start of the
+/// buffer, so a reader holding it at an aligned address can view them in place.</para>
+/// <para>Type names in the data are resolved to types (see <see cref="TypeResolver"/>): deserialize
+/// only data from your own cluster, as with any serializer that names types.</para>
+/// </remarks>
+public sealed partial class GridSerializer
+{
+    /// <summary>The first byte of everything this serializer writes.</summary>
+    public const byte FormatVersion = 1;
+
+    private readonly ConcurrentDictionary<string, Type> _resolvedTypes = new(StringComparer.Ordinal);
+    private readonly int _maxDepth = 256;
+
+    public static GridSerializer Instance { get; } = new();
+
+    /// <summary>
+    /// Resolves a type name found in the data ("Namespace.Type, AssemblyName", or a full name for
+    /// <see cref="ToException"/>), e.g. from a job's own assembly load context. When it returns null,
+    /// Type.GetType and then a scan of the loaded assemblies are tried.
+    /// </summary>
+    public Func<string, Type?>? TypeResolver { get; init; }
+
+    /// <summary>How deep values may nest (objects in objects, collections in collections); deeper means a cycle.</summary>
+    public int MaxDepth
+    {
+        get => _maxDepth;
+        init => _maxDepth = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(MaxDepth), "must be at least 1");
+    }
+
+    // ---- serialize ----------------------------------------------------------------------------
+
+    public byte[] Serialize<T>(T value)
+    {
+        // Fast paths: the JIT keeps only the branch for this T. Each writes the exact bytes the
+        // general codec would, straight into the result array.
+        if (typeof(T) == typeof(int)) return FastPath.Scalar(Unsafe.As<T, int>(ref value));
+        if (typeof(T) == typeof(long)) return FastPath.Scalar(Unsafe.As<T, long>(ref value));
+        if (typeof(T) == typeof(double)) return FastPath.Scalar(Unsafe.As<T, double>(ref value));
+        if (typeof(T) == typeof(bool)) return FastPath.Scalar(Unsafe.As<T, bool>(ref value));
+        if (typeof(T) == typeof(string)) return FastPath.String(Unsafe.As<T, string?>(ref value));
+        if (typeof(T) == typeof(byte[])) return FastPath.RawArray(Unsafe.As<T, byte[]?>(ref value));
+        if (typeof(T) == typeof(int[])) return FastPath.RawArray(Unsafe.As<T, int[]?>(ref value));
+        if (typeof(T) == typeof(double[])) return FastPath.RawArray(Unsafe.As<T, double[]?>(ref value));
+
+        var codec = CodecOf<T>();
+        var writer = new GridWriter(this, output: null);
+        try
+        {
+            writer.WriteByte(FormatVersion);
+            codec.Write(ref writer, value);
+            return writer.ToArray();
+        }
+        catch (Exception e) when (WriteError(e, typeof(T)) is { } error)
+        {
+            throw error;
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    public byte[] Serialize(object? value, Type declaredType)
+    {
+        CheckFits(value, declaredType);
+        if (FastPath.TrySerialize(value, declaredType) is { } bytes) return bytes;
+        var codec = CodecOf(declaredType);
+        var writer = new GridWriter(this, output: null);
+        try
+        {
+            writer.WriteByte(FormatVersion);
+            codec.WriteBoxed(ref writer, value);
+            return writer.ToArray();
+        }
+        catch (Exception e) when (WriteError(e, declaredType) is { } error)
+        {
+            throw error;
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Writes into <paramref name="output"/> (e.g. object-store memory). Large raw blocks are copied
+    /// straight into it; alignment is relative to the first byte this call writes.
+    /// </summary>
+    public void Serialize(object? value, Type declaredType, IBufferWriter<byte> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        CheckFits(value, declaredType);
+        var codec = CodecOf(declaredType);
+        var writer = new GridWriter(this, output);
+        try
+        {
+            writer.WriteByte(FormatVersion);
+            codec.WriteBoxed(ref writer, value);
+            writer.Flush();
+        }
+        catch (Exception e) when (WriteError(e, declaredType) is { } error)
+        {
+            throw error;
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+    }
+
+    // ---- deserialize --------------------------------------------------------------------------
+
+    /// <summary>
+    /// Reads a value written for <paramref name="type"/>. ObjectRefs in it are bound to
+    /// <paramref name="resolver"/>. A ReadOnlyMemory&lt;T&gt;/Memory&lt;T&gt; of unmanaged T is a view
+    /// into <paramref name="data"/> when that is backed by a MemoryManager (valid as long as it is).
+    /// </summary>
+    public object? Deserialize(ReadOnlyMemory<byte> data, Type type, IObjectResolver? resolver = null)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        var codec = CodecOf(type);
+        var reader = new GridReader(data, this, resolver);
+        try
+        {
+            reader.ReadVersion();
+            var value = codec.ReadBoxed(ref reader);
+            reader.EnsureEnd();
+            return value;
+        }
+        catch (Exception e) when (ReadError(e, type) is { } error)
+        {
+            throw error;
+        }
+    }
+
+    public T Deserialize<T>(ReadOnlyMemory<byte> data, IObjectResolver? resolver = null)
+    {
+        if (typeof(T) == typeof(int)) return FastPath.ReadScalar<int, T>(data.Span);
+        if (typeof(T) == typeof(long)) return FastPath.ReadScalar<long, T>(data.Span);
+        if (typeof(T) == typeof(double)) return FastPath.ReadScalar<double, T>(data.Span);
+
+        var codec = CodecOf<T>();
+        var reader = new GridReader(data, this, resolver);
+        try
+        {
+            reader.ReadVersion();
+            var value = codec.Read(ref reader);
+            reader.EnsureEnd();
+            return value;
+        }
+        catch (Exception e) when (ReadError(e, typeof(T)) is { } error)
+        {
+            throw error;
+        }
+    }
+
+    // ---- checks -------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Throws a <see cref="GridSerializationException"/> naming the offending type and member path
+    /// (e.g. "Job.Callback (System.Action)") if values declared as <paramref name="type"/> cannot be
+    /// serialized. Slots declared as object or an interface are checked when a value is written.
+    /// </summary>
+    public void EnsureSerializable(Type type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        CodecOf(type);
+    }
+
+    /// <summary>Whether <see cref="EnsureSerializable"/> would succeed.</summary>
+    public bool IsSerializable(Type type)
+    {
+        try
+        {
+            EnsureSerializable(type);
+            return true;
+        }
+        catch (GridSerializationException)
+        {
+            return false;
+        }
+    }
+
+    private static Codec<T> CodecOf<T>()
+    {
+        try { return CodecRegistry.For<T>(); }
+        catch (UnsupportedTypeException e) { throw e.ToGridException(); }
+    }
+
+    private static Codec CodecOf(Type type)
+    {
+        try { return CodecRegistry.ForDeclared(type); }
+        catch (UnsupportedTypeException e) { throw e.ToGridException(); }
+    }
+
+    private static void CheckFits(object? value, Type declaredType)
+    {
+        ArgumentNullException.ThrowIfNull(declaredType);
+        if (value is null)
+        {
+            if (declaredType.IsValueType && Nullable.GetUnderlyingType(declaredType) is null)
+                throw new GridSerializationException($"null is not a valid {TypeNames.Full(declaredType)}.");
+            return;
+        }
+        var target = Nullable.GetUnderlyingType(declaredType) ?? declaredType;
+        if (!target.IsInstanceOfType(value))
+            throw new GridSerializationException($"A {TypeNames.Full(value.GetType())} cannot be serialized as a {TypeNames.Full(declaredType)}.");
+    }
+
+    /// <summary>Every failure to write becomes a GridSerializationException.</summary>
+    private static GridSerializationException? WriteError(Exception e, Type type) => e switch
+    {
+        GridSerializationException => null, // already says what is wrong: rethrow as is
+        UnsupportedTypeException u => u.ToGridException(),
+        OutOfMemoryException => null,
+        _ => new GridSerializationException($"Grid could not serialize a {TypeNames.Full(type)}: {e.Message}", e),
+    };
+
+    /// <summary>Every failure to read (corrupt data, a missing type…) becomes a GridSerializationException.</summary>
+    private static GridSerializationException? ReadError(Exception e, Type type) => e switch
+    {
+        GridSerializationException => null,
+        UnsupportedTypeException u => u.ToGridException(),
+        _ => new GridSerializationException(
+            $"Grid could not deserialize a {TypeNames.Full(type)}: {e.Message} The bytes are corrupt, truncated, or were written for another type.", e),
+    };
+
+    // ---- type names ---------------------------------------------------------------------------
+
+    /// <summary>
+    /// A type named in data: the <see cref="TypeResolver"/> hook, then Type.GetType, then the loaded
+    /// assemblies (by simple name, ignoring versions). Found types are cached; misses are not (the
+    /// assembly may load later).
+    /// </summary>
+    internal Type? ResolveType(string name)
+    {
+        if (_resolvedTypes.TryGetValue(name, out var type)) return type;
+        type = TypeResolver?.Invoke(name) ?? GetType(name) ?? ScanLoadedAssemblies(name);
+        if (type is not null) _resolvedTypes.TryAdd(name, type);
+        return type;
+    }
+
+    private static Type? GetType(string name)
+    {
+        try { return Type.GetType(name, throwOnError: false); }
+        catch (Exception e) when (e is IOException or BadImageFormatException or ArgumentException or TypeLoadException)
+        {
+            return null; // e.g. the named assembly exists but cannot be loaded in this context
+        }
+    }
+
+    private static Type? ScanLoadedAssemblies(string name)
+    {
+        int comma = name.IndexOf(',');
+        var typeName = comma < 0 ? name : name[..comma].Trim();
+        var assemblyName = comma < 0 ? null : name[(comma + 1)..].Trim();
+        var assemblies = AppDomain.CurrentDomain.GetAssemblies();
+        if (assemblyName is not null)
+        {
+            foreach (var assembly in assemblies)
+            {
+                if (assembly.GetName().Name == assemblyName && assembly.GetType(typeName, throwOnError: false) is { } type) return type;
+            }
+        }
+        foreach (var assembly in assemblies)
+        {
+            if (assembly.GetType(typeName, throwOnError: false) is { } type) return type;
+        }
+        return null;
+    }
+}

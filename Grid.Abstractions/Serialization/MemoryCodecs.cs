@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Grid.Serialization;
+
+/// <summary>
+/// ReadOnlyMemory&lt;T&gt; of an unmanaged T: its length + 1, then its memory as one 8-aligned raw
+/// block: the layout of T[], so a value written as T[] can be read as ReadOnlyMemory&lt;T&gt; and back. Reading is zero-copy when it can be: if the input bytes are owned by
+/// a <see cref="MemoryManager{T}"/> (e.g. an object-store mapping) the result is a view over them;
+/// otherwise the block is copied into a new T[].
+/// </summary>
+/// <remarks>
+/// The view is only valid while the source memory is: it keeps the source manager reachable, but if
+/// its owner unmaps or reuses the memory, the view sees that.
+/// </remarks>
+internal sealed class RawReadOnlyMemoryCodec<T> : Codec<ReadOnlyMemory<T>> where T : unmanaged
+{
+    public override void Write(ref GridWriter writer, ReadOnlyMemory<T> value)
+    {
+        writer.WriteVarUInt((uint)value.Length + 1);
+        writer.WriteRawBlock(MemoryMarshal.AsBytes(value.Span));
+    }
+
+    public override ReadOnlyMemory<T> Read(ref GridReader reader)
+    {
+        int length = reader.ReadLengthOrNull(Unsafe.SizeOf<T>());
+        if (length < 0) return default; // a null T[]
+        int byteCount = reader.AlignForRawBlock((long)length * Unsafe.SizeOf<T>());
+        if (length > 0 && TryView(reader.Memory, reader.Position, length, out var view))
+        {
+            reader.Skip(byteCount);
+            return view;
+        }
+        var array = GC.AllocateUninitializedArray<T>(length);
+        reader.ReadBytes(byteCount).CopyTo(MemoryMarshal.AsBytes(array.AsSpan()));
+        return array;
+    }
+
+    private static unsafe bool TryView(ReadOnlyMemory<byte> data, int offset, int length, out ReadOnlyMemory<T> view)
+    {
+        view = default;
+        if (!MemoryMarshal.TryGetMemoryManager(data, out MemoryManager<byte>? source, out int start, out _)) return false;
+        MemoryHandle handle;
+        try { handle = source.Pin(start + offset); }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or ObjectDisposedException or InvalidOperationException)
+        {
+            return false; // a manager that cannot pin: fall back to a copy
+        }
+        if (handle.Pointer is null)
+        {
+            handle.Dispose();
+            return false;
+        }
+        view = new PinnedMemoryManager<T>(handle, length, source).Memory;
+        return true;
+    }
+}
+
+/// <summary>Memory&lt;T&gt; of an unmanaged T: as ReadOnlyMemory&lt;T&gt; (a view is writable, over the source bytes).</summary>
+internal sealed class RawMemoryCodec<T> : Codec<Memory<T>> where T : unmanaged
+{
+    private readonly RawReadOnlyMemoryCodec<T> _inner = new();
+    public override void Write(ref GridWriter writer, Memory<T> value) => _inner.Write(ref writer, value);
+    public override Memory<T> Read(ref GridReader reader) => MemoryMarshal.AsMemory(_inner.Read(ref reader));
+}
+
+/// <summary>ReadOnlyMemory&lt;T&gt; of any other T: length + 1 and its elements (the layout of T[]), read back into a new T[].</summary>
+internal sealed class ReadOnlyMemoryCodec<T> : Codec<ReadOnlyMemory<T>>
+{
+    private Codec<T> _element = null!;
+
+    public override void Initialize() => _element = (Codec<T>)CodecRegistry.ForDeclared(typeof(T));
+
+    public override void Write(ref GridWriter writer, ReadOnlyMemory<T> value)
+    {
+        writer.Enter(typeof(ReadOnlyMemory<T>));
+        writer.WriteVarUInt((uint)value.Length + 1);
+        try
+        {
+            foreach (var item in value.Span) _element.Write(ref writer, item);
+        }
+        catch (UnsupportedTypeException e) { throw e.In(typeof(ReadOnlyMemory<T>), "[]"); }
+        writer.Exit();
+    }
+
+    public override ReadOnlyMemory<T> Read(ref GridReader reader)
+    {
+        int length = reader.ReadLengthOrNull(_element.MinSize);
+        if (length < 0) return default;
+        reader.Enter();
+        var array = new T[length];
+        for (int i = 0; i < array.Length; i++) array[i] = _element.Read(ref reader);
+        reader.Exit();
+        return array;
+    }
+}
+
+/// <summary>Memory&lt;T&gt; of any other T.</summary>
+internal sealed class MemoryCodec<T> : Codec<Memory<T>>
+{
+    private readonly ReadOnlyMemoryCodec<T> _inner = new();
+    public override void Initialize() => _inner.Initialize();
+    public override void Write(ref GridWriter writer, Memory<T> value) => _inner.Write(ref writer, value);
+    public override Memory<T> Read(ref GridReader reader) => MemoryMarshal.AsMemory(_inner.Read(ref reader));
+}
+
+/// <summary>
+/// A view of <typeparamref name="T"/>s over memory that is already pinned (a pointer and a length),
+/// used for zero-copy reads. Holds the source manager so the memory's owner stays reachable for as
+/// long as the view is, and the pin handle, released when the view is disposed.
+/// </summary>
+internal sealed unsafe class PinnedMemoryManager<T> : MemoryManager<T> where T : unmanaged
+{
+    private readonly T* _pointer;
+    private readonly int _length;
+    private MemoryHandle _pin;
+
+    public PinnedMemoryManager(MemoryHandle pin, int length, MemoryManager<byte> source)
+    {
+        _pin = pin;
+        _pointer = (T*)pin.Pointer;
+        _length = length;
+        Source = source;
+    }
+
+    /// <summary>The manager of the serialized bytes this view lies in.</summary>
+    public MemoryManager<byte> Source { get; }
+
+    public override Span<T> GetSpan() => new(_pointer, _length);
+
+    public override MemoryHandle Pin(int elementIndex = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)elementIndex, (uint)_length, nameof(elementIndex));
+        return new MemoryHandle(_pointer + elementIndex, default, this);
+    }
+
+    public override void Unpin() { }
+
+    protected override void Dispose(bool disposing) => _pin.Dispose();
+}

@@ -1,0 +1,59 @@
+namespace Grid.Serialization;
+
+/// <summary>
+/// An <see cref="ObjectRef{T}"/> anywhere in a value (a ref nested in a list stays a ref): marker,
+/// the id's two ulongs, and the owner's GrainId as text ("" for none). Read back bound to the
+/// resolver given to Deserialize, so the receiving process can await it. Its resolver is never
+/// written: it is a live object of the sending process.
+/// </summary>
+internal sealed class ObjectRefCodec<T> : ClassCodec<ObjectRef<T>>
+{
+    public override void WriteBody(ref GridWriter writer, ObjectRef<T> value)
+    {
+        writer.WriteUnmanaged(value.Id.Hi);
+        writer.WriteUnmanaged(value.Id.Lo);
+        writer.WriteString(OwnerText.Format(value.Owner));
+    }
+
+    public override ObjectRef<T> ReadBody(ref GridReader reader)
+    {
+        var id = new ObjectId(reader.ReadUnmanaged<ulong>(), reader.ReadUnmanaged<ulong>());
+        var owner = OwnerText.Parse(reader.ReadStringBytes(out bool isNull), isNull);
+        // What ObjectRef.Create does, without its per-call reflection (this is the typed codec).
+        return new ObjectRef<T>(id, owner, reader.Resolver);
+    }
+}
+
+/// <summary>
+/// GrainId ⇄ text, remembering the last one each way: a process sees few owners (itself and the
+/// driver), and refs are on the hot path, so this saves formatting, parsing and allocating.
+/// </summary>
+internal static class OwnerText
+{
+    private sealed record Entry(GrainId Id, string Text, byte[] Utf8);
+
+    private static volatile Entry? s_lastFormatted;
+    private static volatile Entry? s_lastParsed;
+
+    public static string Format(GrainId owner)
+    {
+        if (owner.IsDefault) return string.Empty;
+        var last = s_lastFormatted;
+        if (last is not null && last.Id.Equals(owner)) return last.Text;
+        var text = owner.ToString();
+        s_lastFormatted = new Entry(owner, text, []);
+        return text;
+    }
+
+    public static GrainId Parse(ReadOnlySpan<byte> utf8, bool isNull)
+    {
+        if (isNull || utf8.IsEmpty) return default;
+        var last = s_lastParsed;
+        if (last is not null && utf8.SequenceEqual(last.Utf8)) return last.Id;
+        var text = System.Text.Encoding.UTF8.GetString(utf8);
+        if (!GrainId.TryParse(text, out var id))
+            throw GridReader.Corrupt($"'{text}' is not a GrainId");
+        s_lastParsed = new Entry(id, text, utf8.ToArray());
+        return id;
+    }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace Grid.ObjectStore;
+
+/// <summary>The object store's log messages (source-generated: no formatting cost when the level is off).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Object store opened in {Directory}")]
+    public static partial void StoreOpened(ILogger logger, string directory);
+
+    [LoggerMessage(2, LogLevel.Information, "Object store in {Directory} closed: {Count} objects, {Bytes} bytes dropped")]
+    public static partial void StoreClosed(ILogger logger, string directory, int count, long bytes);
+
+    [LoggerMessage(3, LogLevel.Warning, "Could not remove object store directory {Directory}")]
+    public static partial void DirectoryNotRemoved(ILogger logger, Exception exception, string directory);
+
+    [LoggerMessage(4, LogLevel.Debug, "Object {Id} created ({Size} bytes)")]
+    public static partial void Created(ILogger logger, ObjectId id, long size);
+
+    [LoggerMessage(5, LogLevel.Debug, "Object {Id} sealed")]
+    public static partial void Sealed(ILogger logger, ObjectId id);
+
+    [LoggerMessage(6, LogLevel.Debug, "Object {Id} {Action} ({Size} bytes)")]
+    public static partial void Removed(ILogger logger, ObjectId id, string action, long size);
+
+    [LoggerMessage(10, LogLevel.Debug, "Pulled object {Id} ({Size} bytes) from {Source} in {Milliseconds:F1} ms")]
+    public static partial void Pulled(ILogger logger, ObjectId id, long size, NodeId source, double milliseconds);
+
+    [LoggerMessage(11, LogLevel.Warning, "Pull of object {Id} from {Source} failed")]
+    public static partial void PullFailed(ILogger logger, Exception exception, ObjectId id, NodeId source);
+
+    [LoggerMessage(12, LogLevel.Debug, "Fetched object {Id} ({Size} bytes) from {Source} in {Milliseconds:F1} ms")]
+    public static partial void Fetched(ILogger logger, ObjectId id, long size, NodeId source, double milliseconds);
+
+    [LoggerMessage(13, LogLevel.Debug, "Pushed object {Id} ({Size} bytes) to {Target} in {Milliseconds:F1} ms")]
+    public static partial void Pushed(ILogger logger, ObjectId id, long size, NodeId target, double milliseconds);
+
+    [LoggerMessage(14, LogLevel.Warning, "Could not delete the partial copy of object {Id} on {Target} after a failed push")]
+    public static partial void PushCleanupFailed(ILogger logger, Exception exception, ObjectId id, NodeId target);
+}

@@ -1,0 +1,23 @@
+namespace Grid.ObjectStore;
+
+/// <summary>
+/// Names of the object store's metrics (System.Diagnostics.Metrics). Each store and puller creates its own
+/// <see cref="System.Diagnostics.Metrics.Meter"/> under this name, so several silos in one process (tests, local
+/// mode) report separately and a disposed store stops reporting.
+/// </summary>
+public static class ObjectStoreMeter
+{
+    public const string Name = "Grid.ObjectStore";
+
+    /// <summary>Sealed objects in the store.</summary>
+    public const string Objects = "grid.objectstore.objects";
+
+    /// <summary>Bytes of the objects in the store, those still being written included.</summary>
+    public const string BytesUsed = "grid.objectstore.bytes_used";
+
+    /// <summary>Bytes read from other nodes; tagged <c>grid.transfer</c> = pull (into the local store) or fetch (into a byte[]).</summary>
+    public const string BytesPulled = "grid.objectstore.bytes_pulled";
+
+    /// <summary>Bytes written to other nodes' stores.</summary>
+    public const string BytesPushed = "grid.objectstore.bytes_pushed";
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Grid.ObjectStore;
+
+public static class ObjectStoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers a node's object store and its puller (singletons) for a silo. The silo must also register
+    /// NodePinnedPlacementDirector for NodePinnedPlacement so each node's <see cref="ObjectStoreGrain"/> lives on it.
+    /// </summary>
+    public static IServiceCollection AddGridObjectStore(this IServiceCollection services, Action<ObjectStoreOptions>? configure = null)
+    {
+        AddOptions(services, configure);
+        services.TryAddSingleton<LocalObjectStore>();
+        services.TryAddSingleton(CreatePuller);
+        return services;
+    }
+
+    /// <summary>
+    /// Registers only the <see cref="ObjectPuller"/>, without a local store: for processes that fetch and push but
+    /// hold no objects (remote clients).
+    /// </summary>
+    public static IServiceCollection AddGridObjectTransfer(this IServiceCollection services, Action<ObjectStoreOptions>? configure = null)
+    {
+        AddOptions(services, configure);
+        services.TryAddSingleton(CreatePuller);
+        return services;
+    }
+
+    private static void AddOptions(IServiceCollection services, Action<ObjectStoreOptions>? configure)
+    {
+        var options = services.AddOptions<ObjectStoreOptions>();
+        if (configure is not null) options.Configure(configure);
+    }
+
+    // A factory, because the store is optional: GetService gives null where only AddGridObjectTransfer ran.
+    private static ObjectPuller CreatePuller(IServiceProvider services) => new(
+        services.GetRequiredService<IGrainFactory>(),
+        services.GetService<LocalObjectStore>(),
+        services.GetRequiredService<IOptions<ObjectStoreOptions>>(),
+        services.GetRequiredService<ILogger<ObjectPuller>>());
+}

@@ -1,0 +1,85 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Grid.ObjectStore;
+
+public sealed partial class LocalObjectStore
+{
+    /// <summary>
+    /// Gets a lease on a sealed object: a view of its mapped memory, the same memory for every reader. False when
+    /// the object is absent or not sealed yet. Dispose the lease when done.
+    /// </summary>
+    public bool TryGet(ObjectId id, [NotNullWhen(true)] out StoredObject? obj)
+    {
+        // Lock-free: the index's own reference keeps the count above zero while the entry is in the index, and
+        // TryAddReference refuses memory whose count already fell to zero, so a racing Delete is safe either way.
+        if (_objects.TryGetValue(id, out var entry) && entry.IsSealed && entry.Memory.TryAddReference())
+        {
+            _capacity.Touched(id);
+            obj = new StoredObject(id, entry.Memory);
+            return true;
+        }
+        obj = null;
+        return false;
+    }
+
+    /// <summary>Completes with a lease on the object once it is sealed (at once when it already is).</summary>
+    public async Task<StoredObject> WaitAsync(ObjectId id, CancellationToken ct = default)
+    {
+        while (true)
+        {
+            if (TryGet(id, out var obj)) return obj;
+            Waiter? waiter;
+            lock (_lock)
+            {
+                ThrowIfDisposed();
+                if (TryGet(id, out obj)) return obj;
+                if (!_waiters.TryGetValue(id, out waiter)) _waiters[id] = waiter = new Waiter();
+                waiter.Count++;
+            }
+            try
+            {
+                await waiter.Signal.Task.WaitAsync(ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    // The last waiter to give up removes the signal, so cancelled waits leave nothing behind.
+                    if (--waiter.Count == 0 && _waiters.TryGetValue(id, out var current) && current == waiter)
+                        _waiters.Remove(id);
+                }
+            }
+            // Sealed: loop to take the lease. If it was deleted again in between, wait for the next seal.
+        }
+    }
+
+    /// <summary>
+    /// Waits until whoever is creating <paramref name="id"/> finishes: true when it was sealed, false when it was
+    /// aborted or deleted first, or is not in the store. Unlike <see cref="WaitAsync"/>, an abandoned create does
+    /// not leave the caller waiting: a puller that lost the race to create an object retries when this says false.
+    /// </summary>
+    internal async Task<bool> WaitSettledAsync(ObjectId id, CancellationToken ct)
+    {
+        while (true)
+        {
+            Task? reservation = null;
+            ObjectEntry? entry;
+            lock (_lock)
+            {
+                // A create moves the id from _creating to _objects under this lock: one of the two holds it, or neither.
+                if (_creating.TryGetValue(id, out var signal))
+                {
+                    if (signal is null) _creating[id] = signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    reservation = signal.Task;
+                }
+                _objects.TryGetValue(id, out entry);
+            }
+            if (reservation is not null)
+            {
+                await reservation.WaitAsync(ct).ConfigureAwait(false);
+                continue;
+            }
+            return entry is not null && await entry.Settled.Task.WaitAsync(ct).ConfigureAwait(false);
+        }
+    }
+}

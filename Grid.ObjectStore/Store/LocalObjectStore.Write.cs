@@ -1,0 +1,157 @@
+using System.Diagnostics.CodeAnalysis;
+
+namespace Grid.ObjectStore;
+
+public sealed partial class LocalObjectStore
+{
+    /// <summary>
+    /// Creates object <paramref name="id"/> of exactly <paramref name="size"/> bytes, to be written through the
+    /// returned writer and then sealed. Throws <see cref="InvalidOperationException"/> when the id exists (or is
+    /// being created), <see cref="NotSupportedException"/> above <see cref="int.MaxValue"/> bytes, and
+    /// <see cref="IOException"/> when the store's file system is full.
+    /// </summary>
+    public ObjectWriter Create(ObjectId id, long size) =>
+        TryCreate(id, size, out var writer)
+            ? writer
+            : throw new InvalidOperationException($"Object {id} already exists in this store; objects are immutable and created once.");
+
+    /// <summary>As <see cref="Create"/>, but returns false instead of throwing when the id exists.</summary>
+    public bool TryCreate(ObjectId id, long size, [NotNullWhen(true)] out ObjectWriter? writer)
+    {
+        var entry = TryCreateEntry(id, size, withWriterLease: true);
+        writer = entry is null ? null : new ObjectWriter(this, entry);
+        return writer is not null;
+    }
+
+    /// <summary>Create, copy, seal.</summary>
+    public void Put(ObjectId id, ReadOnlySpan<byte> data)
+    {
+        using var writer = Create(id, data.Length);
+        data.CopyTo(writer.Span);
+        writer.Seal();
+    }
+
+    /// <summary>Creates an object filled by <see cref="WriteAt"/> and sealed by id: pushes arriving through the grain.</summary>
+    internal void CreateForPush(ObjectId id, long size)
+    {
+        if (TryCreateEntry(id, size, withWriterLease: false) is null)
+            throw new InvalidOperationException($"Object {id} already exists in this store; objects are immutable and created once.");
+    }
+
+    /// <summary>Copies a pushed chunk into an unsealed object, holding a lease for the copy so a concurrent delete cannot unmap it.</summary>
+    internal void WriteAt(ObjectId id, long offset, ReadOnlySpan<byte> data)
+    {
+        if (!_objects.TryGetValue(id, out var entry) || !entry.Memory.TryAddReference())
+            throw new InvalidOperationException($"Object {id} is not being created in this store (it was never created, or was deleted).");
+        try
+        {
+            if (entry.IsSealed) throw new InvalidOperationException($"Object {id} is sealed; objects are immutable.");
+            if (offset < 0 || offset > entry.Size - data.Length)
+                throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A {data.Length}-byte write at {offset} does not fit object {id} of {entry.Size} bytes.");
+            data.CopyTo(entry.Memory.GetSpan()[(int)offset..]);
+        }
+        finally
+        {
+            entry.Memory.Release();
+        }
+    }
+
+    internal void Seal(ObjectId id)
+    {
+        if (!_objects.TryGetValue(id, out var entry))
+            throw new InvalidOperationException($"Object {id} is not in this store (it was never created, or was deleted).");
+        Seal(entry);
+    }
+
+    internal void Seal(ObjectEntry entry)
+    {
+        if (!entry.TrySeal())
+            throw new InvalidOperationException(entry.IsRemoved
+                ? $"Object {entry.Id} was deleted before it was sealed."
+                : $"Object {entry.Id} is already sealed.");
+        Interlocked.Increment(ref _sealedCount);
+        entry.Settled.TrySetResult(true);
+        Log.Sealed(_logger, entry.Id);
+
+        // The state changed before the lock is taken, so a WaitAsync that checks under the lock either sees the
+        // object sealed or has registered the waiter this wakes.
+        Waiter? waiter;
+        lock (_lock) _waiters.Remove(entry.Id, out waiter);
+        waiter?.Signal.TrySetResult();
+    }
+
+    /// <summary>Null when the id exists or is being created.</summary>
+    private ObjectEntry? TryCreateEntry(ObjectId id, long size, bool withWriterLease)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        if (size > int.MaxValue)
+            throw new NotSupportedException($"Object {id} is {size} bytes; the store holds objects of at most {int.MaxValue} bytes (the limit of Memory<byte>).");
+
+        // The id is reserved under the lock, the file created outside it: creates of different objects (each
+        // fallocates and maps) proceed in parallel.
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            if (_objects.ContainsKey(id) || !_creating.TryAdd(id, null)) return null;
+        }
+
+        ObjectMemory memory;
+        try
+        {
+            _capacity.Reserve(id, size);
+            try
+            {
+                memory = ObjectMemory.Create(PathOf(id), (int)size);
+            }
+            catch
+            {
+                _capacity.Removed(id, size);
+                throw;
+            }
+        }
+        catch
+        {
+            EndReservation(id, entry: null);
+            throw;
+        }
+
+        // The writer's lease is taken before the entry is visible: a delete racing the create must not unmap it.
+        if (withWriterLease) memory.TryAddReference();
+        var entry = new ObjectEntry(id, memory);
+        if (!EndReservation(id, entry))
+        {
+            entry.MarkRemoved();
+            memory.Unlink();
+            memory.Release();
+            if (withWriterLease) memory.Release();
+            _capacity.Removed(id, size);
+            throw new ObjectDisposedException(nameof(LocalObjectStore));
+        }
+        Log.Created(_logger, id, size);
+        return entry;
+    }
+
+    /// <summary>
+    /// Ends a create's reservation of <paramref name="id"/>, listing <paramref name="entry"/> (when the create
+    /// succeeded and the store is still open), and wakes whoever waits on the outcome. Returns whether it was listed.
+    /// </summary>
+    private bool EndReservation(ObjectId id, ObjectEntry? entry)
+    {
+        var added = false;
+        TaskCompletionSource? signal;
+        lock (_lock)
+        {
+            _creating.Remove(id, out signal);
+            // Dispose flips the flag under this lock before it empties the index, so an entry added here is
+            // either seen by Dispose or never added.
+            if (entry is not null && !_disposed)
+            {
+                _objects[id] = entry;
+                Interlocked.Add(ref _usedBytes, entry.Size);
+                added = true;
+            }
+        }
+        signal?.TrySetResult();
+        return added;
+    }
+}

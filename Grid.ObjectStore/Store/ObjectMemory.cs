@@ -1,0 +1,162 @@
+using System.Buffers;
+using System.IO.MemoryMappedFiles;
+
+namespace Grid.ObjectStore;
+
+/// <summary>
+/// One object's memory: its own file, mapped once into this process and handed to every reader as the same
+/// <see cref="MemoryManager{T}"/>, so reads are zero-copy and consumers can find the pointer with
+/// <c>MemoryMarshal.TryGetMemoryManager</c>.
+/// </summary>
+/// <remarks>
+/// <para>
+/// One file per object (rather than one arena file with an allocator, as Ray's plasma does) because deleting an
+/// object then returns its pages to the OS at once with no fragmentation to manage, the file name is the object id
+/// (so another process on the node can map it later by name), and a failed or aborted create leaves nothing to
+/// compact. Many small objects cost a file descriptor-free mapping each; an arena for small objects can come later.
+/// </para>
+/// <para>
+/// Lifetime rule: a reference count. The store's index holds one reference while the object is in the store;
+/// every lease holds one: a <see cref="StoredObject"/> until disposed, an <see cref="ObjectWriter"/> until Seal or
+/// Abort, a <see cref="MemoryHandle"/> from <see cref="Pin"/> until disposed, and the store's own short copies
+/// (grain chunk reads and writes). Delete unlinks the file at once (Linux keeps the pages of an unlinked but mapped
+/// file) and drops the index's reference; the view is unmapped when the last reference goes, so a reader holding a
+/// lease never sees its memory vanish. A <see cref="ReadOnlyMemory{T}"/> must not be used after its lease is
+/// disposed, as with any <see cref="IMemoryOwner{T}"/>. A lease never disposed does not leak the mapping forever:
+/// once the object is deleted and nothing references this manager, the view handle's finalizer unmaps it.
+/// </para>
+/// </remarks>
+internal sealed unsafe class ObjectMemory : MemoryManager<byte>
+{
+    private readonly string _path;
+    private readonly MemoryMappedFile? _file;
+    private readonly MemoryMappedViewAccessor? _view;
+    private readonly byte* _pointer;
+    private readonly int _length;
+    private int _references = 1;
+    private int _unlinkDeferred;
+
+    private ObjectMemory(string path, MemoryMappedFile? file, MemoryMappedViewAccessor? view, byte* pointer, int length)
+    {
+        _path = path;
+        _file = file;
+        _view = view;
+        _pointer = pointer;
+        _length = length;
+    }
+
+    public int Length => _length;
+
+    /// <summary>References held now, the index's included; 0 once unmapped. For eviction decisions and tests.</summary>
+    public int LeaseCount => Volatile.Read(ref _references);
+
+    public bool IsUnmapped => LeaseCount == 0;
+
+    /// <summary>
+    /// Creates the file at exactly <paramref name="size"/> bytes and maps it read-write; the caller owns the one
+    /// reference it starts with.
+    /// </summary>
+    public static ObjectMemory Create(string path, int size)
+    {
+        // PreallocationSize makes .NET fallocate the file: on a full tmpfs Create then fails with an IOException,
+        // instead of the process dying of SIGBUS when a write first touches a page that cannot be backed.
+        var stream = new FileStream(path, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            BufferSize = 0,
+            PreallocationSize = size,
+        });
+        MemoryMappedFile? file = null;
+        MemoryMappedViewAccessor? view = null;
+        try
+        {
+            if (size == 0)
+            {
+                // An empty file cannot be mapped; an empty object needs no memory anyway.
+                stream.Dispose();
+                return new ObjectMemory(path, null, null, null, 0);
+            }
+            stream.SetLength(size);
+            file = MemoryMappedFile.CreateFromFile(stream, mapName: null, size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+            view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
+            byte* pointer = null;
+            var handle = view.SafeMemoryMappedViewHandle;
+            handle.AcquirePointer(ref pointer);
+            // The add-ref is given back at once: the pointer stays valid until the handle is closed, which happens
+            // in Unmap when the last reference goes or, for leases nobody disposed, in the handle's own critical
+            // finalizer once nothing can reach this manager (and so nothing can read the memory). That finalizer is
+            // the safety net against leaked leases; holding the add-ref would defeat it.
+            handle.ReleasePointer();
+            // Offset 0 of a fresh mapping: the address is page aligned and PointerOffset is 0.
+            return new ObjectMemory(path, file, view, pointer + view.PointerOffset, size);
+        }
+        catch
+        {
+            view?.Dispose();
+            if (file is not null) file.Dispose(); else stream.Dispose();
+            TryDeleteFile(path);
+            throw;
+        }
+    }
+
+    /// <summary>Adds a reference unless the memory is already unmapped.</summary>
+    public bool TryAddReference()
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _references);
+            if (current == 0) return false;
+            if (Interlocked.CompareExchange(ref _references, current + 1, current) == current) return true;
+        }
+    }
+
+    public void Release()
+    {
+        var left = Interlocked.Decrement(ref _references);
+        if (left == 0) Unmap();
+        else if (left < 0) throw new InvalidOperationException("Object memory released more often than referenced.");
+    }
+
+    /// <summary>Removes the file's name now; on systems that refuse to delete a mapped file, at the last release.</summary>
+    public void Unlink()
+    {
+        if (!TryDeleteFile(_path)) Volatile.Write(ref _unlinkDeferred, 1);
+    }
+
+    public override Span<byte> GetSpan() => new(_pointer, _length);
+
+    /// <summary>Returns the mapped address (stable: the mapping never moves) and holds a lease until the handle is disposed.</summary>
+    public override MemoryHandle Pin(int elementIndex = 0)
+    {
+        if ((uint)elementIndex > (uint)_length) throw new ArgumentOutOfRangeException(nameof(elementIndex));
+        if (!TryAddReference()) throw new ObjectDisposedException(nameof(ObjectMemory), "The object's memory was already released.");
+        return new MemoryHandle(_pointer + elementIndex, default, this);
+    }
+
+    public override void Unpin() => Release();
+
+    // The memory's lifetime belongs to the reference count, not to whoever calls IMemoryOwner.Dispose on it.
+    protected override void Dispose(bool disposing) { }
+
+    private void Unmap()
+    {
+        _view?.Dispose();
+        _file?.Dispose();
+        if (Volatile.Read(ref _unlinkDeferred) == 1) TryDeleteFile(_path);
+    }
+
+    private static bool TryDeleteFile(string path)
+    {
+        try
+        {
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+namespace Grid.ObjectStore;
+
+/// <summary>
+/// An object being created: write its bytes into <see cref="Span"/> or <see cref="Memory"/> (the mapped memory
+/// itself, no staging buffer), then <see cref="Seal"/> to make it readable and immutable, or <see cref="Abort"/>
+/// to drop it. Disposing an unsealed writer aborts. The writer holds a lease, so its memory stays valid until
+/// Seal or Abort even if the object is deleted meanwhile. Disjoint ranges may be written from several threads.
+/// </summary>
+public sealed class ObjectWriter : IDisposable
+{
+    private readonly LocalObjectStore _store;
+    private readonly ObjectEntry _entry;
+    private int _finished;
+
+    /// <summary>Takes over the writer's reference the store added on the entry's memory.</summary>
+    internal ObjectWriter(LocalObjectStore store, ObjectEntry entry)
+    {
+        _store = store;
+        _entry = entry;
+    }
+
+    public ObjectId Id => _entry.Id;
+
+    public long Size => _entry.Size;
+
+    public Memory<byte> Memory
+    {
+        get
+        {
+            ThrowIfFinished();
+            return _entry.Memory.Memory;
+        }
+    }
+
+    public Span<byte> Span
+    {
+        get
+        {
+            ThrowIfFinished();
+            return _entry.Memory.GetSpan();
+        }
+    }
+
+    /// <summary>Makes the object readable and wakes its waiters. Throws if it was deleted before being sealed.</summary>
+    public void Seal()
+    {
+        ThrowUnlessFirstFinish();
+        try
+        {
+            _store.Seal(_entry);
+        }
+        finally
+        {
+            _entry.Memory.Release();
+        }
+    }
+
+    /// <summary>Removes the unsealed object and its file.</summary>
+    public void Abort()
+    {
+        ThrowUnlessFirstFinish();
+        AbortCore();
+    }
+
+    public void Dispose()
+    {
+        if (TryFinish()) AbortCore();
+    }
+
+    private void AbortCore()
+    {
+        try
+        {
+            _store.Remove(_entry, aborted: true);
+        }
+        finally
+        {
+            _entry.Memory.Release();
+        }
+    }
+
+    private bool TryFinish() => Interlocked.Exchange(ref _finished, 1) == 0;
+
+    private void ThrowUnlessFirstFinish()
+    {
+        if (!TryFinish())
+            throw new InvalidOperationException($"The writer of object {Id} was already sealed or aborted.");
+    }
+
+    private void ThrowIfFinished()
+    {
+        if (Volatile.Read(ref _finished) != 0)
+            throw new InvalidOperationException($"The writer of object {Id} was already sealed or aborted; the object is read through the store now.");
+    }
+}

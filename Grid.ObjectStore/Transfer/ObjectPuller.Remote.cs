@@ -1,0 +1,75 @@
+using System.Diagnostics;
+
+namespace Grid.ObjectStore;
+
+public sealed partial class ObjectPuller
+{
+    /// <summary>
+    /// Reads object <paramref name="id"/> from <paramref name="source"/> into a new array, chunk by chunk: for
+    /// processes without a local store (remote clients). <paramref name="size"/> &lt; 0: ask the source.
+    /// </summary>
+    public async Task<byte[]> FetchAsync(ObjectId id, NodeId source, long size, CancellationToken ct = default)
+    {
+        if (_store is not null && _store.TryGet(id, out var local))
+        {
+            using (local) return local.Memory.ToArray();
+        }
+        var started = Stopwatch.GetTimestamp();
+        var grain = StoreOf(source);
+        if (size < 0) size = await SizeOnAsync(grain, id, source).ConfigureAwait(false);
+        if (size > Array.MaxLength)
+            throw new NotSupportedException($"Object {id} is {size} bytes; FetchAsync returns a byte[], of at most {Array.MaxLength} bytes.");
+
+        byte[] result;
+        if (size <= _options.ChunkSize)
+        {
+            // One chunk: the array the call returned is the result, no copy.
+            result = size == 0 ? [] : await grain.ReadChunk(id, 0, (int)size).ConfigureAwait(false);
+            CheckChunk(source, id, 0, (int)size, result);
+            _bytesPulled.Add(size, new KeyValuePair<string, object?>("grid.transfer", "fetch"));
+        }
+        else
+        {
+            var buffer = GC.AllocateUninitializedArray<byte>((int)size);
+            await ReadChunksAsync(grain, source, id, size, "fetch", (offset, chunk) => chunk.CopyTo(buffer, offset), ct).ConfigureAwait(false);
+            result = buffer;
+        }
+        Log.Fetched(_logger, id, size, source, Milliseconds(started));
+        return result;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="data"/> as object <paramref name="id"/> into <paramref name="target"/>'s store (create,
+    /// chunks, seal): how remote clients put large values. On failure the partial object is deleted there.
+    /// </summary>
+    public async Task PushAsync(ObjectId id, NodeId target, ReadOnlyMemory<byte> data, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var grain = StoreOf(target);
+        await grain.Create(id, data.Length).ConfigureAwait(false);
+        try
+        {
+            await Plan(data.Length).RunAsync(async (offset, length, token) =>
+            {
+                // The grain contract takes a byte[]: one copy per chunk is the price of the wire type.
+                await grain.WriteChunk(id, offset, data.Slice((int)offset, length).ToArray()).ConfigureAwait(false);
+                _bytesPushed.Add(length);
+            }, ct).ConfigureAwait(false);
+            await grain.Seal(id).ConfigureAwait(false);
+        }
+        catch
+        {
+            // We created it, so the partial copy is ours to remove; the original failure is what the caller sees.
+            try
+            {
+                await grain.Delete(id).ConfigureAwait(false);
+            }
+            catch (Exception cleanup)
+            {
+                Log.PushCleanupFailed(_logger, cleanup, id, target);
+            }
+            throw;
+        }
+        Log.Pushed(_logger, id, data.Length, target, Milliseconds(started));
+    }
+}
