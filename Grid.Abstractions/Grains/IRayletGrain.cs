@@ -35,7 +35,9 @@ public static class GridTimeouts
 {
     /// <summary>
     /// Tasks and actor calls are answered when they finish, which may take hours; Orleans' default
-    /// 30 s response timeout would fail them. Node death still fails them at once.
+    /// 30 s response timeout would fail them. Node death still fails them at once. Orleans keeps a
+    /// message's time-to-live in int milliseconds (at most ~24.8 days): a longer timeout overflows
+    /// and every remote call is dropped as expired on arrival.
     /// </summary>
-    public const string LongCall = "30.00:00:00";
+    public const string LongCall = "7.00:00:00";
 }

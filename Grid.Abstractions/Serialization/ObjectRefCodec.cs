@@ -13,6 +13,7 @@ internal sealed class ObjectRefCodec<T> : ClassCodec<ObjectRef<T>>
         writer.WriteUnmanaged(value.Id.Hi);
         writer.WriteUnmanaged(value.Id.Lo);
         writer.WriteString(OwnerText.Format(value.Owner));
+        NestedRefCollector.Current?.Add(value);
     }
 
     public override ObjectRef<T> ReadBody(ref GridReader reader)
@@ -55,5 +56,29 @@ internal static class OwnerText
             throw GridReader.Corrupt($"'{text}' is not a GrainId");
         s_lastParsed = new Entry(id, text, utf8.ToArray());
         return id;
+    }
+}
+
+/// <summary>
+/// Collects the refs written while serializing one value, so a submitter can learn which refs a
+/// task argument carries nested inside it (to ship what it knows of the ones it owns).
+/// </summary>
+public static class NestedRefCollector
+{
+    [ThreadStatic] private static List<ObjectRef>? t_current;
+
+    internal static List<ObjectRef>? Current => t_current;
+
+    /// <summary>Collects into <paramref name="refs"/> until the returned scope is disposed (same thread).</summary>
+    public static Scope Begin(List<ObjectRef> refs)
+    {
+        var previous = t_current;
+        t_current = refs;
+        return new Scope(previous);
+    }
+
+    public readonly struct Scope(List<ObjectRef>? previous) : IDisposable
+    {
+        public void Dispose() => t_current = previous;
     }
 }

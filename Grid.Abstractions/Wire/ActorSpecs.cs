@@ -31,4 +31,6 @@ public sealed class ActorCallSpec
     [Id(5)] public required ObjectId ResultId { get; init; }
     [Id(6)] public required GrainId Owner { get; init; }
     [Id(7)] public required JobId Job { get; init; }
+    /// <summary>Set when an argument failed before the call was sent: the call takes its turn, then fails with it.</summary>
+    [Id(8)] public ObjectPayload? FailedDependency { get; init; }
 }

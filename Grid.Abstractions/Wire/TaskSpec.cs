@@ -15,6 +15,22 @@ public sealed class TaskSpec
     [Id(7)] public int Attempt { get; init; }
     /// <summary>Nodes that refused the task for lack of resources (spillback), so it is not bounced back.</summary>
     [Id(8)] public int SpillCount { get; init; }
+    /// <summary>
+    /// Payloads of refs nested inside the arguments that the submitter owns, so the node running the
+    /// task can get them without calling back into the submitter (a client is costly to reach).
+    /// </summary>
+    [Id(9)] public BorrowedObject[]? Borrowed { get; init; }
+
+    /// <summary>A copy with some fields replaced.</summary>
+    public TaskSpec With(TaskArg[]? args = null, int? attempt = null, int? spillCount = null, BorrowedObject[]? borrowed = null) => new()
+    {
+        TaskId = TaskId, Job = Job, Function = Function, Args = args ?? Args, Resources = Resources, Name = Name, Owner = Owner,
+        Attempt = attempt ?? Attempt, SpillCount = spillCount ?? SpillCount, Borrowed = borrowed ?? Borrowed,
+    };
 
     public string DisplayName => Name ?? Function.DisplayName;
 }
+
+/// <summary>A nested ref's payload, shipped with a task by the ref's owner.</summary>
+[GenerateSerializer, Immutable]
+public sealed record BorrowedObject([property: Id(0)] ObjectId Id, [property: Id(1)] ObjectPayload Payload);

@@ -101,7 +101,15 @@ public sealed partial class CoreWorker
         try
         {
             await actor.Ready.ConfigureAwait(false);
-            result.TrySetResult(await Grains.GetGrain<IActorHostGrain>(actor.Id.Value).Call(spec).ConfigureAwait(false));
+            // Arguments this process owns are resolved here; the host orders calls by sequence
+            // number, so waiting for them does not reorder anything.
+            var (args, _, failure) = await ResolveOwnedArgumentsAsync(spec.Args).ConfigureAwait(false);
+            var ready = ReferenceEquals(args, spec.Args) ? spec : new ActorCallSpec
+            {
+                ActorId = spec.ActorId, CallerId = spec.CallerId, Sequence = spec.Sequence, Method = spec.Method,
+                Args = failure is null ? args : [], ResultId = spec.ResultId, Owner = spec.Owner, Job = spec.Job, FailedDependency = failure,
+            };
+            result.TrySetResult(await Grains.GetGrain<IActorHostGrain>(actor.Id.Value).Call(ready).ConfigureAwait(false));
         }
         catch (Exception e)
         {

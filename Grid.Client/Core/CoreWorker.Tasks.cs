@@ -16,23 +16,25 @@ public sealed partial class CoreWorker
         var method = FunctionCatalog.Resolve(function);
         if (!method.IsStaticFunction)
             throw new UnknownFunctionException($"{function.DisplayName} is an instance method; run it through an actor, or make it static.");
+        var nested = LocalStore is null ? new List<ObjectRef>() : null;
         var spec = new TaskSpec
         {
             TaskId = ObjectId.New(),
             Job = job,
             Function = function,
-            Args = BuildArgs(function, method.ParameterTypes, args),
+            Args = BuildArgs(function, method.ParameterTypes, args, nested),
             Resources = options.ToResourceSet(),
             Name = options.Name,
             Owner = OwnerAddress,
         };
         var result = _owned.AddPending(spec.TaskId);
         TasksSubmitted.Add(1);
-        _ = RunTaskAsync(spec, options.MaxRetries, result);
+        _ = RunTaskAsync(spec, options.MaxRetries, result, nested is { Count: > 0 } ? nested : null);
         return new ObjectRef<T>(spec.TaskId, OwnerAddress, this);
     }
 
-    internal TaskArg[] BuildArgs(FunctionDescriptor function, Type[] parameterTypes, TaskArgument[] args)
+    /// <param name="nested">Collects refs nested inside argument values, when the caller wants them.</param>
+    internal TaskArg[] BuildArgs(FunctionDescriptor function, Type[] parameterTypes, TaskArgument[] args, List<ObjectRef>? nested = null)
     {
         if (args.Length != parameterTypes.Length)
             throw new UnknownFunctionException($"{function.DisplayName} takes {parameterTypes.Length} arguments, but {args.Length} were passed.");
@@ -47,7 +49,12 @@ public sealed partial class CoreWorker
             }
             try
             {
-                wire[i] = TaskArg.Value(Serializer.Serialize(a.Value, parameterTypes[i]));
+                if (nested is null) wire[i] = TaskArg.Value(Serializer.Serialize(a.Value, parameterTypes[i]));
+                else
+                {
+                    using var collecting = Serialization.NestedRefCollector.Begin(nested);
+                    wire[i] = TaskArg.Value(Serializer.Serialize(a.Value, parameterTypes[i]));
+                }
             }
             catch (GridSerializationException e)
             {
@@ -57,7 +64,7 @@ public sealed partial class CoreWorker
         return wire;
     }
 
-    private async Task RunTaskAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result)
+    private async Task RunTaskAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result, List<ObjectRef>? nested)
     {
         try
         {
@@ -67,13 +74,14 @@ public sealed partial class CoreWorker
                 result.TrySetResult(failure);
                 return;
             }
+            if (nested is not null) resolved = resolved.With(borrowed: await LendNestedAsync(nested).ConfigureAwait(false));
             List<NodeId>? failed = null;
             for (var attempt = 0; ; attempt++)
             {
                 var node = preferred ?? Selector.Pick(failed);
                 try
                 {
-                    var attemptSpec = attempt == 0 ? resolved : CopyWithAttempt(resolved, attempt);
+                    var attemptSpec = attempt == 0 ? resolved : resolved.With(attempt: attempt);
                     var payload = await Grains.GetGrain<IRayletGrain>(node.Value).SubmitTask(attemptSpec).ConfigureAwait(false);
                     result.TrySetResult(payload);
                     return;
@@ -100,45 +108,53 @@ public sealed partial class CoreWorker
         }
     }
 
-    private static TaskSpec CopyWithAttempt(TaskSpec s, int attempt) => new()
-    {
-        TaskId = s.TaskId, Job = s.Job, Function = s.Function, Args = s.Args, Resources = s.Resources,
-        Name = s.Name, Owner = s.Owner, Attempt = attempt,
-    };
-
     /// <summary>
-    /// Ray's local dependency resolver: waits for arguments this process owns, inlines the small ones
-    /// (sparing the executing node a round trip), fails the task at once if one of them failed, and
-    /// prefers the node that holds the largest stored argument.
+    /// Ray's local dependency resolver: waits for the task's arguments that this process owns, fails
+    /// the task at once if one of them failed, and prefers the node that holds the largest stored one.
     /// </summary>
     private async ValueTask<(TaskSpec Spec, NodeId? Preferred, ObjectPayload? Failure)> ResolveOwnedDependenciesAsync(TaskSpec spec)
+    {
+        var (args, preferred, failure) = await ResolveOwnedArgumentsAsync(spec.Args).ConfigureAwait(false);
+        if (failure is not null || ReferenceEquals(args, spec.Args)) return (spec, preferred, failure);
+        return (spec.With(args: args), preferred, null);
+    }
+
+    /// <summary>
+    /// A client's refs nested in a task's arguments: wait for them and ship their payloads with the
+    /// task. Ray would let the task ask the owner; a silo reaches a client only through its gateway,
+    /// and such calls proved unreliable, so the client answers before it is asked.
+    /// </summary>
+    private async ValueTask<BorrowedObject[]?> LendNestedAsync(List<ObjectRef> nested)
+    {
+        var lent = new List<BorrowedObject>();
+        foreach (var r in nested.DistinctBy(r => r.Id))
+            if (r.Owner == OwnerAddress) lent.Add(new BorrowedObject(r.Id, await GetOwnedPayload(r.Id).ConfigureAwait(false)));
+        return lent.Count > 0 ? [.. lent] : null;
+    }
+
+    /// <summary>
+    /// Replaces refs this process owns by what it knows of them: small values inline, stored ones with
+    /// their location attached. The node that runs the call then never has to ask this process back —
+    /// a client is only reachable through its gateway, and a silo-to-client call is the costliest hop.
+    /// </summary>
+    internal async ValueTask<(TaskArg[] Args, NodeId? Preferred, ObjectPayload? Failure)> ResolveOwnedArgumentsAsync(TaskArg[] args)
     {
         TaskArg[]? rewritten = null;
         NodeId? preferred = null;
         long largest = 0;
-        for (var i = 0; i < spec.Args.Length; i++)
+        for (var i = 0; i < args.Length; i++)
         {
-            if (spec.Args[i].Ref is not { } r || r.Owner != OwnerAddress) continue;
+            if (args[i] is not { Ref: { } r, Resolved: null } || r.Owner != OwnerAddress) continue;
             var payload = await GetOwnedPayload(r.Id).ConfigureAwait(false);
-            switch (payload.Kind)
+            if (payload.Kind == PayloadKind.Error) return (args, null, payload);
+            rewritten ??= (TaskArg[])args.Clone();
+            rewritten[i] = payload.Kind == PayloadKind.Inline ? TaskArg.Value(payload.Data!) : new TaskArg { Ref = r, Resolved = payload };
+            if (payload.Kind == PayloadKind.Stored && payload.Size > largest)
             {
-                case PayloadKind.Error:
-                    return (spec, null, payload);
-                case PayloadKind.Inline:
-                    rewritten ??= (TaskArg[])spec.Args.Clone();
-                    rewritten[i] = TaskArg.Value(payload.Data!);
-                    break;
-                case PayloadKind.Stored when payload.Size > largest:
-                    largest = payload.Size;
-                    preferred = payload.Node;
-                    break;
+                largest = payload.Size;
+                preferred = payload.Node;
             }
         }
-        if (rewritten is null) return (spec, preferred, null);
-        return (new TaskSpec
-        {
-            TaskId = spec.TaskId, Job = spec.Job, Function = spec.Function, Args = rewritten, Resources = spec.Resources,
-            Name = spec.Name, Owner = spec.Owner,
-        }, preferred, null);
+        return (rewritten ?? args, preferred, null);
     }
 }

@@ -19,6 +19,8 @@ public sealed partial class CoreWorker : IObjectResolver
     private static readonly Counter<long> TaskRetries = Meter.CreateCounter<long>("grid.tasks.retried");
 
     private readonly OwnedObjects _owned = new();
+    // Payloads of other processes' objects that arrived with tasks (see TaskSpec.Borrowed).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectId, ObjectPayload> _borrowed = new();
     private readonly ILogger _logger;
 
     public CoreWorker(IGrainFactory grains, GrainId ownerAddress, INodeSelector selector, ObjectPuller puller,
@@ -62,7 +64,15 @@ public sealed partial class CoreWorker : IObjectResolver
     public Task<ObjectPayload> GetPayloadAsync(ObjectId id, GrainId owner)
     {
         if (owner == OwnerAddress) return GetOwnedPayload(id);
+        if (_borrowed.TryGetValue(id, out var known)) return Task.FromResult(known);
         return AskOwnerAsync(id, owner);
+    }
+
+    /// <summary>Remembers payloads that a task's submitter shipped with it.</summary>
+    public void AddBorrowed(BorrowedObject[]? borrowed)
+    {
+        if (borrowed is null) return;
+        foreach (var b in borrowed) _borrowed.TryAdd(b.Id, b.Payload);
     }
 
     private async Task<ObjectPayload> AskOwnerAsync(ObjectId id, GrainId owner)

@@ -91,7 +91,7 @@ internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGc
         try
         {
             var (wireArgs, failure) = await prepared;
-            if (failure is not null) early = failure;
+            if ((call.FailedDependency ?? failure) is { } failed) early = failed;
             else args = await ArgumentResolver.MaterializeAsync(worker, wireArgs, method.ParameterTypes, CancellationToken.None);
         }
         catch (Exception e)

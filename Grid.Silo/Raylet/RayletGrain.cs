@@ -17,6 +17,7 @@ internal sealed class RayletGrain(Raylet raylet, ClusterView view, NodeRuntime n
     public async Task<ObjectPayload> SubmitTask(TaskSpec spec)
     {
         var need = spec.Resources;
+        node.Worker.AddBorrowed(spec.Borrowed);
         if (!raylet.CanEverFit(need))
         {
             if (view.FindFeasibleNode(need, node.NodeId) is { } feasible) return await ForwardAsync(feasible, spec);
@@ -35,22 +36,14 @@ internal sealed class RayletGrain(Raylet raylet, ClusterView view, NodeRuntime n
     }
 
     private Task<ObjectPayload> ForwardAsync(NodeId target, TaskSpec spec) =>
-        GrainFactory.GetGrain<IRayletGrain>(target.Value).SubmitTask(new TaskSpec
-        {
-            TaskId = spec.TaskId, Job = spec.Job, Function = spec.Function, Args = spec.Args, Resources = spec.Resources,
-            Name = spec.Name, Owner = spec.Owner, Attempt = spec.Attempt, SpillCount = spec.SpillCount + 1,
-        });
+        GrainFactory.GetGrain<IRayletGrain>(target.Value).SubmitTask(spec.With(spillCount: spec.SpillCount + 1));
 
     private async Task<ObjectPayload> RunHereAsync(TaskSpec spec)
     {
         // Dependencies first: a task waiting for its arguments holds no CPU.
         var (args, failure) = await ArgumentResolver.PrepareAsync(node.Worker, spec.Args, CancellationToken.None);
         if (failure is not null) return failure;
-        var ready = ReferenceEquals(args, spec.Args) ? spec : new TaskSpec
-        {
-            TaskId = spec.TaskId, Job = spec.Job, Function = spec.Function, Args = args, Resources = spec.Resources,
-            Name = spec.Name, Owner = spec.Owner, Attempt = spec.Attempt, SpillCount = spec.SpillCount,
-        };
+        var ready = ReferenceEquals(args, spec.Args) ? spec : spec.With(args: args);
         using var lease = await raylet.AcquireAsync(spec.Resources, $"task {spec.DisplayName}");
         raylet.TrackTask(spec.TaskId, lease);
         try

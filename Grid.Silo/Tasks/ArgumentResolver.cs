@@ -15,8 +15,8 @@ internal static class ArgumentResolver
         TaskArg[]? prepared = null;
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] is not { Ref: { } r, Resolved: null }) continue;
-            var payload = await worker.GetPayloadAsync(r.Id, r.Owner).ConfigureAwait(false);
+            if (args[i] is not { Ref: { } r } arg) continue;
+            var payload = arg.Resolved ?? await worker.GetPayloadAsync(r.Id, r.Owner).ConfigureAwait(false);
             if (payload.Kind == PayloadKind.Error) return (args, payload);
             if (payload.Kind == PayloadKind.Stored)
                 await worker.ReadStoredAsync(r.Id, payload, cancellationToken).ConfigureAwait(false); // pull it here now

@@ -3,13 +3,13 @@ using System.Diagnostics;
 namespace Grid.Samples.Scenarios;
 
 /// <summary>A plain class that becomes an actor: its state lives on the cluster.</summary>
-public sealed class Counter(int start = 0, int incrementDelayMs = 0)
+public sealed class Counter(int start = 0, int incrementDelayMs = 0, string probe = "S10")
 {
     private int _value = start;
 
     public int Increment()
     {
-        using (ConcurrencyProbe.Named("S10").Enter())
+        using (ConcurrencyProbe.Named(probe).Enter())
             if (incrementDelayMs > 0) Thread.Sleep(incrementDelayMs);
         return ++_value;
     }
@@ -25,7 +25,7 @@ public static class Actors
     public static async Task<(int[] AfterOne, int[] AfterEleven)> CountersAsync(GridClient grid)
     {
         var counters = new List<ActorHandle<Counter>>();
-        for (var i = 0; i < 4; i++) counters.Add(await grid.CreateActorAsync(() => new Counter(0, 0)));
+        for (var i = 0; i < 4; i++) counters.Add(await grid.CreateActorAsync(() => new Counter(0, 0, "S9")));
         await grid.GetAsync(counters.Select(c => c.Call(x => x.Increment())).ToList());
         var afterOne = await grid.GetAsync(counters.Select(c => c.Call(x => x.Read())).ToList());
         for (var round = 0; round < 10; round++)
@@ -40,10 +40,11 @@ public static class Actors
     /// <summary>S10: ten slow increments submitted at once run one at a time, in order.</summary>
     public static async Task<OrderingResult> OrderingAsync(GridClient grid, TimeSpan incrementTime, int calls = 10)
     {
-        var probe = ConcurrencyProbe.Named("S10");
-        probe.Reset();
+        // A probe of its own, so runs of this scenario in parallel (tests) do not count each other.
+        var probeName = "S10-" + Guid.NewGuid().ToString("N");
+        var probe = ConcurrencyProbe.Named(probeName);
         var delay = (int)incrementTime.TotalMilliseconds;
-        var counter = await grid.CreateActorAsync(() => new Counter(0, delay));
+        var counter = await grid.CreateActorAsync(() => new Counter(0, delay, probeName));
         var clock = Stopwatch.StartNew();
         var refs = Enumerable.Range(0, calls).Select(_ => counter.Call(c => c.Increment())).ToList();
         var returns = await grid.GetAsync(refs);
@@ -56,7 +57,7 @@ public static class Actors
     /// <summary>S12: an actor created with a name is found by that name from another client.</summary>
     public static async Task<int> NamedActorAsync(GridClient creator, GridClient other, string name)
     {
-        var created = await creator.CreateActorAsync(() => new Counter(100, 0), new ActorOptions { Name = name });
+        var created = await creator.CreateActorAsync(() => new Counter(100, 0, "S12"), new ActorOptions { Name = name });
         await created.Call(c => c.Increment());
         var found = await other.GetActorAsync<Counter>(name);
         var value = await found.Call(c => c.Increment());

@@ -18,8 +18,6 @@ public sealed class ConcurrencyProbe
 
     public int Max => Volatile.Read(ref _max);
 
-    public void Reset() { _now = 0; _max = 0; }
-
     public IDisposable Enter()
     {
         var now = Interlocked.Increment(ref _now);

@@ -33,6 +33,8 @@ public static class TestFunctions
     public static (string Node, long Checksum, int Length) ChecksumWhere(byte[] data) =>
         (GridContext.Current.NodeId.Value, Checksum(data), data.Length);
 
+    public static bool SameBytes(byte[] a, byte[] b) => a.AsSpan().SequenceEqual(b);
+
     public static byte[] MakeBytes(int length, int seed)
     {
         var bytes = new byte[length];
