@@ -106,6 +106,14 @@ public abstract class CoreBehaviourTests(IGridFixture fixture)
     }
 
     [Fact]
+    public async Task A_task_holding_every_cpu_of_a_node_can_wait_on_a_nested_task()
+    {
+        // Without the CPU release of a blocked get the nested task could never start on that node.
+        var greedy = Grid.Function<int, int>(TestFunctions.WaitOnNested, new TaskOptions { NumCpus = fixture.CpusPerNode });
+        Assert.Equal(42, await Grid.GetAsync(greedy.Remote(41), TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
     public async Task A_chain_of_100_dependent_tasks_gives_100()
     {
         var inc = Grid.Function<int, int>(TestFunctions.Increment);

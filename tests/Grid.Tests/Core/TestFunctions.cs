@@ -19,6 +19,10 @@ public static class TestFunctions
 
     public static int Increment(int x) => x + 1;
 
+    /// <summary>Submits a 1-CPU task and waits for it: only possible if waiting gives this task's CPUs back.</summary>
+    public static async Task<int> WaitOnNested(int x) =>
+        await GridContext.Current.Grid.Function<int, int>(Increment).Remote(x);
+
     public static string WhereAmI(int _) => GridContext.Current.NodeId.Value;
 
     public static int Fail(string message) => Thrower.Throw(message);
