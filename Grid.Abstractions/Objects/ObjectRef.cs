@@ -37,11 +37,6 @@ public abstract class ObjectRef : IEquatable<ObjectRef>
 
     public ObjectRefData ToData() => new(Id, Owner);
 
-    /// <summary>Creates a ref of the given value type (used by deserialization).</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public static ObjectRef Create(Type valueType, ObjectId id, GrainId owner, IObjectResolver? resolver) =>
-        (ObjectRef)Activator.CreateInstance(typeof(ObjectRef<>).MakeGenericType(valueType), id, owner, resolver)!;
-
     protected IObjectResolver BoundResolver => Resolver ?? throw new InvalidOperationException(
         $"ObjectRef {Id} is not bound to a Grid runtime; get it through a GridClient or inside a task.");
 

@@ -20,7 +20,6 @@ internal sealed class ObjectRefCodec<T> : ClassCodec<ObjectRef<T>>
     {
         var id = new ObjectId(reader.ReadUnmanaged<ulong>(), reader.ReadUnmanaged<ulong>());
         var owner = OwnerText.Parse(reader.ReadStringBytes(out bool isNull), isNull);
-        // What ObjectRef.Create does, without its per-call reflection (this is the typed codec).
         return new ObjectRef<T>(id, owner, reader.Resolver);
     }
 }
