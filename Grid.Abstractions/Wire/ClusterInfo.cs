@@ -13,6 +13,11 @@ public sealed record NodeInfo
     [Id(4)] public NodeState State { get; init; } = NodeState.Alive;
     [Id(5)] public DateTimeOffset LastHeartbeat { get; init; }
     [Id(6)] public int QueuedTasks { get; init; }
+    /// <summary>The node's client gateway, "host:port" (empty for nodes without one).</summary>
+    [Id(7)] public string GatewayAddress { get; init; } = "";
+    [Id(8)] public string HostName { get; init; } = "";
+    /// <summary>Why queued work on this node waits, e.g. "waiting for resources: GPU" (a few distinct reasons).</summary>
+    [Id(9)] public string[] PendingReasons { get; init; } = [];
 }
 
 public enum ActorState : byte { Pending, Alive, Dead }
@@ -32,4 +37,5 @@ public sealed record ActorInfo
     [Id(8)] public ResourceSet Resources { get; init; } = ResourceSet.Empty;
     /// <summary>Why a pending actor is not running yet, e.g. "waiting for resources: GPU".</summary>
     [Id(9)] public string? PendingReason { get; init; }
+    [Id(10)] public int RestartCount { get; init; }
 }

@@ -3,21 +3,67 @@ using Grid.Wire;
 namespace Grid.Silo.Gcs;
 
 /// <summary>
-/// The global control store: low-rate cluster metadata (nodes and their resources, actors, named
-/// actors). Nothing per task goes through it. A Redis implementation backs real clusters; the
-/// in-memory one serves the embedded mode and in-process test clusters.
+/// The global control store: low-rate cluster metadata. Nothing per task goes through it (task
+/// events arrive in batches). A Redis implementation backs real clusters; <see cref="InMemoryGcs"/>
+/// serves the embedded mode and in-process test clusters. One contract test suite runs against both.
 /// </summary>
-public interface IGcs
+public interface IGcs : INodeTable, IActorTable, IJobTable, ICodePackageStore, IObjectDirectory, ITaskEventLog;
+
+/// <summary>Nodes: what each declared, what is free now, its labels, heartbeat and state.</summary>
+public interface INodeTable
 {
+    /// <summary>Adds or refreshes a node (also its heartbeat). A node marked dead stays dead.</summary>
     Task UpsertNodeAsync(NodeInfo node);
     Task<NodeInfo[]> GetNodesAsync();
     Task MarkNodeDeadAsync(NodeId node);
+}
 
+/// <summary>Actors and named actors (namespace + name → actor).</summary>
+public interface IActorTable
+{
     /// <summary>Registers an actor. If it is named and a live actor already has that name, returns that one instead (atomically).</summary>
     Task<ActorInfo> RegisterActorAsync(ActorInfo actor);
     Task<ActorInfo?> GetActorAsync(ActorId id);
     Task<ActorInfo?> GetNamedActorAsync(string ns, string name);
+    Task<ActorInfo[]> GetActorsAsync();
     Task UpdateActorAsync(ActorInfo actor);
     /// <summary>Completes when the actor is alive (placed and constructed) or dead.</summary>
     Task<ActorInfo> WaitActorPlacedAsync(ActorId id, CancellationToken cancellationToken);
+}
+
+/// <summary>Jobs: one per connected driver.</summary>
+public interface IJobTable
+{
+    Task AddJobAsync(JobInfo job);
+    Task<JobInfo?> GetJobAsync(JobId id);
+    Task<JobInfo[]> GetJobsAsync();
+    /// <summary>Records the job's end (status and end time); a no-op for an unknown or already ended job.</summary>
+    Task FinishJobAsync(JobId id, JobStatus status);
+}
+
+/// <summary>Content-addressed code packages (a job's application assemblies), stored once per hash.</summary>
+public interface ICodePackageStore
+{
+    Task<bool> HasCodePackageAsync(string hash);
+    /// <summary>Stores the package under its hash; storing the same hash again is a no-op.</summary>
+    Task PutCodePackageAsync(string hash, ReadOnlyMemory<byte> package);
+    Task<byte[]?> GetCodePackageAsync(string hash);
+}
+
+/// <summary>The object directory: which nodes hold a copy of each large object.</summary>
+public interface IObjectDirectory
+{
+    Task AddObjectLocationAsync(ObjectId id, NodeId node, long size);
+    Task RemoveObjectLocationAsync(ObjectId id, NodeId node);
+    /// <summary>Forgets the object everywhere (it was freed).</summary>
+    Task RemoveObjectAsync(ObjectId id);
+    Task<ObjectLocations?> GetObjectLocationsAsync(ObjectId id);
+}
+
+/// <summary>Task events, appended in batches and capped (oldest dropped first).</summary>
+public interface ITaskEventLog
+{
+    Task AddTaskEventsAsync(IReadOnlyList<TaskEvent> events);
+    /// <summary>The newest events, newest last, at most <paramref name="limit"/>.</summary>
+    Task<TaskEvent[]> GetTaskEventsAsync(int limit);
 }

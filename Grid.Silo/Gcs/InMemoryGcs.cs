@@ -13,6 +13,13 @@ public sealed class InMemoryGcs : IGcs
     private readonly Dictionary<ActorId, ActorInfo> _actors = [];
     private readonly Dictionary<(string Ns, string Name), ActorId> _names = [];
     private readonly Dictionary<ActorId, TaskCompletionSource<ActorInfo>> _placed = [];
+    private readonly Dictionary<JobId, JobInfo> _jobs = [];
+    private readonly Dictionary<string, byte[]> _packages = [];
+    private readonly Dictionary<ObjectId, ObjectLocations> _objects = [];
+    private readonly LinkedList<TaskEvent> _events = [];
+
+    /// <summary>How many task events are kept; older ones are dropped first.</summary>
+    public int TaskEventCapacity { get; init; } = 10_000;
 
     public Task UpsertNodeAsync(NodeInfo node)
     {
@@ -88,5 +95,101 @@ public sealed class InMemoryGcs : IGcs
                 _placed[id] = tcs = new TaskCompletionSource<ActorInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
             return tcs.Task.WaitAsync(cancellationToken);
         }
+    }
+
+    public Task<ActorInfo[]> GetActorsAsync()
+    {
+        lock (_lock) return Task.FromResult(_actors.Values.ToArray());
+    }
+
+    public Task AddJobAsync(JobInfo job)
+    {
+        lock (_lock) _jobs[job.JobId] = job;
+        return Task.CompletedTask;
+    }
+
+    public Task<JobInfo?> GetJobAsync(JobId id)
+    {
+        lock (_lock) return Task.FromResult(_jobs.GetValueOrDefault(id));
+    }
+
+    public Task<JobInfo[]> GetJobsAsync()
+    {
+        lock (_lock) return Task.FromResult(_jobs.Values.ToArray());
+    }
+
+    public Task FinishJobAsync(JobId id, JobStatus status)
+    {
+        lock (_lock)
+        {
+            if (_jobs.TryGetValue(id, out var job) && job.Status == JobStatus.Running)
+                _jobs[id] = job with { Status = status, EndTime = DateTimeOffset.UtcNow };
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> HasCodePackageAsync(string hash)
+    {
+        lock (_lock) return Task.FromResult(_packages.ContainsKey(hash));
+    }
+
+    public Task PutCodePackageAsync(string hash, ReadOnlyMemory<byte> package)
+    {
+        lock (_lock) _packages.TryAdd(hash, package.ToArray());
+        return Task.CompletedTask;
+    }
+
+    public Task<byte[]?> GetCodePackageAsync(string hash)
+    {
+        lock (_lock) return Task.FromResult(_packages.GetValueOrDefault(hash));
+    }
+
+    public Task AddObjectLocationAsync(ObjectId id, NodeId node, long size)
+    {
+        lock (_lock)
+        {
+            var nodes = _objects.TryGetValue(id, out var known) ? known.Nodes : [];
+            if (!nodes.Contains(node)) nodes = [.. nodes, node];
+            _objects[id] = new ObjectLocations { ObjectId = id, Size = size, Nodes = nodes };
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveObjectLocationAsync(ObjectId id, NodeId node)
+    {
+        lock (_lock)
+        {
+            if (!_objects.TryGetValue(id, out var known)) return Task.CompletedTask;
+            var nodes = known.Nodes.Where(n => n != node).ToArray();
+            if (nodes.Length == 0) _objects.Remove(id);
+            else _objects[id] = known with { Nodes = nodes };
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveObjectAsync(ObjectId id)
+    {
+        lock (_lock) _objects.Remove(id);
+        return Task.CompletedTask;
+    }
+
+    public Task<ObjectLocations?> GetObjectLocationsAsync(ObjectId id)
+    {
+        lock (_lock) return Task.FromResult(_objects.GetValueOrDefault(id));
+    }
+
+    public Task AddTaskEventsAsync(IReadOnlyList<TaskEvent> events)
+    {
+        lock (_lock)
+        {
+            foreach (var e in events) _events.AddLast(e);
+            while (_events.Count > TaskEventCapacity) _events.RemoveFirst();
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<TaskEvent[]> GetTaskEventsAsync(int limit)
+    {
+        lock (_lock) return Task.FromResult(_events.Skip(Math.Max(0, _events.Count - limit)).ToArray());
     }
 }

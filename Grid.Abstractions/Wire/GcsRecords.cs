@@ -1,0 +1,42 @@
+namespace Grid.Wire;
+
+public enum JobStatus : byte { Running, Succeeded, Failed, Stopped }
+
+/// <summary>A job: one connected driver (client) and the code package its tasks and actors run against.</summary>
+[GenerateSerializer, Immutable]
+public sealed record JobInfo
+{
+    [Id(0)] public required JobId JobId { get; init; }
+    /// <summary>Who drives the job, e.g. "host:pid (entry assembly)".</summary>
+    [Id(1)] public required string Driver { get; init; }
+    /// <summary>Content hash of the job's code package; null when the job ships no code (embedded mode).</summary>
+    [Id(2)] public string? CodePackage { get; init; }
+    [Id(3)] public JobStatus Status { get; init; }
+    [Id(4)] public DateTimeOffset StartTime { get; init; }
+    [Id(5)] public DateTimeOffset? EndTime { get; init; }
+    [Id(6)] public string Namespace { get; init; } = "default";
+}
+
+/// <summary>Where copies of a large object live (the object directory), and how big it is.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ObjectLocations
+{
+    [Id(0)] public required ObjectId ObjectId { get; init; }
+    [Id(1)] public required long Size { get; init; }
+    [Id(2)] public required NodeId[] Nodes { get; init; }
+}
+
+public enum TaskEventKind : byte { Submitted, Scheduled, Running, Finished, Failed }
+
+/// <summary>One state change of a task, written to the GCS in batches (never one write per task).</summary>
+[GenerateSerializer, Immutable]
+public sealed record TaskEvent
+{
+    [Id(0)] public required ObjectId TaskId { get; init; }
+    [Id(1)] public required JobId Job { get; init; }
+    [Id(2)] public required string Function { get; init; }
+    [Id(3)] public required TaskEventKind Kind { get; init; }
+    [Id(4)] public NodeId? Node { get; init; }
+    [Id(5)] public DateTimeOffset Time { get; init; }
+    [Id(6)] public string? Error { get; init; }
+}
