@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Runtime.Loader;
 using Grid.Wire;
 
 namespace Grid.Functions;
@@ -14,6 +15,8 @@ public static class FunctionCatalog
 {
     private static readonly ConcurrentDictionary<MethodBase, FunctionDescriptor> Descriptors = new();
     private static readonly ConcurrentDictionary<FunctionDescriptor, RemoteMethod> Resolved = new();
+    /// <summary>Descriptors made here and their methods: the submitting side resolves without looking names up.</summary>
+    private static readonly ConcurrentDictionary<FunctionDescriptor, MethodBase> Described = new();
 
     /// <summary>Describes a delegate, refusing ones that capture state.</summary>
     public static FunctionDescriptor DescribeDelegate(Delegate function)
@@ -35,23 +38,54 @@ public static class FunctionCatalog
         return Describe(method);
     }
 
-    public static FunctionDescriptor Describe(MethodBase method) => Descriptors.GetOrAdd(method, static m =>
+    public static FunctionDescriptor Describe(MethodBase method) =>
+        Descriptors.TryGetValue(method, out var known) ? known : Descriptors.GetOrAdd(method, static m =>
     {
         var type = m.DeclaringType ?? throw new UnknownFunctionException($"{m.Name} has no declaring type; only methods of types can run remotely.");
         if (type.IsGenericTypeDefinition || m.ContainsGenericParameters)
             throw new UnknownFunctionException($"{Display(m)} is an open generic method; close its type arguments first.");
-        return new FunctionDescriptor(type.AssemblyQualifiedName!, m.Name, m.MetadataToken, m.GetParameters().Length, Display(m));
+        var descriptor = new FunctionDescriptor(type.AssemblyQualifiedName!, m.Name, m.MetadataToken, m.GetParameters().Length, Display(m));
+        Described.TryAdd(descriptor, m);
+        return descriptor;
     });
 
-    /// <summary>Finds the method a descriptor names, with its cached invoker.</summary>
+    /// <summary>Finds the method a descriptor names, with its cached invoker (in the default load context).</summary>
     public static RemoteMethod Resolve(FunctionDescriptor descriptor, Func<string, Type?>? typeResolver = null) =>
-        Resolved.TryGetValue(descriptor, out var m) ? m : Resolved.GetOrAdd(descriptor, ResolveCore(descriptor, typeResolver));
+        Resolved.TryGetValue(descriptor, out var m) ? m : Resolved.GetOrAdd(descriptor, ResolveCore(descriptor, typeResolver, "on this node"));
 
-    private static RemoteMethod ResolveCore(FunctionDescriptor d, Func<string, Type?>? typeResolver)
+    /// <summary>
+    /// Resolves without the process-wide cache, for callers that keep their own (a job whose code
+    /// lives in its own load context: the same descriptor names another method in another job).
+    /// <paramref name="where"/> says where it looked, for the error.
+    /// </summary>
+    public static RemoteMethod ResolveUncached(FunctionDescriptor descriptor, Func<string, Type?> typeResolver, string where) =>
+        ResolveCore(descriptor, typeResolver, where);
+
+    /// <summary>Forgets the functions of <paramref name="context"/>'s assemblies, so that the (unloaded) context can be collected.</summary>
+    public static void Forget(AssemblyLoadContext context)
     {
+        foreach (var (method, descriptor) in Descriptors)
+        {
+            if (method.DeclaringType is { } type && AssemblyLoadContext.GetLoadContext(type.Assembly) == context)
+            {
+                Descriptors.TryRemove(method, out _);
+                Described.TryRemove(KeyValuePair.Create(descriptor, method));
+            }
+        }
+        foreach (var (descriptor, resolved) in Resolved)
+            if (resolved.Method.DeclaringType is { } type && AssemblyLoadContext.GetLoadContext(type.Assembly) == context)
+                Resolved.TryRemove(descriptor, out _);
+    }
+
+    private static RemoteMethod ResolveCore(FunctionDescriptor d, Func<string, Type?>? typeResolver, string where)
+    {
+        // The submitting side has the method in hand: no name lookup (its assembly may live in a
+        // load context that Type.GetType does not search).
+        if (typeResolver is null && Described.TryGetValue(d, out var described)) return new RemoteMethod(described);
         var type = typeResolver?.Invoke(d.TypeName) ?? Type.GetType(d.TypeName, throwOnError: false)
             ?? throw new UnknownFunctionException(
-                $"Cannot find type '{d.TypeName}' for {d.DisplayName} on this node. Make sure the assembly that defines it is deployed with the job.");
+                $"Cannot find type '{TypePart(d.TypeName)}' of assembly '{AssemblyPart(d.TypeName)}' for {d.DisplayName} {where}. " +
+                "Make sure the assembly that defines it is shipped with the job (GridClientOptions.CodeAssemblies) or deployed on the nodes.");
         MethodBase? method = null;
         try { method = type.Module.ResolveMethod(d.MetadataToken); }
         catch (ArgumentException) { }
@@ -61,10 +95,42 @@ public static class FunctionCatalog
                 .OfType<MethodBase>().SingleOrDefault(x => x.GetParameters().Length == d.ParameterCount);
         if (method is null)
             throw new UnknownFunctionException(
-                $"Cannot find {d.DisplayName} ({d.ParameterCount} parameters) in {type.FullName} on this node; the node may run another build of that assembly.");
+                $"Cannot find {d.DisplayName} ({d.ParameterCount} parameters) in {type.FullName} of assembly '{type.Assembly.GetName().Name}' {where}; " +
+                "the node may run another build of that assembly.");
         if (method.GetParameters().Length != d.ParameterCount)
             throw new UnknownFunctionException($"{d.DisplayName} takes {method.GetParameters().Length} arguments, but the call passed {d.ParameterCount}.");
         return new RemoteMethod(method);
+    }
+
+    private static string TypePart(string assemblyQualifiedName)
+    {
+        var comma = TopLevelComma(assemblyQualifiedName);
+        return comma < 0 ? assemblyQualifiedName : assemblyQualifiedName[..comma].Trim();
+    }
+
+    private static string AssemblyPart(string assemblyQualifiedName)
+    {
+        var comma = TopLevelComma(assemblyQualifiedName);
+        if (comma < 0) return "?";
+        var rest = assemblyQualifiedName[(comma + 1)..];
+        var end = rest.IndexOf(',');
+        return (end < 0 ? rest : rest[..end]).Trim();
+    }
+
+    // The comma after the type name, skipping those inside generic arguments ("List`1[[A, B]], C").
+    private static int TopLevelComma(string name)
+    {
+        var depth = 0;
+        for (var i = 0; i < name.Length; i++)
+        {
+            switch (name[i])
+            {
+                case '[': depth++; break;
+                case ']': depth--; break;
+                case ',' when depth == 0: return i;
+            }
+        }
+        return -1;
     }
 
     /// <summary>A compiler-generated closure class with no instance fields: a non-capturing lambda's home.</summary>

@@ -16,4 +16,16 @@ public interface IGcsGrain : IGrainWithIntegerKey
     [ResponseTimeout(GridTimeouts.LongCall)]
     Task<ActorInfo> WaitActorPlaced(ActorId id);
     Task UpdateActor(ActorInfo actor);
+
+    /// <summary>Whether the GCS holds the code package with this content hash (then a client need not upload it).</summary>
+    Task<bool> HasCodePackage(string hash);
+    /// <summary>Registers a job (a connected driver) and the code package its tasks and actors run against.</summary>
+    Task AddJob(JobInfo job);
+    Task<JobInfo?> GetJob(JobId id);
+    /// <summary>
+    /// Records the job's end and tells every node, which drop the job's code (its load context) and
+    /// kill its actors. Completes when every live node has been told.
+    /// </summary>
+    [ResponseTimeout("00:02:00")]
+    Task FinishJob(JobId id, JobStatus status);
 }

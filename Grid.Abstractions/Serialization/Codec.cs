@@ -28,6 +28,9 @@ internal abstract class Codec
     /// </summary>
     public virtual void Initialize() { }
 
+    /// <summary>Drops what this codec cached about types for which <paramref name="unloaded"/> is true (their load context is going away).</summary>
+    public virtual void ForgetTypes(Func<Type, bool> unloaded) { }
+
     public abstract void WriteBoxed(ref GridWriter writer, object? value);
     public abstract object? ReadBoxed(ref GridReader reader);
     public abstract void WriteBoxedBody(ref GridWriter writer, object value);

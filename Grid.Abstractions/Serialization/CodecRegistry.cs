@@ -34,6 +34,25 @@ internal static class CodecRegistry
     /// <summary>Typed lookup through a static generic cache: one field read after the first call.</summary>
     public static Codec<T> For<T>() => Cache<T>.Codec ?? (Cache<T>.Codec = (Codec<T>)ForDeclared(typeof(T)));
 
+    /// <summary>
+    /// Forgets the codecs of types for which <paramref name="unloaded"/> is true, and what other
+    /// codecs cached about them, so a collectible load context can be collected.
+    /// </summary>
+    public static void Forget(Func<Type, bool> unloaded)
+    {
+        lock (BuildLock)
+        {
+            foreach (var table in (ConcurrentDictionary<Type, Codec>[])[Declared, Exact])
+            {
+                foreach (var (type, codec) in table)
+                {
+                    if (unloaded(type)) table.TryRemove(type, out _);
+                    else codec.ForgetTypes(unloaded);
+                }
+            }
+        }
+    }
+
     private static class Cache<T>
     {
         public static Codec<T>? Codec;

@@ -250,13 +250,17 @@ public sealed partial class GridSerializer
     /// </summary>
     internal Type? ResolveType(string name)
     {
+        // Work of a job that shipped its own code runs inside that job's load context: the same
+        // name may mean another type there (another build of the same assembly).
+        if (LoadContexts.Current is { } job) return LoadContexts.Resolve(job, name, TypeResolver);
         if (_resolvedTypes.TryGetValue(name, out var type)) return type;
-        type = TypeResolver?.Invoke(name) ?? GetType(name) ?? ScanLoadedAssemblies(name);
-        if (type is not null) _resolvedTypes.TryAdd(name, type);
+        type = TypeResolver?.Invoke(name) ?? GetType(name) ?? ScanLoadedAssemblies(name, null);
+        // Types of collectible assemblies are not cached here: that would keep their context alive.
+        if (type is not null && !type.IsCollectible) _resolvedTypes.TryAdd(name, type);
         return type;
     }
 
-    private static Type? GetType(string name)
+    internal static Type? GetType(string name)
     {
         try { return Type.GetType(name, throwOnError: false); }
         catch (Exception e) when (e is IOException or BadImageFormatException or ArgumentException or TypeLoadException)
@@ -265,12 +269,13 @@ public sealed partial class GridSerializer
         }
     }
 
-    private static Type? ScanLoadedAssemblies(string name)
+    /// <summary>Looks in <paramref name="assemblies"/> (default: every loaded assembly) by simple assembly name, then in any of them.</summary>
+    internal static Type? ScanLoadedAssemblies(string name, IEnumerable<System.Reflection.Assembly>? assemblies)
     {
         int comma = name.IndexOf(',');
         var typeName = comma < 0 ? name : name[..comma].Trim();
         var assemblyName = comma < 0 ? null : name[(comma + 1)..].Trim();
-        var assemblies = AppDomain.CurrentDomain.GetAssemblies();
+        assemblies ??= AppDomain.CurrentDomain.GetAssemblies();
         if (assemblyName is not null)
         {
             foreach (var assembly in assemblies)

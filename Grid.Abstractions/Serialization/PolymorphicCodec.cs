@@ -94,6 +94,13 @@ internal sealed class PolymorphicCodec<T> : Codec<T> where T : class
     private static GridSerializationException NotAssignable(Type type) =>
         GridReader.Corrupt($"it holds a {TypeNames.Full(type)} where a {TypeNames.Full(typeof(T))} was expected");
 
+    public override void ForgetTypes(Func<Type, bool> unloaded)
+    {
+        foreach (var type in _entries.Keys)
+            if (unloaded(type)) _entries.TryRemove(type, out _);
+        if (_last is { } last && unloaded(last.Type)) _last = null;
+    }
+
     private Entry Lookup(Type runtimeType)
     {
         if (_entries.TryGetValue(runtimeType, out var entry)) return entry;

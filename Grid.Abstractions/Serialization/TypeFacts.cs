@@ -11,6 +11,12 @@ internal static class TypeFacts
     private static readonly MethodInfo ContainsReferences =
         typeof(RuntimeHelpers).GetMethod(nameof(RuntimeHelpers.IsReferenceOrContainsReferences))!;
 
+    public static void Forget(Func<Type, bool> unloaded)
+    {
+        foreach (var type in Unmanaged.Keys)
+            if (unloaded(type)) Unmanaged.TryRemove(type, out _);
+    }
+
     /// <summary>A value type without references, copyable as raw memory (pointer fields are rejected separately).</summary>
     public static bool IsUnmanaged(Type type) =>
         type.IsValueType && !type.IsByRefLike && !type.ContainsGenericParameters

@@ -60,6 +60,12 @@ internal static class TypeIdentity
         return bytes.ToArray();
     });
 
+    public static void Forget(Func<Type, bool> unloaded)
+    {
+        foreach (var type in Encoded.Keys)
+            if (unloaded(type)) Encoded.TryRemove(type, out _);
+    }
+
     private static void Append(List<byte> bytes, Type type)
     {
         if (!type.IsGenericType && KnownCodes.TryGetValue(type, out var code))

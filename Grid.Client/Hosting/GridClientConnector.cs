@@ -66,6 +66,7 @@ public static class GridClientConnector
         to.ServiceId = from.ServiceId;
         to.InlineThreshold = from.InlineThreshold;
         to.NodeRefreshInterval = from.NodeRefreshInterval;
+        to.Code = from.Code;
     }
 
     public static IPEndPoint ParseEndpoint(string hostPort)
@@ -94,8 +95,10 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
         var worker = new CoreWorker(cluster, ownerRef.GetGrainId(), selector, puller, null, null,
             _loggers.CreateLogger<CoreWorker>(), options.Value.InlineThreshold);
         endpoint.Worker = worker;
-        return new GridClient(worker, JobId.New(), async () =>
+        var job = await Jobs.JobCodeShipper.StartJobAsync(cluster, JobId.New(), options.Value.Code, _loggers.CreateLogger("Grid.Jobs")).ConfigureAwait(false);
+        return new GridClient(worker, job.Job, async () =>
         {
+            await job.DisposeAsync().ConfigureAwait(false);
             selector.Dispose();
             cluster.DeleteObjectReference<IClientOwner>(ownerRef);
             if (onDispose is not null) await onDispose().ConfigureAwait(false);

@@ -11,4 +11,6 @@ public sealed class GridClientOptions
     public int InlineThreshold { get; set; } = Core.CoreWorker.DefaultInlineThreshold;
     /// <summary>How often the client re-reads the node list it spreads tasks over.</summary>
     public TimeSpan NodeRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Which application assemblies the job ships to the cluster on connect (code travels with the job).</summary>
+    public Jobs.JobCodeOptions Code { get; set; } = new();
 }

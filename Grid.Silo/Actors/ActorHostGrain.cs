@@ -14,7 +14,7 @@ namespace Grid.Silo.Actors;
 /// active until killed: an actor's state lives only here.
 /// </summary>
 [Reentrant, KeepAlive, Orleans.Placement.RandomPlacement]
-internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
+internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
 {
     private readonly Dictionary<string, CallerTurns> _callers = [];
     private ActorCreationSpec? _spec;
@@ -23,6 +23,7 @@ internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGc
     private FifoSlots _slots = new(1);
     private string? _deathCause;
     private Task? _creation;
+    private Jobs.JobCode? _code; // the job's shipped code; null in the default context
 
     private ActorId Id => new(this.GetPrimaryKeyString());
 
@@ -36,7 +37,10 @@ internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGc
         var origin = $"constructor of actor {spec.ActorId} ({spec.Constructor.DisplayName}) on node {node.NodeId}";
         try
         {
-            var ctor = FunctionCatalog.Resolve(spec.Constructor);
+            _code = await jobs.GetAsync(spec.Job);
+            _code?.AddActor(spec.ActorId); // the actor dies with its job, which lets the job's code unload
+            using var scope = Jobs.JobCode.Enter(_code);
+            var ctor = Jobs.JobCode.Resolve(_code, spec.Constructor);
             var (args, failure) = await ArgumentResolver.PrepareAsync(worker, spec.Args, CancellationToken.None);
             if (failure is not null) _constructorError = failure.Error;
             else
@@ -82,7 +86,11 @@ internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGc
         if (_constructorError is not null) return ObjectPayload.Failed(_constructorError);
 
         var turns = _callers.TryGetValue(call.CallerId, out var t) ? t : _callers[call.CallerId] = new CallerTurns();
-        var method = FunctionCatalog.Resolve(call.Method);
+        RemoteMethod? method = null;
+        Exception? unresolved = null;
+        try { method = Jobs.JobCode.Resolve(_code, call.Method); }
+        catch (Exception e) { unresolved = e; } // fails in its turn, so the caller's later calls still run
+        using var scope = Jobs.JobCode.Enter(_code);
         // Resolve arguments while earlier calls run; run strictly in the caller's order.
         var prepared = ArgumentResolver.PrepareAsync(worker, call.Args, CancellationToken.None).AsTask();
         await turns.WaitTurnAsync(call.Sequence);
@@ -92,11 +100,12 @@ internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGc
         {
             var (wireArgs, failure) = await prepared;
             if ((call.FailedDependency ?? failure) is { } failed) early = failed;
-            else args = await ArgumentResolver.MaterializeAsync(worker, wireArgs, method.ParameterTypes, CancellationToken.None);
+            else if (unresolved is not null) throw unresolved;
+            else args = await ArgumentResolver.MaterializeAsync(worker, wireArgs, method!.ParameterTypes, CancellationToken.None);
         }
         catch (Exception e)
         {
-            early = ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"arguments of {call.Method.DisplayName}"));
+            early = ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, e == unresolved ? $"actor {Id} method {call.Method.DisplayName}" : $"arguments of {call.Method.DisplayName}"));
         }
         if (early is not null)
         {
@@ -112,7 +121,7 @@ internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGc
             var context = Context(call.Job);
             var instance = _instance;
             var origin = $"actor {Id} method {call.Method.DisplayName} on node {node.NodeId}";
-            return await Task.Run(() => Invocation.RunAsync(worker, context, method, instance, args!, call.ResultId, origin));
+            return await Task.Run(() => Invocation.RunAsync(worker, context, method!, instance, args!, call.ResultId, origin));
         }
         finally
         {
@@ -131,6 +140,9 @@ internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGc
         var info = await gcs.GetActorAsync(Id);
         if (info is not null) await gcs.UpdateActorAsync(info with { State = ActorState.Dead, DeathCause = reason });
         (_instance as IDisposable)?.Dispose();
+        _instance = null;
+        _code?.RemoveActor(Id);
+        _code = null;
         logger.LogInformation("Actor {Actor} killed: {Reason}", Id, reason);
         this.DeactivateOnIdle();
     }

@@ -51,6 +51,8 @@ public static class LocalGrid
             {
                 if (options.ObjectStoreDirectory is { } dir) store.Directory = dir;
             });
+            // The one client runs in this process and ships nothing: jobs use the default context.
+            silo.Services.Configure<Jobs.JobCodeNodeOptions>(o => o.LoadJobCode = false);
         });
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -1,11 +1,12 @@
 using Grid.Grains;
 using Grid.Wire;
+using Microsoft.Extensions.Logging;
 
 namespace Grid.Silo.Gcs;
 
 /// <summary>Answers GCS questions from clients and grains out of the local silo's GCS connection.</summary>
 [StatelessWorker]
-internal sealed class GcsGrain(IGcs gcs, Raylet.ClusterView view) : Grain, IGcsGrain
+internal sealed class GcsGrain(IGcs gcs, Raylet.ClusterView view, ILogger<GcsGrain> logger) : Grain, IGcsGrain
 {
     public Task<NodeInfo[]> GetNodes() => Task.FromResult(view.Nodes);
     public Task<ActorInfo> RegisterActor(ActorInfo actor) => gcs.RegisterActorAsync(actor);
@@ -13,4 +14,22 @@ internal sealed class GcsGrain(IGcs gcs, Raylet.ClusterView view) : Grain, IGcsG
     public Task<ActorInfo?> GetNamedActor(string ns, string name) => gcs.GetNamedActorAsync(ns, name);
     public Task<ActorInfo> WaitActorPlaced(ActorId id) => gcs.WaitActorPlacedAsync(id, CancellationToken.None);
     public Task UpdateActor(ActorInfo actor) => gcs.UpdateActorAsync(actor);
+    public Task<bool> HasCodePackage(string hash) => gcs.HasCodePackageAsync(hash);
+    public Task AddJob(JobInfo job) => gcs.AddJobAsync(job);
+    public Task<JobInfo?> GetJob(JobId id) => gcs.GetJobAsync(id);
+
+    public async Task FinishJob(JobId id, JobStatus status)
+    {
+        // The GCS first, so that a node meeting the job for the first time after this refuses it
+        // rather than loading its code again; then every live node drops what it loaded.
+        await gcs.FinishJobAsync(id, status);
+        await Task.WhenAll(view.Nodes.Where(n => n.State == NodeState.Alive).Select(async n =>
+        {
+            try { await GrainFactory.GetGrain<INodeJobsGrain>(n.NodeId.Value).DropJob(id); }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                logger.LogWarning(e, "Node {Node} could not drop the code of job {Job}", n.NodeId, id);
+            }
+        }));
+    }
 }

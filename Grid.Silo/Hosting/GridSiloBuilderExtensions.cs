@@ -25,6 +25,7 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<NodeRuntime>();
         services.AddSingleton<Raylet.Raylet>();
         services.AddSingleton<ClusterView>();
+        services.AddSingleton<Jobs.JobCodeRegistry>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GridNodeLifecycle>();
         ThreadPoolSizing.Ensure();
         return silo;

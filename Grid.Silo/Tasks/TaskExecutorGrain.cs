@@ -9,7 +9,7 @@ namespace Grid.Silo.Tasks;
 /// scheduler, so a blocking task cannot stall the silo; results go back inline or into the store.
 /// </summary>
 [StatelessWorker, Reentrant]
-internal sealed class TaskExecutorGrain(NodeRuntime node, Raylet.Raylet raylet) : Grain, ITaskExecutorGrain
+internal sealed class TaskExecutorGrain(NodeRuntime node, Raylet.Raylet raylet, Jobs.JobCodeRegistry jobs) : Grain, ITaskExecutorGrain
 {
     public async Task<ObjectPayload> Execute(TaskSpec spec)
     {
@@ -17,7 +17,10 @@ internal sealed class TaskExecutorGrain(NodeRuntime node, Raylet.Raylet raylet) 
         var origin = $"task {spec.DisplayName} on node {node.NodeId}";
         try
         {
-            var method = FunctionCatalog.Resolve(spec.Function);
+            // A job that shipped its code resolves functions and type names in its own load context.
+            var code = await jobs.GetAsync(spec.Job);
+            using var scope = Jobs.JobCode.Enter(code);
+            var method = Jobs.JobCode.Resolve(code, spec.Function);
             var args = await ArgumentResolver.MaterializeAsync(worker, spec.Args, method.ParameterTypes, CancellationToken.None);
             var lease = raylet.LeaseOf(spec.TaskId);
             var context = new GridContext(node.ClientFor(spec.Job), node.NodeId, spec.Job, spec.TaskId, null,

@@ -39,6 +39,8 @@ public sealed class ClusterGridFixture : IGridFixture, IAsyncLifetime
     private readonly List<GridClient> _clients = [];
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
+    /// <summary>The GCS the silos share.</summary>
+    public IGcs Gcs => _gcs;
     public GridClient Grid { get; private set; } = null!;
     public int NodeCount => 3;
     public double CpusPerNode => 4;
@@ -56,9 +58,12 @@ public sealed class ClusterGridFixture : IGridFixture, IAsyncLifetime
         Grid = await ConnectAnotherClientAsync();
     }
 
-    public async Task<GridClient> ConnectAnotherClientAsync()
+    public Task<GridClient> ConnectAnotherClientAsync() => ConnectClientAsync(new GridClientOptions());
+
+    /// <summary>A client (job) with its own options, e.g. the code it ships.</summary>
+    public async Task<GridClient> ConnectClientAsync(GridClientOptions options)
     {
-        var factory = new GridClientFactory(Cluster.Client, Options.Create(new GridClientOptions()), Options.Create(new ObjectStoreOptions()));
+        var factory = new GridClientFactory(Cluster.Client, Options.Create(options), Options.Create(new ObjectStoreOptions()));
         var client = await factory.CreateAsync(null);
         lock (_clients) _clients.Add(client);
         return client;

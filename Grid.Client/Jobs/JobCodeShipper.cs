@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Reflection;
+using Grid.Grains;
+using Grid.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Jobs;
+
+/// <summary>
+/// Registers a client's job with the cluster and ships its code (Ray's job submission with a
+/// working directory): the application assemblies go into one content-addressed package that is
+/// uploaded only when the GCS does not have it yet, and the job names it. Nodes load it lazily,
+/// on the job's first task or actor.
+/// </summary>
+public static class JobCodeShipper
+{
+    /// <summary>
+    /// Ships the job's code (when <paramref name="options"/> say so) and registers the job. Dispose
+    /// the result when the client goes away: the job is marked finished and nodes drop its code.
+    /// </summary>
+    public static async Task<JobRegistration> StartJobAsync(IGrainFactory grains, JobId job, JobCodeOptions options, ILogger logger,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var gcs = grains.GetGrain<IGcsGrain>(0);
+        string? hash = null;
+        if (options.Enabled)
+        {
+            var builder = CodePackageBuilder.Collect(options.Assemblies);
+            if (builder.Files.Count > 0) hash = await ShipAsync(grains, gcs, builder, options, logger, cancellationToken).ConfigureAwait(false);
+        }
+        await gcs.AddJob(new JobInfo
+        {
+            JobId = job,
+            Driver = $"{Environment.MachineName}:{Environment.ProcessId} ({Assembly.GetEntryAssembly()?.GetName().Name ?? "unknown"})",
+            CodePackage = hash,
+            Status = JobStatus.Running,
+            StartTime = DateTimeOffset.UtcNow,
+        }).ConfigureAwait(false);
+        return new JobRegistration(gcs, job, hash, logger);
+    }
+
+    private static async Task<string> ShipAsync(IGrainFactory grains, IGcsGrain gcs, CodePackageBuilder builder, JobCodeOptions options,
+        ILogger logger, CancellationToken cancellationToken)
+    {
+        // Same build as before in this process: ask by hash before reading and hashing any file.
+        if (builder.KnownHash is { } known && await gcs.HasCodePackage(known).ConfigureAwait(false))
+        {
+            JobMetrics.PackageReuses.Add(1, new KeyValuePair<string, object?>("package", known));
+            return known;
+        }
+        var (package, hash) = builder.Build();
+        if (await gcs.HasCodePackage(hash).ConfigureAwait(false))
+        {
+            JobMetrics.PackageReuses.Add(1, new KeyValuePair<string, object?>("package", hash));
+            return hash;
+        }
+        var started = Stopwatch.GetTimestamp();
+        var upload = grains.GetGrain<ICodePackageUploadGrain>(hash);
+        var id = Guid.NewGuid();
+        try
+        {
+            if (!await upload.Begin(id, package.Length).ConfigureAwait(false)) return hash;
+            var chunk = Math.Clamp(options.UploadChunkSize, 64 * 1024, 64 * 1024 * 1024);
+            for (var offset = 0; offset < package.Length; offset += chunk)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var part = package.AsSpan(offset, Math.Min(chunk, package.Length - offset)).ToArray();
+                await upload.Append(id, offset, new Immutable<byte[]>(part)).ConfigureAwait(false);
+            }
+            await upload.Commit(id).ConfigureAwait(false);
+        }
+        catch (GridException)
+        {
+            // Another client uploading the same build took over: fine once its copy is stored.
+            if (await gcs.HasCodePackage(hash).ConfigureAwait(false)) return hash;
+            throw;
+        }
+        JobMetrics.PackageUploads.Add(1, new KeyValuePair<string, object?>("package", hash));
+        JobMetrics.PackageUploadBytes.Add(package.Length);
+        logger.LogInformation("Uploaded code package {Hash} ({Bytes} bytes: {Assemblies}) in {Elapsed:F0} ms", hash, package.Length,
+            string.Join(", ", builder.AssemblyNames), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return hash;
+    }
+}
+
+/// <summary>A registered job; disposing it marks the job finished, and the cluster's nodes drop its code.</summary>
+public sealed class JobRegistration : IAsyncDisposable
+{
+    private readonly IGcsGrain _gcs;
+    private readonly ILogger _logger;
+    private int _finished;
+
+    internal JobRegistration(IGcsGrain gcs, JobId job, string? codePackage, ILogger logger)
+    {
+        _gcs = gcs;
+        Job = job;
+        CodePackage = codePackage;
+        _logger = logger;
+    }
+
+    public JobId Job { get; }
+    /// <summary>The hash of the shipped package; null when the job shipped nothing.</summary>
+    public string? CodePackage { get; }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _finished, 1) == 1) return;
+        try
+        {
+            await _gcs.FinishJob(Job, JobStatus.Succeeded).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The cluster may be gone already; a client must still be able to shut down.
+            _logger.LogWarning(e, "Could not mark job {Job} finished", Job);
+        }
+    }
+}

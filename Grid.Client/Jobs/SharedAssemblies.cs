@@ -1,0 +1,39 @@
+using System.Runtime.InteropServices;
+
+namespace Grid.Jobs;
+
+/// <summary>
+/// Assemblies every node has and that must be the same everywhere so that types unify: the .NET
+/// shared framework, Orleans, Microsoft.Extensions and Grid itself. A client never ships them, and a
+/// job's load context on a node always takes them from the node's default context.
+/// </summary>
+public static class SharedAssemblies
+{
+    private static readonly string[] Exact =
+    [
+        "mscorlib", "netstandard", "System", "WindowsBase", "Microsoft.CSharp", "Microsoft.VisualBasic", "Microsoft.VisualBasic.Core",
+        "Grid.Abstractions", "Grid.Client", "Grid.ObjectStore", "Grid.Silo",
+    ];
+
+    private static readonly string[] Prefixes =
+    [
+        "System.", "Microsoft.Win32.", "Microsoft.NETCore.", "Microsoft.Extensions.", "Microsoft.AspNetCore.", "Microsoft.Orleans.", "Orleans.",
+    ];
+
+    private static readonly string FrameworkDirectory = Path.GetFullPath(RuntimeEnvironment.GetRuntimeDirectory());
+
+    /// <summary>Whether the assembly with this simple name is one every node shares.</summary>
+    public static bool IsShared(string? simpleName)
+    {
+        if (string.IsNullOrEmpty(simpleName)) return true;
+        foreach (var name in Exact)
+            if (string.Equals(name, simpleName, StringComparison.OrdinalIgnoreCase)) return true;
+        foreach (var prefix in Prefixes)
+            if (simpleName.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
+    }
+
+    /// <summary>Whether a file belongs to the installed .NET runtime (a framework assembly under another name).</summary>
+    public static bool IsFrameworkFile(string path) =>
+        Path.GetFullPath(path).StartsWith(FrameworkDirectory, StringComparison.Ordinal);
+}

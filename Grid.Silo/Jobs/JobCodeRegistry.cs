@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Grid.Grains;
+using Grid.Jobs;
+using Grid.Silo.Gcs;
+using Grid.Wire;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Grid.Silo.Jobs;
+
+/// <summary>How a node treats shipped job code.</summary>
+public sealed class JobCodeNodeOptions
+{
+    /// <summary>
+    /// Load the code packages jobs ship. The embedded mode turns this off: its one client runs in
+    /// the silo's process and ships nothing, so every job uses the default context at no cost.
+    /// </summary>
+    public bool LoadJobCode { get; set; } = true;
+}
+
+/// <summary>
+/// The jobs whose code this node has loaded. A job's package is fetched from the GCS and loaded on
+/// its first task or actor here (jobs without a package use the default context), and dropped when
+/// the GCS grain reports the job's end: its actors here are killed, the serializer and function
+/// catalog forget its types, and its load context is unloaded.
+/// </summary>
+public sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<JobCodeNodeOptions> options, ILogger<JobCodeRegistry> logger)
+{
+    private readonly bool _enabled = options.Value.LoadJobCode;
+    private readonly ConcurrentDictionary<JobId, Lazy<Task<JobCode?>>> _jobs = new();
+    private readonly ConcurrentDictionary<JobId, byte> _ended = new();
+
+    /// <summary>Jobs whose code is loaded here now.</summary>
+    public int LoadedCount => _jobs.Values.Count(j => j.IsValueCreated && j.Value.IsCompletedSuccessfully && j.Value.Result is not null);
+
+    public bool IsLoaded(JobId job) =>
+        _jobs.TryGetValue(job, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully && entry.Value.Result is not null;
+
+    /// <summary>
+    /// The job's code, or null when it shipped none (then resolve in the default context). After the
+    /// first call for a job this completes synchronously with one dictionary lookup.
+    /// </summary>
+    public ValueTask<JobCode?> GetAsync(JobId job)
+    {
+        if (!_enabled) return default;
+        if (_jobs.TryGetValue(job, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+            return new ValueTask<JobCode?>(entry.Value.Result);
+        return new ValueTask<JobCode?>(GetSlowAsync(job));
+    }
+
+    private async Task<JobCode?> GetSlowAsync(JobId job)
+    {
+        if (_ended.ContainsKey(job)) throw Ended(job);
+        var entry = _jobs.GetOrAdd(job, static (id, self) => new Lazy<Task<JobCode?>>(() => self.LoadAsync(id)), this);
+        try
+        {
+            return await entry.Value.ConfigureAwait(false);
+        }
+        catch
+        {
+            // A failed load (GCS unreachable, package missing) is retried by the next task.
+            _jobs.TryRemove(KeyValuePair.Create(job, entry));
+            throw;
+        }
+    }
+
+    private async Task<JobCode?> LoadAsync(JobId job)
+    {
+        var info = await gcs.GetJobAsync(job).ConfigureAwait(false);
+        if (info?.CodePackage is not { } hash) return null; // no package, or not a registered job: default context
+        if (info.Status != JobStatus.Running) throw Ended(job);
+        var started = Stopwatch.GetTimestamp();
+        var package = await gcs.GetCodePackageAsync(hash).ConfigureAwait(false)
+            ?? throw new GridException($"The code package {hash} of job {job} is not in the GCS; reconnect the client to upload it again.");
+        var context = new JobLoadContext(job, CodePackage.Read(package));
+        var code = new JobCode(job, hash, context);
+        logger.LogInformation("Loaded the code of job {Job} (package {Package}, {Bytes} bytes: {Assemblies}) in {Elapsed:F0} ms",
+            job, hash, package.Length, string.Join(", ", context.AssemblyNames), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return code;
+    }
+
+    /// <summary>Forgets the job here: kills its actors on this node and unloads its code.</summary>
+    public async Task DropAsync(JobId job)
+    {
+        _ended.TryAdd(job, 0);
+        if (!_jobs.TryRemove(job, out var entry) || !entry.IsValueCreated) return;
+        JobCode? code;
+        try { code = await entry.Value.ConfigureAwait(false); }
+        catch (Exception) { return; }
+        if (code is null) return;
+        foreach (var actor in code.Actors)
+        {
+            try { await grains.GetGrain<IActorHostGrain>(actor.Value).Kill($"its job {job} ended").ConfigureAwait(false); }
+            catch (Exception e) when (e is not OutOfMemoryException) { logger.LogWarning(e, "Could not kill actor {Actor} of ended job {Job}", actor, job); }
+        }
+        code.Unload();
+        logger.LogInformation("Unloaded the code of job {Job}", job);
+    }
+
+    /// <summary>A weak reference to the job's load context while it is loaded here (to watch it being collected).</summary>
+    public WeakReference? WatchContext(JobId job) =>
+        _jobs.TryGetValue(job, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully ? entry.Value.Result?.WatchContext() : null;
+
+    private static UnknownFunctionException Ended(JobId job) =>
+        new($"Job {job} has ended and its code is unloaded; its tasks and actors no longer run. Connect a new client to start another job.");
+}
