@@ -13,7 +13,7 @@ if ! command -v redis-server >/dev/null; then
   { $sudo apt-get update -qq && $sudo apt-get install -y -qq redis-server >/dev/null; } ||
     { echo "could not install redis-server: run 'apt-get install -y redis-server' and retry"; exit 1; }
 fi
-# The apt package also starts a system redis on 6379; the tests never use that port.
+# Where apt also starts a system redis on 6379, it is left alone: the tests pick free ports.
 dotnet build Grid.sln -c Release -warnaserror -v quiet -nologo || exit 1
 
 log=$(mktemp)
