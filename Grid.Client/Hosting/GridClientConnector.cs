@@ -51,7 +51,8 @@ public static class GridClientConnector
         services.AddOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = options.ServiceId; });
-            client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
+            if (options.Redis is { } redis) client.UseGridRedis(redis.CopyTo);
+            else client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
         });
         services.AddOptions<ObjectStoreOptions>();
         services.AddSingleton<GridClientFactory>();
@@ -66,6 +67,7 @@ public static class GridClientConnector
         to.ServiceId = from.ServiceId;
         to.InlineThreshold = from.InlineThreshold;
         to.NodeRefreshInterval = from.NodeRefreshInterval;
+        to.Redis = from.Redis?.Clone();
     }
 
     public static IPEndPoint ParseEndpoint(string hostPort)

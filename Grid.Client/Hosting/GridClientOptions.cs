@@ -3,6 +3,11 @@ namespace Grid.Hosting;
 /// <summary>How a client reaches a Grid cluster.</summary>
 public sealed class GridClientOptions
 {
+    /// <summary>
+    /// The cluster's Redis. When set, the client finds the silos' gateways there (and
+    /// <see cref="Gateways"/> and <see cref="ClusterId"/> are not used); when null, it uses <see cref="Gateways"/>.
+    /// </summary>
+    public GridRedisOptions? Redis { get; set; }
     /// <summary>Gateway endpoints of the cluster's silos, "host:port" (Orleans gateway ports).</summary>
     public List<string> Gateways { get; set; } = ["127.0.0.1:30000"];
     public string ClusterId { get; set; } = "grid";
