@@ -11,6 +11,8 @@ public sealed record BenchOptions
     public string? Filter { get; init; }
     /// <summary>Skip the raw-Orleans baselines (profiling runs).</summary>
     public bool NoBaseline { get; init; }
+    /// <summary>Also print CPU time and bytes allocated per operation (steady under machine load).</summary>
+    public bool Costs { get; init; }
 
     public TimeSpan WarmUp => Quick ? TimeSpan.FromMilliseconds(200) : TimeSpan.FromSeconds(1);
     public TimeSpan RunLength => Quick ? TimeSpan.FromMilliseconds(300) : TimeSpan.FromSeconds(2);
@@ -29,6 +31,7 @@ public sealed record BenchOptions
                 "--cluster" => options with { Cluster = true },
                 "--quick" => options with { Quick = true },
                 "--no-baseline" => options with { NoBaseline = true },
+                "--costs" => options with { Costs = true },
                 "--filter" when i + 1 < args.Length => options with { Filter = args[++i] },
                 "-h" or "--help" => throw new UsageException(),
                 _ => throw new UsageException($"Unknown argument '{args[i]}'."),
@@ -38,11 +41,12 @@ public sealed record BenchOptions
     }
 
     public const string Usage =
-        "Usage: Grid.Bench [--cluster] [--quick] [--filter TEXT] [--no-baseline]\n" +
+        "Usage: Grid.Bench [--cluster] [--quick] [--filter TEXT] [--no-baseline] [--costs]\n" +
         "  --cluster      a client talking to a 2-silo cluster over loopback TCP (default: embedded mode)\n" +
         "  --quick        short warm-up and runs, smaller batches (about a minute)\n" +
         "  --filter TEXT  only cases whose name contains TEXT\n" +
-        "  --no-baseline  skip the raw-Orleans baselines";
+        "  --no-baseline  skip the raw-Orleans baselines\n" +
+        "  --costs        also print CPU microseconds and bytes allocated per operation";
 }
 
 public sealed class UsageException(string? message = null) : Exception(message ?? "");

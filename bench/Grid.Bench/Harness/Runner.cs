@@ -25,10 +25,18 @@ public sealed class Runner(BenchContext context, Report report)
     {
         var grid = await Timeit.RunAsync(c.Grid, c.Multiplier, context.Options).ConfigureAwait(false);
         report.Figure(c.Name, grid.Mean, c.Unit);
+        if (context.Options.Costs) ReportCosts(c.Name, grid);
         if (c.Baseline is null || context.Options.NoBaseline) return;
         var baseline = await Timeit.RunAsync(c.Baseline, c.Multiplier, context.Options).ConfigureAwait(false);
         report.Figure(c.Name + ".baseline", baseline.Mean, c.Unit);
+        if (context.Options.Costs) ReportCosts(c.Name + ".baseline", baseline);
         report.Ratio(c.Name, grid.Mean / baseline.Mean);
+    }
+
+    private void ReportCosts(string name, Measurement m)
+    {
+        report.Figure(name + ".cpu", m.CpuMicrosPerOp, "us/op");
+        report.Figure(name + ".alloc", m.BytesPerOp, "B/op");
     }
 
     private async Task LatencyAsync(BenchCase c)

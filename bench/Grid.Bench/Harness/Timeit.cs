@@ -20,6 +20,9 @@ public static class Timeit
         }
         var step = warmUpCount / 10 + 1;
         var rates = new double[options.Runs];
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
+        var cpuBefore = Environment.CpuUsage.TotalTime;
+        var operations = 0.0;
         for (var run = 0; run < rates.Length; run++)
         {
             var count = 0;
@@ -30,10 +33,15 @@ public static class Timeit
                 count += step;
             }
             rates[run] = multiplier * count / clock.Elapsed.TotalSeconds;
+            operations += multiplier * count;
         }
+        // Costs per operation of the whole process: unlike the rate, they barely move when other
+        // programs share the machine, so they are what before/after comparisons of the core use.
+        var bytesPerOp = (GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore) / operations;
+        var cpuPerOp = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMicroseconds / operations;
         var mean = rates.Average();
         var sd = Math.Sqrt(rates.Sum(r => (r - mean) * (r - mean)) / rates.Length);
-        return new Measurement(mean, sd);
+        return new Measurement(mean, sd, bytesPerOp, cpuPerOp);
     }
 
     /// <summary>Latency percentiles of one operation run back to back for the timed period.</summary>
@@ -57,4 +65,6 @@ public static class Timeit
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
 }
 
-public readonly record struct Measurement(double Mean, double StdDev);
+/// <param name="BytesPerOp">Bytes the process allocated per operation while timed.</param>
+/// <param name="CpuMicrosPerOp">CPU time the process used per operation while timed (all threads).</param>
+public readonly record struct Measurement(double Mean, double StdDev, double BytesPerOp, double CpuMicrosPerOp);
