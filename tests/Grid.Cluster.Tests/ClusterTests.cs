@@ -7,7 +7,8 @@ namespace Grid.Cluster.Tests;
 /// S13 on a real three-node cluster started with the <c>grid</c> command: a client connects with the
 /// head's address and password, runs S1, S6, S7 and S9, and its tasks reach every node.
 /// </summary>
-public sealed class ClusterTests(LocalCluster cluster) : IClassFixture<LocalCluster>
+[Collection(ThreeNodeCluster.Name)]
+public sealed class ClusterTests(LocalCluster cluster)
 {
     private Task<GridClient> ConnectAsync() => GridClient.ConnectAsync(cluster.Address, LocalCluster.Password);
 

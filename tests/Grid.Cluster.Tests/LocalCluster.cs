@@ -122,3 +122,10 @@ public class LocalCluster : IAsyncLifetime
 
 /// <summary>A head and one worker, for the tests that stop the cluster themselves.</summary>
 public sealed class SmallCluster() : LocalCluster(workers: 1);
+
+/// <summary>The three-node cluster shared by the test classes that leave it as they found it.</summary>
+[CollectionDefinition(Name)]
+public sealed class ThreeNodeCluster : ICollectionFixture<LocalCluster>
+{
+    public const string Name = "three-node cluster";
+}
