@@ -79,7 +79,12 @@ public class LocalCluster : IAsyncLifetime
     {
         var stat = $"/proc/{pid}/stat";
         if (!File.Exists(stat)) return false;
-        try { return !File.ReadAllText(stat)[(File.ReadAllText(stat).LastIndexOf(')') + 2)..].StartsWith('Z'); }
+        try
+        {
+            // A zombie (exited, not yet reaped by its parent) is gone for every purpose here.
+            var text = File.ReadAllText(stat);
+            return !text[(text.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
         catch (IOException) { return false; }
     }
 
