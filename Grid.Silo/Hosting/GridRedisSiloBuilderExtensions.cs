@@ -40,11 +40,11 @@ public static class GridRedisSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Failure detection for Grid clusters. Orleans' defaults (10 s probes, 3 missed, 2 votes, table
+    /// Failure detection for Grid clusters. Orleans' defaults (5 s probes, 3 missed, 2 votes, table
     /// refresh every minute) take about half a minute or more to declare a silo dead, during which
     /// tasks keep being sent to it. Grid's retries and actor restarts wait on that declaration, so it
     /// is shortened to a few seconds: each silo probes 3 others every <see cref="ClusterMembershipOptions.ProbeTimeout"/>
-    /// (2 s), a silo missing 3 probes in a row (about 6 s) is suspected and, with the votes of its
+    /// (2 s; Orleans adapts it between half and 4× to observed response times), a silo missing 3 probes in a row (about 6 s) is suspected and, with the votes of its
     /// probers (2, or all there are in a smaller cluster), declared dead. Every silo re-reads the
     /// table every 2 s so the death reaches all of them quickly; it is one small Redis hash read.
     /// Shorter probe timeouts risk declaring a silo dead during a long GC pause or CPU starvation;

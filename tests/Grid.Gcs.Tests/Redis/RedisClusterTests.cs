@@ -114,6 +114,18 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("none was given", error.Message);
     }
 
+    [Fact]
+    public async Task A_silo_or_client_whose_Redis_is_unreachable_fails_with_GridConnectionException()
+    {
+        var nowhere = new GridRedisOptions { Address = $"127.0.0.1:{LoopbackPorts.Next()}", ClusterId = "nowhere", ConnectTimeout = TimeSpan.FromSeconds(1) };
+
+        var silo = await Assert.ThrowsAsync<GridConnectionException>(() => StartSiloAsync(nowhere));
+        var client = await Assert.ThrowsAsync<GridConnectionException>(() => StartClientAsync(nowhere));
+
+        Assert.Equal(nowhere.Address, silo.Address);
+        Assert.Contains(nowhere.Address, client.Message);
+    }
+
     public async Task DisposeAsync()
     {
         foreach (var host in Enumerable.Reverse(_hosts))

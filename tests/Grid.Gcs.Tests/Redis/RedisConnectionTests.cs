@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Grid.Hosting;
 using Grid.Silo.Gcs;
 using Grid.Testing;
@@ -54,6 +56,27 @@ public sealed class RedisConnectionTests
         Assert.Equal(address, error.Address);
         Assert.Contains(address, error.Message);
         Assert.Contains("redis-server", error.Message);
+    }
+
+    [Fact]
+    public async Task A_server_that_accepts_but_never_answers_fails_with_GridConnectionException_instead_of_hanging()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var accepted = new System.Collections.Concurrent.ConcurrentBag<TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            try { while (true) accepted.Add(await silent.AcceptTcpClientAsync()); }
+            catch (Exception) { /* listener stopped */ }
+        });
+        var address = $"127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}";
+
+        var error = await Assert.ThrowsAsync<GridConnectionException>(() =>
+            RedisGcs.ConnectAsync(new GridRedisOptions { Address = address, ConnectTimeout = TimeSpan.FromSeconds(1) }));
+
+        Assert.Equal(address, error.Address);
+        silent.Stop();
+        foreach (var c in accepted) c.Dispose();
     }
 
     [Fact]

@@ -49,7 +49,7 @@ internal sealed class TestSiloProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            silo.SiloAddress = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            silo.SiloAddress = await ready.Task.WaitAsync(TimeSpan.FromSeconds(120));
             return silo;
         }
         catch
