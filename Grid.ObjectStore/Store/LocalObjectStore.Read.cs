@@ -36,6 +36,20 @@ public sealed partial class LocalObjectStore
         return true;
     }
 
+    /// <summary>
+    /// The file that holds a sealed object now (its memory file, or its spill file). It may move (spill, restore)
+    /// right after: a reader that cannot open it, or finds another size, falls back to asking for the bytes.
+    /// </summary>
+    public bool TryLocate(ObjectId id, [NotNullWhen(true)] out string? path, out long size)
+    {
+        path = null;
+        size = 0;
+        if (!_objects.TryGetValue(id, out var entry) || !entry.IsSealed || entry.IsRemoved) return false;
+        path = entry.Memory?.FilePath ?? entry.SpillPath;
+        size = entry.Size;
+        return path is not null;
+    }
+
     /// <summary>Completes with a lease on the object once it is sealed (at once when it already is).</summary>
     public async Task<StoredObject> WaitAsync(ObjectId id, CancellationToken ct = default)
     {
