@@ -21,6 +21,9 @@ internal static class Invocation
         try
         {
             var result = await method.InvokeAsync(target, args).ConfigureAwait(false);
+            // Zero-copy arguments (views of the object store) release their pin when collected; keep them reachable
+            // until the user's code is done, even if it only holds a span taken from one.
+            GC.KeepAlive(args);
             return await worker.StoreValueAsync(resultId, result, method.ResultType).ConfigureAwait(false);
         }
         catch (Exception e)
