@@ -5,6 +5,15 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# The GCS and cluster tests run a real redis-server on loopback (the fixtures start and stop it).
+if ! command -v redis-server >/dev/null; then
+  echo "== installing redis-server (apt-get)"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  { $sudo apt-get update -qq && $sudo apt-get install -y -qq redis-server >/dev/null; } ||
+    { echo "could not install redis-server: run 'apt-get install -y redis-server' and retry"; exit 1; }
+fi
+# Where apt also starts a system redis on 6379, it is left alone: the tests pick free ports.
 dotnet build Grid.sln -c Release -warnaserror -v quiet -nologo || exit 1
 
 log=$(mktemp)

@@ -88,7 +88,14 @@ public sealed partial class GridClient
     public static Task<GridClient> ConnectAsync(Hosting.GridClientOptions options, CancellationToken cancellationToken = default) =>
         Hosting.GridClientConnector.ConnectAsync(options, cancellationToken);
 
-    /// <summary>Connects to a cluster whose gateway is <paramref name="address"/> ("host:port").</summary>
-    public static Task<GridClient> ConnectAsync(string address, CancellationToken cancellationToken = default) =>
-        ConnectAsync(new Hosting.GridClientOptions { Gateways = [address] }, cancellationToken);
+    /// <summary>
+    /// Connects to the cluster whose head is at <paramref name="address"/>: "host:port" as <c>grid start --head</c>
+    /// prints it, or "auto" for the cluster started on this machine; null falls back to <c>GRID_ADDRESS</c>
+    /// (and <c>GRID_PASSWORD</c>), then "auto". A wrong or missing password throws <see cref="GridAuthenticationException"/>.
+    /// </summary>
+    public static Task<GridClient> ConnectAsync(string? address, string? password = null, CancellationToken cancellationToken = default) =>
+        ConnectAsync(new Hosting.GridClientOptions { Address = address ?? "", Password = password }, cancellationToken);
+
+    /// <summary>Connects to the cluster named by <c>GRID_ADDRESS</c> and <c>GRID_PASSWORD</c>, else the one started on this machine.</summary>
+    public static Task<GridClient> ConnectAsync(CancellationToken cancellationToken = default) => ConnectAsync(null, null, cancellationToken);
 }

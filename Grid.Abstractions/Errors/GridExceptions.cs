@@ -100,3 +100,20 @@ public sealed class NodeDiedException : GridException
 {
     public NodeDiedException(string message) : base(message) { }
 }
+
+/// <summary>
+/// A node's object store could take an object neither in memory nor in its spill directory. The message names the
+/// sizes and the settings to change (the store's memory capacity, the spill directory or its limit).
+/// </summary>
+[GenerateSerializer]
+public sealed class ObjectStoreFullException : GridException
+{
+    public ObjectStoreFullException(string message) : base(message) { }
+}
+
+/// <summary>The process that owned an object (submitted its task or put it) died, and the object with it.</summary>
+[GenerateSerializer]
+public sealed class OwnerDiedException : GridException
+{
+    public OwnerDiedException(string message) : base(message) { }
+}

@@ -6,6 +6,9 @@ public interface IObjectStoreGrain : IGrainWithStringKey
     /// <summary>Size of the object, or -1 when this node does not hold it.</summary>
     [AlwaysInterleave] Task<long> GetSize(ObjectId id);
 
+    /// <summary>The file that holds the (sealed) object on this node's machine; null when this node does not hold it.</summary>
+    [AlwaysInterleave] Task<Wire.ObjectLocator?> Locate(ObjectId id);
+
     /// <summary>Reads part of an object; chunks stay well under Orleans' 100 MB message limit.</summary>
     [AlwaysInterleave] Task<byte[]> ReadChunk(ObjectId id, long offset, int length);
 

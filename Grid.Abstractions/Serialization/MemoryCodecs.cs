@@ -108,8 +108,14 @@ internal sealed class MemoryCodec<T> : Codec<Memory<T>>
 /// <summary>
 /// A view of <typeparamref name="T"/>s over memory that is already pinned (a pointer and a length),
 /// used for zero-copy reads. Holds the source manager so the memory's owner stays reachable for as
-/// long as the view is, and the pin handle, released when the view is disposed.
+/// long as the view is, and the pin handle, released when the view is disposed or, since views are
+/// handed to user code that never disposes them, when the view is garbage collected: the object
+/// store counts pins as readers, and an object with readers can neither spill nor be unmapped.
 /// </summary>
+/// <remarks>
+/// As with any <see cref="MemoryManager{T}"/>, a span taken from the view is valid while the view is
+/// reachable; Grid keeps a task's arguments reachable until the task returns.
+/// </remarks>
 internal sealed unsafe class PinnedMemoryManager<T> : MemoryManager<T> where T : unmanaged
 {
     private readonly T* _pointer;
@@ -137,5 +143,18 @@ internal sealed unsafe class PinnedMemoryManager<T> : MemoryManager<T> where T :
 
     public override void Unpin() { }
 
-    protected override void Dispose(bool disposing) => _pin.Dispose();
+    protected override void Dispose(bool disposing)
+    {
+        _pin.Dispose();
+        _pin = default; // MemoryHandle.Dispose is not idempotent across copies; the finalizer must not unpin twice
+        if (disposing) GC.SuppressFinalize(this);
+    }
+
+    // CA2015 warns that a span taken from this view does not keep it reachable. Accepted: without the finalizer a
+    // view that user code drops (they never dispose views) would pin its object forever, so it could never spill.
+    // The runtime keeps task arguments reachable until the task returns (GC.KeepAlive in the executor), and the
+    // same rule already holds for the mapping itself, whose handle's finalizer unmaps it once unreachable.
+#pragma warning disable CA2015
+    ~PinnedMemoryManager() => Dispose(false);
+#pragma warning restore CA2015
 }

@@ -23,7 +23,7 @@ public sealed partial class CoreWorker
             Job = job,
             Function = function,
             Args = BuildArgs(function, method.ParameterTypes, args, nested),
-            Resources = options.ToResourceSet(),
+            Resources = ResourcesOf(options),
             Name = options.Name,
             Owner = OwnerAddress,
         };
@@ -32,6 +32,12 @@ public sealed partial class CoreWorker
         _ = RunTaskAsync(spec, options.MaxRetries, result, nested is { Count: > 0 } ? nested : null);
         return new ObjectRef<T>(spec.TaskId, OwnerAddress, this);
     }
+
+    // A remote function submits with the same options object every time: build its resource set once
+    // instead of a list and a set per task (keyed by reference, so the options' value equality is not computed).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<TaskOptions, ResourceSet> Resources = new();
+
+    private static ResourceSet ResourcesOf(TaskOptions options) => Resources.GetValue(options, static o => o.ToResourceSet());
 
     /// <param name="nested">Collects refs nested inside argument values, when the caller wants them.</param>
     internal TaskArg[] BuildArgs(FunctionDescriptor function, Type[] parameterTypes, TaskArgument[] args, List<ObjectRef>? nested = null)

@@ -117,18 +117,8 @@ public sealed partial class CoreWorker : IObjectResolver
             case PayloadKind.Error:
                 throw Serializer.ToException(payload.Error!);
             default:
-                var memory = await ReadStoredAsync(id, payload, cancellationToken).ConfigureAwait(false);
-                return Serializer.Deserialize(memory, type, this);
+                return await MaterializeStoredAsync(payload, type, id, cancellationToken).ConfigureAwait(false);
         }
-    }
-
-    /// <summary>A stored object's bytes: a view of the local store, pulled here first if another node has it.</summary>
-    public async ValueTask<ReadOnlyMemory<byte>> ReadStoredAsync(ObjectId id, ObjectPayload payload, CancellationToken cancellationToken)
-    {
-        if (LocalStore is null) return await Puller.FetchAsync(id, payload.Node, payload.Size, cancellationToken).ConfigureAwait(false);
-        if (LocalStore.TryGet(id, out var local)) return local.Memory;
-        var pulled = await Puller.PullAsync(id, payload.Node, payload.Size, cancellationToken).ConfigureAwait(false);
-        return pulled.Memory;
     }
 
     /// <summary>Turns a value into a payload: inline when small, else into an object store.</summary>

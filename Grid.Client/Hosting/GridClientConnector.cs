@@ -17,11 +17,21 @@ public static class GridClientConnector
     /// <summary>Starts an Orleans client for <paramref name="options"/> and wraps it in a GridClient (one job).</summary>
     public static async Task<GridClient> ConnectAsync(GridClientOptions options, CancellationToken cancellationToken = default)
     {
+        // Resolve "auto" and the environment once, up front: a missing cluster fails here with a clear message.
+        var resolved = Resolve(options);
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddGridClient(o => Copy(options, o));
+        builder.Services.AddGridClient(o => Copy(resolved, o));
         var host = builder.Build();
-        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (ConnectFailure(e) is { } failure && failure != e)
+        {
+            host.Dispose();
+            throw failure;
+        }
         try
         {
             var grid = host.Services.GetRequiredService<GridClientFactory>();
@@ -45,13 +55,17 @@ public static class GridClientConnector
     /// </summary>
     public static IServiceCollection AddGridClient(this IServiceCollection services, Action<GridClientOptions>? configure = null)
     {
-        var options = new GridClientOptions();
-        configure?.Invoke(options);
+        var configured = new GridClientOptions();
+        configure?.Invoke(configured);
+        var options = Resolve(configured);
         services.AddSingleton(Options.Create(options));
         services.AddOrleansClient(client =>
         {
             client.Configure<ClusterOptions>(o => { o.ClusterId = options.ClusterId; o.ServiceId = options.ServiceId; });
-            client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
+            if (options.Redis is { } redis)
+                client.UseGridRedis(redis.CopyTo);
+            else
+                client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
         });
         services.AddOptions<ObjectStoreOptions>();
         services.AddSingleton<GridClientFactory>();
@@ -59,13 +73,42 @@ public static class GridClientConnector
         return services;
     }
 
+    /// <summary>How connect errors name the password setting to a program author.</summary>
+    private const string ClientPasswordName = "the password argument of GridClient.ConnectAsync (or " + GridClusterAddress.PasswordVariable + ")";
+
+    /// <summary>Turns a cluster address ("auto", empty for GRID_ADDRESS, "host:port") into the cluster's Redis settings.</summary>
+    private static GridClientOptions Resolve(GridClientOptions options)
+    {
+        var resolved = new GridClientOptions();
+        Copy(options, resolved);
+        if (options.Redis is not null || options.Address is null) return resolved;
+        var cluster = GridClusterAddress.Resolve(options.Address, options.Password,
+            options.ClusterId == GridClientOptions.DefaultClusterId ? null : options.ClusterId);
+        resolved.Address = cluster.Address;
+        resolved.Password = cluster.Password;
+        resolved.ClusterId = cluster.ClusterId;
+        resolved.Redis = cluster.ToRedisOptions(ClientPasswordName);
+        return resolved;
+    }
+
+    /// <summary>A refused password or unreachable cluster, wherever Orleans wrapped it, as Grid's typed error.</summary>
+    private static GridException? ConnectFailure(Exception error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+            if (e is GridAuthenticationException or GridConnectionException) return (GridException)e;
+        return null;
+    }
+
     internal static void Copy(GridClientOptions from, GridClientOptions to)
     {
+        to.Address = from.Address;
+        to.Password = from.Password;
         to.Gateways = [.. from.Gateways];
         to.ClusterId = from.ClusterId;
         to.ServiceId = from.ServiceId;
         to.InlineThreshold = from.InlineThreshold;
         to.NodeRefreshInterval = from.NodeRefreshInterval;
+        to.Redis = from.Redis?.Clone();
         to.Code = from.Code;
     }
 

@@ -3,9 +3,26 @@ namespace Grid.Hosting;
 /// <summary>How a client reaches a Grid cluster.</summary>
 public sealed class GridClientOptions
 {
-    /// <summary>Gateway endpoints of the cluster's silos, "host:port" (Orleans gateway ports).</summary>
+    public const string DefaultClusterId = "grid";
+
+    /// <summary>
+    /// The cluster's address: the head's Redis as "host:port" (what <c>grid start --head</c> prints), or
+    /// "auto" for the cluster started on this machine, or empty for <c>GRID_ADDRESS</c> (else "auto").
+    /// When not null, the client finds the nodes through the cluster's membership in Redis (it becomes
+    /// <see cref="Redis"/>) and <see cref="Gateways"/> is not used.
+    /// </summary>
+    public string? Address { get; set; }
+    /// <summary>The cluster's password (the head's <c>--password</c>); null: <c>GRID_PASSWORD</c>, or the one "auto" finds.</summary>
+    public string? Password { get; set; }
+    /// <summary>
+    /// The cluster's Redis in full (database, timeouts…), for hosts that configure it themselves. When
+    /// set, the client finds the silos' gateways there (and <see cref="Address"/>, <see cref="Gateways"/>
+    /// and <see cref="ClusterId"/> are not used).
+    /// </summary>
+    public GridRedisOptions? Redis { get; set; }
+    /// <summary>Gateway endpoints of the cluster's silos, "host:port" (Orleans gateway ports), for clusters without Redis.</summary>
     public List<string> Gateways { get; set; } = ["127.0.0.1:30000"];
-    public string ClusterId { get; set; } = "grid";
+    public string ClusterId { get; set; } = DefaultClusterId;
     public string ServiceId { get; set; } = "grid";
     /// <summary>Values up to this many bytes travel inside messages; larger ones go to an object store.</summary>
     public int InlineThreshold { get; set; } = Core.CoreWorker.DefaultInlineThreshold;

@@ -5,8 +5,8 @@ namespace Grid.ObjectStore;
 /// <summary>The object store's log messages (source-generated: no formatting cost when the level is off).</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1, LogLevel.Information, "Object store opened in {Directory}")]
-    public static partial void StoreOpened(ILogger logger, string directory);
+    [LoggerMessage(1, LogLevel.Information, "Object store opened in {Directory}: {Capacity} bytes of memory, spilling to {SpillDirectory}")]
+    public static partial void StoreOpened(ILogger logger, string directory, long capacity, string spillDirectory);
 
     [LoggerMessage(2, LogLevel.Information, "Object store in {Directory} closed: {Count} objects, {Bytes} bytes dropped")]
     public static partial void StoreClosed(ILogger logger, string directory, int count, long bytes);
@@ -22,6 +22,15 @@ internal static partial class Log
 
     [LoggerMessage(6, LogLevel.Debug, "Object {Id} {Action} ({Size} bytes)")]
     public static partial void Removed(ILogger logger, ObjectId id, string action, long size);
+
+    [LoggerMessage(7, LogLevel.Debug, "Object {Id} spilled to disk ({Size} bytes)")]
+    public static partial void Spilled(ILogger logger, ObjectId id, long size);
+
+    [LoggerMessage(8, LogLevel.Debug, "Object {Id} restored from disk ({Size} bytes, into memory: {InMemory})")]
+    public static partial void Restored(ILogger logger, ObjectId id, long size, bool inMemory);
+
+    [LoggerMessage(9, LogLevel.Warning, "Could not spill object {Id} to {Path}")]
+    public static partial void SpillFailed(ILogger logger, Exception exception, ObjectId id, string path);
 
     [LoggerMessage(10, LogLevel.Debug, "Pulled object {Id} ({Size} bytes) from {Source} in {Milliseconds:F1} ms")]
     public static partial void Pulled(ILogger logger, ObjectId id, long size, NodeId source, double milliseconds);

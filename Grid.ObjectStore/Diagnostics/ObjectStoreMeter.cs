@@ -15,6 +15,15 @@ public static class ObjectStoreMeter
     /// <summary>Bytes of the objects in the store, those still being written included.</summary>
     public const string BytesUsed = "grid.objectstore.bytes_used";
 
+    /// <summary>Bytes of objects held in the spill directory.</summary>
+    public const string BytesSpilled = "grid.objectstore.bytes_spilled";
+
+    /// <summary>Objects moved from memory to the spill directory.</summary>
+    public const string Spills = "grid.objectstore.spills";
+
+    /// <summary>Spilled objects read back into memory on access.</summary>
+    public const string Restores = "grid.objectstore.restores";
+
     /// <summary>Bytes read from other nodes; tagged <c>grid.transfer</c> = pull (into the local store) or fetch (into a byte[]).</summary>
     public const string BytesPulled = "grid.objectstore.bytes_pulled";
 

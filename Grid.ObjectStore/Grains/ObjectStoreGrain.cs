@@ -27,6 +27,9 @@ public sealed class ObjectStoreGrain(LocalObjectStore store) : Grain, IObjectSto
         using (obj) return Task.FromResult(obj.Size);
     }
 
+    public Task<Grid.Wire.ObjectLocator?> Locate(ObjectId id) =>
+        Task.FromResult(store.TryLocate(id, out var path, out var size) ? new Grid.Wire.ObjectLocator(HostIdentity.Current, path, size) : null);
+
     /// <summary>A copy of the range; an empty array when this node does not hold the (sealed) object.</summary>
     public Task<byte[]> ReadChunk(ObjectId id, long offset, int length)
     {

@@ -6,12 +6,21 @@ public sealed class ObjectStoreOptions
     /// <summary>Default transfer chunk: large enough to amortise a grain call, far below Orleans' message size limit.</summary>
     public const int DefaultChunkSize = 4 * 1024 * 1024;
 
+    /// <summary>Share of the machine's memory a store takes when <see cref="CapacityBytes"/> is not set (Ray's default).</summary>
+    public const double DefaultCapacityFraction = 0.3;
+
     /// <summary>
     /// Where object files live. The default is a fresh directory under /dev/shm when it exists (tmpfs: the
     /// "files" are plain shared memory, never written to disk), else under the temp directory; the pid and a
     /// random suffix keep several stores on one machine (several silos, tests) apart.
     /// </summary>
     public string Directory { get; set; } = DefaultDirectory();
+
+    /// <summary>
+    /// Where objects go when memory is full (a disk directory). Null: a fresh directory under the temp directory,
+    /// removed when the store closes.
+    /// </summary>
+    public string? SpillDirectory { get; set; }
 
     /// <summary>Bytes per transfer request (pull, fetch, push).</summary>
     public int ChunkSize { get; set; } = DefaultChunkSize;
@@ -20,21 +29,42 @@ public sealed class ObjectStoreOptions
     public int MaxChunksInFlight { get; set; } = 4;
 
     /// <summary>
-    /// Bytes the store may hold. Unused for now: capacity and spilling come later (see <see cref="ICapacityPolicy"/>
-    /// for where they plug in).
+    /// Bytes of memory the store may hold (the <c>--object-store-memory</c> setting). Null: 30 % of the machine's
+    /// memory. Past it, least-recently-used objects nobody is reading spill to <see cref="SpillDirectory"/>, and
+    /// come back on access.
     /// </summary>
     public long? CapacityBytes { get; set; }
+
+    /// <summary>Bytes the spill directory may hold. Null: whatever the disk has free.</summary>
+    public long? MaxSpillBytes { get; set; }
+
+    /// <summary>
+    /// Let a node read another node's object file directly when both run on one machine and the file is visible
+    /// (the fast path for silos sharing a host); off, every transfer goes over the network channel.
+    /// </summary>
+    public bool AllowSameHostReads { get; set; } = true;
+
+    /// <summary><see cref="CapacityBytes"/>, or its default: 30 % of the memory this process may use.</summary>
+    public long EffectiveCapacityBytes => CapacityBytes ?? (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * DefaultCapacityFraction);
 
     public static string DefaultDirectory()
     {
         var root = System.IO.Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
-        return Path.Combine(root, $"grid-objects-{Environment.ProcessId}-{Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal)}");
+        return Path.Combine(root, UniqueName("grid-objects"));
     }
+
+    public static string DefaultSpillDirectory() => Path.Combine(Path.GetTempPath(), UniqueName("grid-spill"));
+
+    private static string UniqueName(string prefix) =>
+        $"{prefix}-{Environment.ProcessId}-{Path.GetRandomFileName().Replace(".", "", StringComparison.Ordinal)}";
 
     internal void Validate()
     {
         if (string.IsNullOrWhiteSpace(Directory)) throw new ArgumentException("ObjectStoreOptions.Directory must name a directory.");
+        if (SpillDirectory is not null && string.IsNullOrWhiteSpace(SpillDirectory)) throw new ArgumentException("ObjectStoreOptions.SpillDirectory must name a directory, or be null for a temporary one.");
         if (ChunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ObjectStoreOptions.ChunkSize must be positive.");
         if (MaxChunksInFlight <= 0) throw new ArgumentOutOfRangeException(nameof(MaxChunksInFlight), MaxChunksInFlight, "ObjectStoreOptions.MaxChunksInFlight must be positive.");
+        if (CapacityBytes is < 0) throw new ArgumentOutOfRangeException(nameof(CapacityBytes), CapacityBytes, "ObjectStoreOptions.CapacityBytes (--object-store-memory) must not be negative.");
+        if (MaxSpillBytes is < 0) throw new ArgumentOutOfRangeException(nameof(MaxSpillBytes), MaxSpillBytes, "ObjectStoreOptions.MaxSpillBytes must not be negative.");
     }
 }

@@ -5,21 +5,49 @@ namespace Grid.ObjectStore;
 public sealed partial class LocalObjectStore
 {
     /// <summary>
-    /// Gets a lease on a sealed object: a view of its mapped memory, the same memory for every reader. False when
-    /// the object is absent or not sealed yet. Dispose the lease when done.
+    /// Gets a lease on a sealed object: a view of its mapped memory, the same memory for every reader. A spilled
+    /// object is read back first (into memory when there is room, else mapped from its spill file). False when the
+    /// object is absent or not sealed yet. Dispose the lease when done: an object with a lease never spills.
     /// </summary>
     public bool TryGet(ObjectId id, [NotNullWhen(true)] out StoredObject? obj)
     {
-        // Lock-free: the index's own reference keeps the count above zero while the entry is in the index, and
-        // TryAddReference refuses memory whose count already fell to zero, so a racing Delete is safe either way.
-        if (_objects.TryGetValue(id, out var entry) && entry.IsSealed && entry.Memory.TryAddReference())
-        {
-            _capacity.Touched(id);
-            obj = new StoredObject(id, entry.Memory);
-            return true;
-        }
         obj = null;
-        return false;
+        if (!_objects.TryGetValue(id, out var entry) || !entry.IsSealed) return false;
+        // Lock-free when mapped: the index's own reference keeps the count above zero while the object is mapped for
+        // the store, and TryAddReference refuses memory whose count fell to zero (deleted, or claimed by a spill).
+        var memory = entry.Memory;
+        if (memory is null || !memory.TryAddReference())
+        {
+            lock (entry.Gate)
+            {
+                if (entry.IsRemoved) return false;
+                memory = entry.Memory ?? Restore(entry);
+                if (!memory.TryAddReference()) return false;
+            }
+        }
+        else if (entry.IsRemoved)
+        {
+            // Deleted between the lookup and the lease: the caller sees it absent, as it would a moment later.
+            memory.Release();
+            return false;
+        }
+        entry.Touch();
+        obj = new StoredObject(id, memory);
+        return true;
+    }
+
+    /// <summary>
+    /// The file that holds a sealed object now (its memory file, or its spill file). It may move (spill, restore)
+    /// right after: a reader that cannot open it, or finds another size, falls back to asking for the bytes.
+    /// </summary>
+    public bool TryLocate(ObjectId id, [NotNullWhen(true)] out string? path, out long size)
+    {
+        path = null;
+        size = 0;
+        if (!_objects.TryGetValue(id, out var entry) || !entry.IsSealed || entry.IsRemoved) return false;
+        path = entry.Memory?.FilePath ?? entry.SpillPath;
+        size = entry.Size;
+        return path is not null;
     }
 
     /// <summary>Completes with a lease on the object once it is sealed (at once when it already is).</summary>

@@ -6,9 +6,10 @@ public sealed partial class LocalObjectStore
 {
     /// <summary>
     /// Creates object <paramref name="id"/> of exactly <paramref name="size"/> bytes, to be written through the
-    /// returned writer and then sealed. Throws <see cref="InvalidOperationException"/> when the id exists (or is
-    /// being created), <see cref="NotSupportedException"/> above <see cref="int.MaxValue"/> bytes, and
-    /// <see cref="IOException"/> when the store's file system is full.
+    /// returned writer and then sealed. When memory is full, idle objects spill to disk to make room; when they
+    /// cannot, the object is created in the spill directory. Throws <see cref="InvalidOperationException"/> when the
+    /// id exists (or is being created), <see cref="NotSupportedException"/> above <see cref="int.MaxValue"/> bytes,
+    /// and <see cref="ObjectStoreFullException"/> when neither memory nor disk can take it.
     /// </summary>
     public ObjectWriter Create(ObjectId id, long size) =>
         TryCreate(id, size, out var writer)
@@ -41,18 +42,18 @@ public sealed partial class LocalObjectStore
     /// <summary>Copies a pushed chunk into an unsealed object, holding a lease for the copy so a concurrent delete cannot unmap it.</summary>
     internal void WriteAt(ObjectId id, long offset, ReadOnlySpan<byte> data)
     {
-        if (!_objects.TryGetValue(id, out var entry) || !entry.Memory.TryAddReference())
+        if (!_objects.TryGetValue(id, out var entry) || entry.Memory is not { } memory || !memory.TryAddReference())
             throw new InvalidOperationException($"Object {id} is not being created in this store (it was never created, or was deleted).");
         try
         {
             if (entry.IsSealed) throw new InvalidOperationException($"Object {id} is sealed; objects are immutable.");
             if (offset < 0 || offset > entry.Size - data.Length)
                 throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A {data.Length}-byte write at {offset} does not fit object {id} of {entry.Size} bytes.");
-            data.CopyTo(entry.Memory.GetSpan()[(int)offset..]);
+            data.CopyTo(memory.GetSpan()[(int)offset..]);
         }
         finally
         {
-            entry.Memory.Release();
+            memory.Release();
         }
     }
 
@@ -96,18 +97,10 @@ public sealed partial class LocalObjectStore
         }
 
         ObjectMemory memory;
+        bool onDisk;
         try
         {
-            _capacity.Reserve(id, size);
-            try
-            {
-                memory = ObjectMemory.Create(PathOf(id), (int)size);
-            }
-            catch
-            {
-                _capacity.Removed(id, size);
-                throw;
-            }
+            (memory, onDisk) = Allocate(id, size);
         }
         catch
         {
@@ -117,14 +110,14 @@ public sealed partial class LocalObjectStore
 
         // The writer's lease is taken before the entry is visible: a delete racing the create must not unmap it.
         if (withWriterLease) memory.TryAddReference();
-        var entry = new ObjectEntry(id, memory);
+        var entry = new ObjectEntry(id, size, memory, onDisk) { SpillPath = onDisk ? memory.FilePath : null };
         if (!EndReservation(id, entry))
         {
             entry.MarkRemoved();
             memory.Unlink();
             memory.Release();
             if (withWriterLease) memory.Release();
-            _capacity.Removed(id, size);
+            Unaccount(size, onDisk);
             throw new ObjectDisposedException(nameof(LocalObjectStore));
         }
         Log.Created(_logger, id, size);
@@ -146,8 +139,7 @@ public sealed partial class LocalObjectStore
             // either seen by Dispose or never added.
             if (entry is not null && !_disposed)
             {
-                _objects[id] = entry;
-                Interlocked.Add(ref _usedBytes, entry.Size);
+                _objects[id] = entry; // its bytes were counted when Allocate reserved them
                 added = true;
             }
         }

@@ -6,9 +6,11 @@ using Microsoft.Extensions.Options;
 namespace Grid.ObjectStore;
 
 /// <summary>
-/// A node's store of immutable objects (Ray's plasma store, first version): each object is its own file in
-/// <see cref="Directory"/>, mapped into this process. Objects are created, written in place, sealed, then read
-/// zero-copy by any number of readers until deleted. Thread-safe.
+/// A node's store of immutable objects (Ray's plasma store): each object is its own file in <see cref="Directory"/>,
+/// mapped into this process. Objects are created, written in place, sealed, then read zero-copy by any number of
+/// readers until deleted. The store holds at most <see cref="CapacityBytes"/> in memory: past it, sealed objects
+/// nobody holds a lease on spill to <see cref="SpillDirectory"/> (least recently used first) and come back on
+/// access. Thread-safe.
 /// </summary>
 /// <remarks>
 /// Lifetime rule: readers hold leases (<see cref="StoredObject"/>, disposable). <see cref="Delete"/> takes the object
@@ -25,11 +27,17 @@ public sealed partial class LocalObjectStore : IDisposable
     // Ids reserved by a create still making its file; the signal exists only once someone waits for the outcome.
     private readonly Dictionary<ObjectId, TaskCompletionSource?> _creating = [];
     private readonly Dictionary<ObjectId, Waiter> _waiters = [];
-    private readonly ICapacityPolicy _capacity = UnboundedCapacityPolicy.Instance;
+    // Serialises capacity decisions (reserve, evict): two creates must not both count the same free bytes.
+    private readonly Lock _capacityLock = new();
     private readonly ILogger _logger;
     private readonly Meter _meter;
+    private readonly Counter<long> _spills;
+    private readonly Counter<long> _restores;
     private readonly bool _ownsDirectory;
+    private readonly bool _ownsSpillDirectory;
+    private readonly long? _maxSpillBytes;
     private long _usedBytes;
+    private long _spilledBytes;
     private int _sealedCount;
     private bool _disposed;
 
@@ -41,21 +49,38 @@ public sealed partial class LocalObjectStore : IDisposable
         Directory = Path.GetFullPath(settings.Directory);
         _ownsDirectory = !System.IO.Directory.Exists(Directory);
         System.IO.Directory.CreateDirectory(Directory);
+        SpillDirectory = Path.GetFullPath(settings.SpillDirectory ?? ObjectStoreOptions.DefaultSpillDirectory());
+        // Created on the first spill: most stores never spill, and a disk directory per store would litter /tmp.
+        _ownsSpillDirectory = !System.IO.Directory.Exists(SpillDirectory);
+        CapacityBytes = settings.EffectiveCapacityBytes;
+        _maxSpillBytes = settings.MaxSpillBytes;
 
         _meter = new Meter(ObjectStoreMeter.Name);
         _meter.CreateObservableUpDownCounter(ObjectStoreMeter.Objects, () => Count, "{object}", "Sealed objects in the node's store");
         _meter.CreateObservableUpDownCounter(ObjectStoreMeter.BytesUsed, () => UsedBytes, "By", "Bytes of the objects in the node's store, those being written included");
-        Log.StoreOpened(_logger, Directory);
+        _meter.CreateObservableUpDownCounter(ObjectStoreMeter.BytesSpilled, () => SpilledBytes, "By", "Bytes of the node's objects held in its spill directory");
+        _spills = _meter.CreateCounter<long>(ObjectStoreMeter.Spills, "{object}", "Objects moved from memory to the spill directory");
+        _restores = _meter.CreateCounter<long>(ObjectStoreMeter.Restores, "{object}", "Spilled objects read back into memory");
+        Log.StoreOpened(_logger, Directory, CapacityBytes, SpillDirectory);
     }
 
     /// <summary>The directory holding one file per object, named by the object id.</summary>
     public string Directory { get; }
 
+    /// <summary>Where objects spill when memory is full: one file per object, named by its id.</summary>
+    public string SpillDirectory { get; }
+
+    /// <summary>Bytes of memory the store may hold (<see cref="ObjectStoreOptions.CapacityBytes"/>).</summary>
+    public long CapacityBytes { get; }
+
     /// <summary>
-    /// Bytes of the objects in the store, those still being written included (their memory is taken already).
-    /// A deleted object stops counting at once, even while leases keep its memory mapped.
+    /// Bytes of the objects in the store's memory, those still being written included (their memory is taken
+    /// already). A deleted or spilled object stops counting at once, even while leases keep its memory mapped.
     /// </summary>
     public long UsedBytes => Interlocked.Read(ref _usedBytes);
+
+    /// <summary>Bytes of the objects whose bytes are in the spill directory.</summary>
+    public long SpilledBytes => Interlocked.Read(ref _spilledBytes);
 
     /// <summary>Sealed objects in the store.</summary>
     public int Count => Volatile.Read(ref _sealedCount);
@@ -63,6 +88,19 @@ public sealed partial class LocalObjectStore : IDisposable
     /// <summary>A snapshot of the sealed objects.</summary>
     public IEnumerable<(ObjectId Id, long Size)> List() =>
         _objects.Values.Where(e => e.IsSealed).Select(e => (e.Id, e.Size)).ToArray();
+
+    /// <summary>A snapshot of the sealed objects with where they are and who reads them (the memory summary).</summary>
+    public IReadOnlyList<StoredObjectInfo> Describe() =>
+        [.. _objects.Values.Where(e => e.IsSealed).Select(e => new StoredObjectInfo(
+            e.Id, e.Size, e.OnDisk, Math.Max(0, (e.Memory?.LeaseCount ?? 1) - 1), e.Owner))];
+
+    /// <summary>Records who owns <paramref name="id"/> (shown by <see cref="Describe"/>); false when it is not here.</summary>
+    public bool SetOwner(ObjectId id, string owner)
+    {
+        if (!_objects.TryGetValue(id, out var entry)) return false;
+        entry.Owner = owner;
+        return true;
+    }
 
     /// <summary>
     /// Deletes every object and the directory (when the store created it). Leases still held stay readable until
@@ -83,17 +121,8 @@ public sealed partial class LocalObjectStore : IDisposable
         foreach (var entry in _objects.Values) Remove(entry, aborted: false);
         foreach (var waiter in waiters)
             waiter.Signal.TrySetException(new ObjectDisposedException(nameof(LocalObjectStore), "The object store was disposed."));
-        if (_ownsDirectory)
-        {
-            try
-            {
-                System.IO.Directory.Delete(Directory, recursive: true);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Log.DirectoryNotRemoved(_logger, e, Directory);
-            }
-        }
+        if (_ownsDirectory) DeleteDirectory(Directory);
+        if (_ownsSpillDirectory && System.IO.Directory.Exists(SpillDirectory)) DeleteDirectory(SpillDirectory);
         _meter.Dispose();
         Log.StoreClosed(_logger, Directory, count, bytes);
     }
@@ -102,6 +131,20 @@ public sealed partial class LocalObjectStore : IDisposable
     internal Meter Meter => _meter;
 
     internal string PathOf(ObjectId id) => Path.Combine(Directory, id.ToString());
+
+    internal string SpillPathOf(ObjectId id) => Path.Combine(SpillDirectory, id.ToString());
+
+    private void DeleteDirectory(string directory)
+    {
+        try
+        {
+            System.IO.Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.DirectoryNotRemoved(_logger, e, directory);
+        }
+    }
 
     private void ThrowIfDisposed()
     {

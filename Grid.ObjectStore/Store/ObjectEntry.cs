@@ -1,14 +1,56 @@
 namespace Grid.ObjectStore;
 
-/// <summary>The store's record of one object: its id, its memory, and where it is in its life (writing, sealed, removed).</summary>
-internal sealed class ObjectEntry(ObjectId id, ObjectMemory memory)
+/// <summary>
+/// The store's record of one object: its id, where its bytes are (mapped memory, a spill file on disk, or both when
+/// a spilled object is mapped from disk), and where it is in its life (writing, sealed, removed).
+/// </summary>
+/// <remarks>
+/// Moves between memory and disk happen under <see cref="Gate"/>; readers take the lock-free path through
+/// <see cref="Memory"/> and fall back to the gate only when the object is not mapped.
+/// </remarks>
+internal sealed class ObjectEntry
 {
     private const int Writing = 0, Sealed = 1, Removed = 2;
+    private static long s_clock;
     private int _state = Writing;
+    private ObjectMemory? _memory;
+    private long _lastUsed;
 
-    public ObjectId Id { get; } = id;
-    public ObjectMemory Memory { get; } = memory;
-    public long Size => Memory.Length;
+    public ObjectEntry(ObjectId id, long size, ObjectMemory memory, bool onDisk)
+    {
+        Id = id;
+        Size = size;
+        _memory = memory;
+        OnDisk = onDisk;
+        Touch();
+    }
+
+    public ObjectId Id { get; }
+    public long Size { get; }
+
+    /// <summary>Serialises moves to and from disk and removal.</summary>
+    public Lock Gate { get; } = new();
+
+    /// <summary>The mapped bytes; null while the object is spilled and not mapped.</summary>
+    public ObjectMemory? Memory
+    {
+        get => Volatile.Read(ref _memory);
+        set => Volatile.Write(ref _memory, value);
+    }
+
+    /// <summary>The bytes live in the spill directory (mapped from there or not), not in the store's memory.</summary>
+    public bool OnDisk { get; set; }
+
+    /// <summary>The spill file, when the object is <see cref="OnDisk"/>.</summary>
+    public string? SpillPath { get; set; }
+
+    /// <summary>Who made the object, when the creator said (for the memory summary).</summary>
+    public string? Owner { get; set; }
+
+    /// <summary>A logical clock of the last read: the LRU order of spilling.</summary>
+    public long LastUsed => Volatile.Read(ref _lastUsed);
+
+    public void Touch() => Volatile.Write(ref _lastUsed, Interlocked.Increment(ref s_clock));
 
     /// <summary>Completes when the entry stops being written: true when sealed, false when removed unsealed.</summary>
     public TaskCompletionSource<bool> Settled { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

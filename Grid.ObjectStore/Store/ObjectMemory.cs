@@ -52,21 +52,29 @@ internal sealed unsafe class ObjectMemory : MemoryManager<byte>
 
     public bool IsUnmapped => LeaseCount == 0;
 
+    /// <summary>The file that backs this memory (in the store's directory, or its spill directory).</summary>
+    public string FilePath => _path;
+
     /// <summary>
     /// Creates the file at exactly <paramref name="size"/> bytes and maps it read-write; the caller owns the one
     /// reference it starts with.
     /// </summary>
-    public static ObjectMemory Create(string path, int size)
+    public static ObjectMemory Create(string path, int size) => Map(path, size, FileMode.CreateNew);
+
+    /// <summary>Maps an existing file of <paramref name="size"/> bytes (a spilled object read in place from disk).</summary>
+    public static ObjectMemory Open(string path, int size) => Map(path, size, FileMode.Open);
+
+    private static ObjectMemory Map(string path, int size, FileMode mode)
     {
         // PreallocationSize makes .NET fallocate the file: on a full tmpfs Create then fails with an IOException,
         // instead of the process dying of SIGBUS when a write first touches a page that cannot be backed.
         var stream = new FileStream(path, new FileStreamOptions
         {
-            Mode = FileMode.CreateNew,
+            Mode = mode,
             Access = FileAccess.ReadWrite,
             Share = FileShare.ReadWrite | FileShare.Delete,
             BufferSize = 0,
-            PreallocationSize = size,
+            PreallocationSize = mode == FileMode.CreateNew ? size : 0,
         });
         MemoryMappedFile? file = null;
         MemoryMappedViewAccessor? view = null;
@@ -78,7 +86,7 @@ internal sealed unsafe class ObjectMemory : MemoryManager<byte>
                 stream.Dispose();
                 return new ObjectMemory(path, null, null, null, 0);
             }
-            stream.SetLength(size);
+            if (stream.Length != size) stream.SetLength(size);
             file = MemoryMappedFile.CreateFromFile(stream, mapName: null, size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
             view = file.CreateViewAccessor(0, size, MemoryMappedFileAccess.ReadWrite);
             byte* pointer = null;
@@ -96,9 +104,29 @@ internal sealed unsafe class ObjectMemory : MemoryManager<byte>
         {
             view?.Dispose();
             if (file is not null) file.Dispose(); else stream.Dispose();
-            TryDeleteFile(path);
+            if (mode == FileMode.CreateNew) TryDeleteFile(path);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Takes the memory away from the store when the store's own reference is the only one (nobody reads it):
+    /// the count goes from 1 to 0, so no lease can be taken any more, and the caller must finish with
+    /// <see cref="UnmapClaimed"/>. This is how an idle object is spilled without racing a new reader.
+    /// </summary>
+    public bool TryClaimIdle() => Interlocked.CompareExchange(ref _references, 0, 1) == 1;
+
+    /// <summary>Gives claimed memory back to the store (a spill that failed): the store's reference again.</summary>
+    public void Unclaim()
+    {
+        if (Interlocked.CompareExchange(ref _references, 1, 0) != 0) throw new InvalidOperationException("Only claimed memory can be given back.");
+    }
+
+    /// <summary>Unmaps memory claimed by <see cref="TryClaimIdle"/>.</summary>
+    public void UnmapClaimed()
+    {
+        if (LeaseCount != 0) throw new InvalidOperationException("Only claimed memory can be unmapped directly.");
+        Unmap();
     }
 
     /// <summary>Adds a reference unless the memory is already unmapped.</summary>

@@ -10,6 +10,8 @@ public sealed class ObjectWriter : IDisposable
 {
     private readonly LocalObjectStore _store;
     private readonly ObjectEntry _entry;
+    // An unsealed object never moves (only sealed ones spill), so the memory it was created with is its memory.
+    private readonly ObjectMemory _memory;
     private int _finished;
 
     /// <summary>Takes over the writer's reference the store added on the entry's memory.</summary>
@@ -17,6 +19,7 @@ public sealed class ObjectWriter : IDisposable
     {
         _store = store;
         _entry = entry;
+        _memory = entry.Memory!;
     }
 
     public ObjectId Id => _entry.Id;
@@ -28,7 +31,7 @@ public sealed class ObjectWriter : IDisposable
         get
         {
             ThrowIfFinished();
-            return _entry.Memory.Memory;
+            return _memory.Memory;
         }
     }
 
@@ -37,7 +40,7 @@ public sealed class ObjectWriter : IDisposable
         get
         {
             ThrowIfFinished();
-            return _entry.Memory.GetSpan();
+            return _memory.GetSpan();
         }
     }
 
@@ -51,7 +54,7 @@ public sealed class ObjectWriter : IDisposable
         }
         finally
         {
-            _entry.Memory.Release();
+            _memory.Release();
         }
     }
 
@@ -75,7 +78,7 @@ public sealed class ObjectWriter : IDisposable
         }
         finally
         {
-            _entry.Memory.Release();
+            _memory.Release();
         }
     }
 

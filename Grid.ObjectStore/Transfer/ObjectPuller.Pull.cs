@@ -75,6 +75,14 @@ public sealed partial class ObjectPuller
         var started = Stopwatch.GetTimestamp();
         var grain = StoreOf(source);
         if (size < 0) size = await SizeOnAsync(grain, id, source).ConfigureAwait(false);
+        // Same machine: share the source's file (a hard link, no copy) when possible; else copy from it below.
+        var locator = await LocateOnThisHostAsync(grain, id, size).ConfigureAwait(false);
+        if (locator is not null && store.TryAdopt(id, locator.Path, size))
+        {
+            _bytesPulled.Add(size, new KeyValuePair<string, object?>("grid.transfer", "pull"), new KeyValuePair<string, object?>("grid.path", "same-host-link"));
+            Log.Pulled(_logger, id, size, source, Milliseconds(started));
+            return;
+        }
         ObjectWriter? writer;
         while (!store.TryCreate(id, size, out writer))
         {
@@ -85,7 +93,8 @@ public sealed partial class ObjectPuller
         using (writer) // Disposing an unsealed writer aborts: a failed pull leaves no partial object.
         {
             var memory = writer.Memory;
-            await ReadChunksAsync(grain, source, id, size, "pull", (offset, chunk) => chunk.CopyTo(memory.Span[(int)offset..]), ct).ConfigureAwait(false);
+            if (locator is null || !TryCopyFromSameHost(locator, id, memory, "pull", ct))
+                await ReadChunksAsync(grain, source, id, size, "pull", (offset, chunk) => chunk.CopyTo(memory.Span[(int)offset..]), ct).ConfigureAwait(false);
             writer.Seal();
         }
         Log.Pulled(_logger, id, size, source, Milliseconds(started));

@@ -31,7 +31,9 @@ public sealed partial class ObjectPuller
         else
         {
             var buffer = GC.AllocateUninitializedArray<byte>((int)size);
-            await ReadChunksAsync(grain, source, id, size, "fetch", (offset, chunk) => chunk.CopyTo(buffer, offset), ct).ConfigureAwait(false);
+            var locator = await LocateOnThisHostAsync(grain, id, size).ConfigureAwait(false);
+            if (locator is null || !TryCopyFromSameHost(locator, id, buffer, "fetch", ct))
+                await ReadChunksAsync(grain, source, id, size, "fetch", (offset, chunk) => chunk.CopyTo(buffer, offset), ct).ConfigureAwait(false);
             result = buffer;
         }
         Log.Fetched(_logger, id, size, source, Milliseconds(started));

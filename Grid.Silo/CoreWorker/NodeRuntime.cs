@@ -17,12 +17,18 @@ public sealed class NodeRuntime
     {
         NodeId = new NodeId(silo.SiloAddress.ToParsableString());
         Options = options.Value;
+        // What the GCS publishes about this node, so that `grid status` and clients can reach it.
+        GatewayAddress = silo.GatewayAddress is { } gateway ? $"{gateway.Endpoint.Address}:{gateway.Endpoint.Port}" : "";
+        HostName = silo.DnsHostName;
         Worker = new CoreWorker(grains, grains.GetGrain<INodeOwnerGrain>(NodeId.Value).GetGrainId(),
             new LocalNodeSelector(NodeId), puller, store, NodeId, loggers.CreateLogger<CoreWorker>(), Options.InlineThreshold);
     }
 
     public NodeId NodeId { get; }
     public GridNodeOptions Options { get; }
+    /// <summary>This silo's client gateway, "host:port"; empty when it has none.</summary>
+    public string GatewayAddress { get; }
+    public string HostName { get; }
     public CoreWorker Worker { get; }
 
     /// <summary>A GridClient for code running here on behalf of <paramref name="job"/>.</summary>

@@ -24,6 +24,7 @@ public static class GridSiloBuilderExtensions
         services.AddPlacementDirector<NodePinnedPlacement, NodePinnedPlacementDirector>();
         services.AddSingleton<NodeRuntime>();
         services.AddSingleton<Raylet.Raylet>();
+        services.AddSingleton<Tasks.TaskExecutor>();
         services.AddSingleton<ClusterView>();
         services.AddSingleton<Jobs.JobCodeRegistry>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GridNodeLifecycle>();

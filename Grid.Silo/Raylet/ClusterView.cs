@@ -46,7 +46,8 @@ public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClus
     private async Task TickAsync()
     {
         _dirty = false;
-        await gcs.UpsertNodeAsync(raylet.Snapshot(node.Options.Labels)).ConfigureAwait(false);
+        var self = raylet.Snapshot(node.Options.Labels) with { GatewayAddress = node.GatewayAddress, HostName = node.HostName };
+        await gcs.UpsertNodeAsync(self).ConfigureAwait(false);
         var all = await gcs.GetNodesAsync().ConfigureAwait(false);
         foreach (var dead in all.Where(n => n.State == NodeState.Alive && !IsMember(n.NodeId)))
             await gcs.MarkNodeDeadAsync(dead.NodeId).ConfigureAwait(false);

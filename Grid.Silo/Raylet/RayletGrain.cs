@@ -12,7 +12,7 @@ namespace Grid.Silo.Raylet;
 /// queue here while another node has room spills there once.
 /// </summary>
 [NodePinnedPlacement, Reentrant]
-internal sealed class RayletGrain(Raylet raylet, ClusterView view, NodeRuntime node, ILogger<RayletGrain> logger) : Grain, IRayletGrain
+internal sealed class RayletGrain(Raylet raylet, ClusterView view, NodeRuntime node, TaskExecutor executor, ILogger<RayletGrain> logger) : Grain, IRayletGrain
 {
     public async Task<ObjectPayload> SubmitTask(TaskSpec spec)
     {
@@ -48,7 +48,7 @@ internal sealed class RayletGrain(Raylet raylet, ClusterView view, NodeRuntime n
         raylet.TrackTask(spec.TaskId, lease);
         try
         {
-            return await GrainFactory.GetGrain<ITaskExecutorGrain>(0).Execute(ready);
+            return await executor.ExecuteAsync(ready);
         }
         finally
         {

@@ -19,7 +19,7 @@ internal static class ArgumentResolver
             var payload = arg.Resolved ?? await worker.GetPayloadAsync(r.Id, r.Owner).ConfigureAwait(false);
             if (payload.Kind == PayloadKind.Error) return (args, payload);
             if (payload.Kind == PayloadKind.Stored)
-                await worker.ReadStoredAsync(r.Id, payload, cancellationToken).ConfigureAwait(false); // pull it here now
+                await worker.PrefetchStoredAsync(r.Id, payload, cancellationToken).ConfigureAwait(false); // pull it here now
             prepared ??= (TaskArg[])args.Clone();
             prepared[i] = payload.Kind == PayloadKind.Inline ? TaskArg.Value(payload.Data!) : new TaskArg { Ref = r, Resolved = payload };
         }

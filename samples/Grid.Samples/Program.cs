@@ -2,9 +2,20 @@ using Grid;
 using Grid.Samples.Scenarios;
 using Grid.Silo;
 
-// Runs Ray's first programs on Grid's embedded mode: a real silo in this process, no Redis.
-// The node declares 4 CPUs, as scenario S2 asks; everything else uses the defaults.
-await using var grid = await GridClient.StartLocalAsync(new LocalGridOptions { NumCpus = 4 });
+// Runs Ray's first programs. Without arguments, on Grid's embedded mode: a real silo in this
+// process, no Redis; the node declares 4 CPUs, as scenario S2 asks. With --address HOST:PORT (or
+// "auto" for the cluster started on this machine with `grid start --head`) and optionally
+// --password, against that cluster (then S2's timings depend on the CPUs its nodes declare).
+var address = args.SkipWhile(a => a != "--address").Skip(1).FirstOrDefault();
+var password = args.SkipWhile(a => a != "--password").Skip(1).FirstOrDefault();
+await using var grid = address is null
+    ? await GridClient.StartLocalAsync(new LocalGridOptions { NumCpus = 4 })
+    : await GridClient.ConnectAsync(address, password);
+if (address is not null)
+{
+    var spread = await Spread.AcrossNodesAsync(grid);
+    Console.WriteLine($"S13 cluster: 30 tasks ran on {spread.Count} node(s): {string.Join(", ", spread.Select(kv => $"{kv.Key} x{kv.Value}"))}");
+}
 
 Console.WriteLine($"S1 squares: [{string.Join(", ", await TasksAndObjects.SquaresAsync(grid))}]");
 

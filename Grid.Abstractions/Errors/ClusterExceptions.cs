@@ -1,0 +1,29 @@
+namespace Grid;
+
+/// <summary>
+/// The cluster's Redis (its GCS and membership store) refused this process's password, or asked for
+/// one that was not given. The message names the option to set.
+/// </summary>
+[GenerateSerializer]
+public sealed class GridAuthenticationException : GridException
+{
+    public GridAuthenticationException(string message, string address) : base(message) => Address = address;
+    public GridAuthenticationException(string message, string address, Exception? inner) : base(message, inner) => Address = address;
+
+    /// <summary>The Redis address, "host:port".</summary>
+    [Id(0)] public string Address { get; }
+}
+
+/// <summary>
+/// The cluster's Redis could not be reached within the connect timeout (wrong address, server down,
+/// firewall). The message names the address and what to check.
+/// </summary>
+[GenerateSerializer]
+public sealed class GridConnectionException : GridException
+{
+    public GridConnectionException(string message, string address) : base(message) => Address = address;
+    public GridConnectionException(string message, string address, Exception? inner) : base(message, inner) => Address = address;
+
+    /// <summary>The Redis address, "host:port".</summary>
+    [Id(0)] public string Address { get; }
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Grid.Hosting;
+
+/// <summary>
+/// Where the <c>grid</c> command keeps its state on this machine (pid files, logs, the head's Redis
+/// data, and the current-cluster file): <c>GRID_STATE_DIR</c>, or /tmp/grid.
+/// </summary>
+public static class GridStateDirectory
+{
+    public const string EnvironmentVariable = "GRID_STATE_DIR";
+
+    public static string Path =>
+        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } dir
+            ? System.IO.Path.GetFullPath(dir)
+            : System.IO.Path.Combine(System.IO.Path.GetTempPath(), "grid");
+
+    /// <summary>The file that names the cluster whose head was started on this machine (Ray's current-cluster file).</summary>
+    public static string CurrentClusterFile => System.IO.Path.Combine(Path, "current-cluster.json");
+}
+
+/// <summary>The cluster a head started on this machine leads: what "auto" connects to.</summary>
+public sealed record CurrentCluster
+{
+    /// <summary>The cluster address, "host:port" of its Redis.</summary>
+    public required string Address { get; init; }
+    public string? Password { get; init; }
+    public string ClusterId { get; init; } = GridClientOptions.DefaultClusterId;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    /// <summary>Reads the current-cluster file; null when no head runs on this machine.</summary>
+    public static CurrentCluster? TryRead()
+    {
+        var file = GridStateDirectory.CurrentClusterFile;
+        if (!File.Exists(file)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<CurrentCluster>(File.ReadAllText(file), Json);
+        }
+        catch (Exception e) when (e is IOException or JsonException)
+        {
+            throw new GridConnectionException($"The current-cluster file {file} cannot be read ({e.Message}); " +
+                "stop the cluster with 'grid stop' and start it again, or connect with an explicit address.", GridClusterAddress.Auto);
+        }
+    }
+
+    /// <summary>Writes the file readable by its owner only: it holds the cluster's password.</summary>
+    public void Write()
+    {
+        var file = GridStateDirectory.CurrentClusterFile;
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+        var temp = file + ".tmp";
+        File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.Move(temp, file, overwrite: true);
+    }
+
+    public static void Delete() => File.Delete(GridStateDirectory.CurrentClusterFile);
+}

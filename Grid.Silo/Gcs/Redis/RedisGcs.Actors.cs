@@ -1,0 +1,43 @@
+using Grid.Wire;
+using StackExchange.Redis;
+
+namespace Grid.Silo.Gcs;
+
+public sealed partial class RedisGcs
+{
+    public async Task<ActorInfo> RegisterActorAsync(ActorInfo actor)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var nameKey = actor.Name is { } name ? RedisKeys.NameKey(actor.Namespace, name) : "";
+        var existing = await db.ScriptEvaluateAsync(RedisScripts.RegisterActor, [_keys.Actors, _keys.ActorStates, _keys.ActorNames],
+            [actor.ActorId.Value, Serialize(actor), actor.State.ToString(), nameKey]).ConfigureAwait(false);
+        return existing.IsNull ? actor : Deserialize<ActorInfo>((RedisValue)existing);
+    }
+
+    public async Task<ActorInfo?> GetActorAsync(ActorId id)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        return DeserializeOrNull<ActorInfo>(await db.HashGetAsync(_keys.Actors, id.Value).ConfigureAwait(false));
+    }
+
+    public async Task<ActorInfo?> GetNamedActorAsync(string ns, string name)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var id = await db.HashGetAsync(_keys.ActorNames, RedisKeys.NameKey(ns, name)).ConfigureAwait(false);
+        return id.IsNull ? null : await GetActorAsync(new ActorId(id.ToString())).ConfigureAwait(false);
+    }
+
+    public async Task<ActorInfo[]> GetActorsAsync()
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var entries = await db.HashGetAllAsync(_keys.Actors).ConfigureAwait(false);
+        return entries.Select(e => Deserialize<ActorInfo>(e.Value)).ToArray();
+    }
+
+    public async Task UpdateActorAsync(ActorInfo actor)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        await db.ScriptEvaluateAsync(RedisScripts.UpdateActor, [_keys.Actors, _keys.ActorStates],
+            [actor.ActorId.Value, Serialize(actor), actor.State.ToString(), _keys.ActorPlaced.ToString()]).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,35 @@
+using Grid.Wire;
+
+namespace Grid.Silo.Tasks;
+
+/// <summary>
+/// Runs admitted tasks (Ray's worker). User code runs on the thread pool, never on a grain's
+/// scheduler, so a blocking task cannot stall the silo; results go back inline or into the store.
+/// The raylet calls it directly once it has granted resources: a second grain call to an executor
+/// grain cost a message, a scheduling turn and a response per task, and bought nothing, since the
+/// executor always ran on the raylet's own silo.
+/// </summary>
+public sealed class TaskExecutor(NodeRuntime node, Raylet.Raylet raylet, Jobs.JobCodeRegistry jobs)
+{
+    public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec)
+    {
+        var worker = node.Worker;
+        var origin = $"task {spec.DisplayName} on node {node.NodeId}";
+        try
+        {
+            // A job that shipped its code resolves functions and type names in its own load context.
+            var code = await jobs.GetAsync(spec.Job).ConfigureAwait(false);
+            using var scope = Jobs.JobCode.Enter(code);
+            var method = Jobs.JobCode.Resolve(code, spec.Function);
+            var args = await ArgumentResolver.MaterializeAsync(worker, spec.Args, method.ParameterTypes, CancellationToken.None).ConfigureAwait(false);
+            var lease = raylet.LeaseOf(spec.TaskId);
+            var context = new GridContext(node.ClientFor(spec.Job), node.NodeId, spec.Job, spec.TaskId, null,
+                lease?.GpuIds ?? [], lease is null ? null : lease.EnterBlocked);
+            return await Task.Run(() => Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, origin)).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            return ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, origin));
+        }
+    }
+}

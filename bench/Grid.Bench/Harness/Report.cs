@@ -1,0 +1,36 @@
+using System.Globalization;
+
+namespace Grid.Bench.Harness;
+
+/// <summary>
+/// Prints figures as "name: value unit" and each Grid figure's ratio to its baseline as
+/// "name/baseline: ratio" (higher is better for Grid in every ratio, latencies included).
+/// </summary>
+public sealed class Report(TextWriter output)
+{
+    private readonly List<(string Name, double Value, string Unit)> _figures = [];
+
+    public IReadOnlyList<(string Name, double Value, string Unit)> Figures => _figures;
+
+    public void Figure(string name, double value, string unit)
+    {
+        _figures.Add((name, value, unit));
+        output.WriteLine($"{name}: {Format(value)} {unit}");
+        output.Flush();
+    }
+
+    public void Ratio(string name, double ratio)
+    {
+        output.WriteLine($"{name}/baseline: {ratio.ToString("0.00", CultureInfo.InvariantCulture)}");
+        output.Flush();
+    }
+
+    public void Note(string text)
+    {
+        output.WriteLine($"# {text}");
+        output.Flush();
+    }
+
+    private static string Format(double value) =>
+        value.ToString(value >= 100 ? "0" : value >= 1 ? "0.0" : "0.000", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,93 @@
+using System.Net;
+using System.Net.Sockets;
+using Grid.Hosting;
+using Grid.Silo;
+using Grid.Silo.Gcs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Bench.Topology;
+
+/// <summary>A running grid and the client the cases use; disposing it stops everything it started.</summary>
+public sealed class BenchTopology(string description, GridClient client, int nodeCount, Func<ValueTask> stop) : IAsyncDisposable
+{
+    public string Description { get; } = description;
+    public GridClient Client { get; } = client;
+    public int NodeCount { get; } = nodeCount;
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await stop();
+    }
+}
+
+/// <summary>Starts the two topologies the bench measures.</summary>
+public static class TopologyFactory
+{
+    /// <summary>Every node declares this custom resource, which Ray's placement-group case reserves from.</summary>
+    public static readonly Dictionary<string, double> CustomResources = new() { ["custom"] = 100 };
+
+    /// <summary>The embedded mode: one silo in this process, the client is its own core worker.</summary>
+    public static async Task<BenchTopology> EmbeddedAsync()
+    {
+        var grid = await GridClient.StartLocalAsync(new LocalGridOptions { Resources = new(CustomResources) });
+        return new BenchTopology("embedded (one in-process silo)", grid, 1, () => ValueTask.CompletedTask);
+    }
+
+    /// <summary>
+    /// Two silo hosts in this process, clustered over loopback TCP, sharing one in-memory GCS, and a
+    /// separate Orleans client host that reaches them through their gateways, as a real client does:
+    /// every call from the client crosses a socket.
+    /// </summary>
+    public static async Task<BenchTopology> ClusterAsync()
+    {
+        var gcs = new InMemoryGcs();
+        var clusterId = "grid-bench-" + Guid.NewGuid().ToString("N")[..8];
+        var (silo1, gateway1) = (FreePort(), FreePort());
+        var (silo2, gateway2) = (FreePort(), FreePort());
+        var primary = new IPEndPoint(IPAddress.Loopback, silo1);
+        var first = await StartSiloAsync(gcs, clusterId, silo1, gateway1, null);
+        var second = await StartSiloAsync(gcs, clusterId, silo2, gateway2, primary);
+        var client = await GridClient.ConnectAsync(new GridClientOptions
+        {
+            Gateways = [$"127.0.0.1:{gateway1}", $"127.0.0.1:{gateway2}"],
+            ClusterId = clusterId,
+            ServiceId = "grid",
+        });
+        // The client spreads tasks over the nodes it knows: wait until it sees both.
+        for (var i = 0; i < 100 && (await client.GetNodesAsync()).Count(n => n.State == Wire.NodeState.Alive) < 2; i++)
+            await Task.Delay(100);
+        return new BenchTopology("cluster (2 silos over loopback TCP, client through the gateways)", client, 2, async () =>
+        {
+            foreach (var host in new[] { second, first })
+            {
+                await host.StopAsync();
+                host.Dispose();
+            }
+        });
+    }
+
+    private static async Task<IHost> StartSiloAsync(InMemoryGcs gcs, string clusterId, int siloPort, int gatewayPort, IPEndPoint? primary)
+    {
+        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
+        builder.Services.AddSingleton<IGcs>(gcs);
+        builder.UseOrleans(silo =>
+        {
+            silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "grid", clusterId: clusterId);
+            silo.UseGrid(node => node.Resources = new(CustomResources));
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+
+namespace Grid.Cluster.Tests;
+
+/// <summary>Runs the built <c>grid</c> command (<c>dotnet Grid.Silo.dll …</c>) as a real process, isolated by GRID_STATE_DIR.</summary>
+public sealed class GridCli(string stateDir)
+{
+    public string StateDir { get; } = stateDir;
+
+    public sealed record Result(int ExitCode, string Output, string Error)
+    {
+        public override string ToString() => $"exit code {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
+    }
+
+    /// <summary>The Grid.Silo build next to this test build (same configuration), e.g. Grid.Silo/bin/Release/net10.0/Grid.Silo.dll.</summary>
+    public static string Dll { get; } = FindDll();
+
+    public async Task<Result> RunAsync(params string[] args) => await RunAsync(args, TimeSpan.FromMinutes(3));
+
+    public async Task<Result> RunAsync(string[] args, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
+    {
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Dll);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        start.Environment["GRID_STATE_DIR"] = StateDir;
+        start.Environment.Remove("GRID_ADDRESS");
+        start.Environment.Remove("GRID_PASSWORD");
+        foreach (var (k, v) in environment ?? new Dictionary<string, string?>()) start.Environment[k] = v;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"grid {string.Join(' ', args)} did not finish within {timeout}.");
+        }
+        return new Result(process.ExitCode, await output, await error);
+    }
+
+    private static string FindDll()
+    {
+        var baseDir = new DirectoryInfo(AppContext.BaseDirectory);
+        // tests/Grid.Cluster.Tests/bin/<Configuration>/<tfm>/
+        var tfm = baseDir.Name;
+        var configuration = baseDir.Parent!.Name;
+        for (var dir = baseDir; dir is not null; dir = dir.Parent)
+        {
+            if (!File.Exists(Path.Combine(dir.FullName, "Grid.sln"))) continue;
+            var dll = Path.Combine(dir.FullName, "Grid.Silo", "bin", configuration, tfm, "Grid.Silo.dll");
+            if (File.Exists(dll)) return dll;
+            throw new FileNotFoundException($"Build Grid.Silo ({configuration}) first: {dll} is missing.");
+        }
+        throw new DirectoryNotFoundException($"No Grid.sln above {baseDir.FullName}.");
+    }
+}

@@ -1,0 +1,34 @@
+using System.Net;
+using Grid.Silo;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+// Usage: Grid.TestSilo <redis host:port> <cluster id> <silo port> <gateway port> [password]
+// Prints "READY <silo address>" once the silo is active, then runs until stdin closes or it is killed.
+if (args.Length < 4)
+{
+    Console.Error.WriteLine("usage: Grid.TestSilo <redis host:port> <cluster id> <silo port> <gateway port> [password]");
+    return 2;
+}
+
+var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+builder.UseOrleans(silo => silo
+    .ConfigureEndpoints(IPAddress.Loopback, int.Parse(args[2]), int.Parse(args[3]))
+    .UseGridRedis(o =>
+    {
+        o.Address = args[0];
+        o.ClusterId = args[1];
+        o.Password = args.Length > 4 ? args[4] : null;
+    })
+    .UseGrid(o => o.NumCpus = 2));
+using var host = builder.Build();
+await host.StartAsync();
+var silo = host.Services.GetRequiredService<ILocalSiloDetails>();
+Console.WriteLine($"READY {silo.SiloAddress.ToParsableString()}");
+
+// The test ends this process by killing it; closing stdin stops it gracefully instead.
+await Console.In.ReadToEndAsync();
+await host.StopAsync();
+return 0;
