@@ -85,7 +85,7 @@ public static class FunctionCatalog
         var type = typeResolver?.Invoke(d.TypeName) ?? Type.GetType(d.TypeName, throwOnError: false)
             ?? throw new UnknownFunctionException(
                 $"Cannot find type '{TypePart(d.TypeName)}' of assembly '{AssemblyPart(d.TypeName)}' for {d.DisplayName} {where}. " +
-                "Make sure the assembly that defines it is shipped with the job (GridClientOptions.CodeAssemblies) or deployed on the nodes.");
+                "Make sure the assembly that defines it is shipped with the job (GridClientOptions.Code.Assemblies) or deployed on the nodes.");
         MethodBase? method = null;
         try { method = type.Module.ResolveMethod(d.MetadataToken); }
         catch (ArgumentException) { }
