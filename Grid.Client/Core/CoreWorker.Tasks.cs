@@ -26,6 +26,7 @@ public sealed partial class CoreWorker
             Resources = options.ToResourceSet(),
             Name = options.Name,
             Owner = OwnerAddress,
+            Scheduling = options.Scheduling,
         };
         var result = _owned.AddPending(spec.TaskId);
         TasksSubmitted.Add(1);
