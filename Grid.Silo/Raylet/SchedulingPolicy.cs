@@ -78,6 +78,9 @@ internal sealed class SchedulingPolicy(Raylet raylet, ClusterView view, NodeRunt
         if (target is null)
             return a.Soft ? Hybrid(need, nodes, preferred, hops)
                 : Placement.Unschedulable($"node {a.Node} is dead or not part of the cluster, and the node affinity is hard. Pick a live node (GetNodesAsync), or pass soft: true to fall back to other nodes.");
+        // A hard target decides for itself from its own ledger: the view of its totals may be a refresh
+        // behind (a placement-group bundle reserved there a moment ago).
+        if (!a.Soft && a.Node != Local) return Placement.To(a.Node);
         var fitsEver = a.Node == Local ? raylet.CanEverFit(need) : need.FitsIn(target.Total);
         if (!fitsEver)
             return a.Soft ? Hybrid(need, nodes, preferred, hops)
