@@ -20,6 +20,22 @@ public interface IRayletGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task ReleaseActor(ActorId actor);
 
+    /// <summary>
+    /// Chooses a node for an actor by its scheduling strategy (this one or another) and reserves its
+    /// resources there, waiting in line or for a feasible node as needed; answers the node.
+    /// <paramref name="hops"/> counts forwards, so a forwarded request settles where it lands.
+    /// </summary>
+    [AlwaysInterleave, ResponseTimeout(GridTimeouts.LongCall)]
+    Task<NodeId> PlaceActor(ActorCreationSpec spec, int hops);
+
+    /// <summary>Reserves a placement group's bundle here if it fits now (no waiting); false if it does not.</summary>
+    [AlwaysInterleave]
+    Task<bool> ReserveBundle(PlacementGroupId group, int index, ResourceSet bundle);
+
+    /// <summary>Returns every bundle of the group reserved here, stopping the tasks and killing the actors running in them.</summary>
+    [AlwaysInterleave]
+    Task ReturnBundles(PlacementGroupId group);
+
     [AlwaysInterleave]
     Task<NodeInfo> GetNodeInfo();
 }

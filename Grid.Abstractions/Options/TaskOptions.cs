@@ -9,20 +9,25 @@ public sealed record TaskOptions
     public static readonly TaskOptions Default = new();
 
     public double NumCpus { get; init; } = 1;
+    /// <summary>GPUs, fractional below 1 (0.5 shares a GPU with another 0.5 request), whole above.</summary>
     public double NumGpus { get; init; }
-    /// <summary>Custom resources, e.g. <c>{ ["accelerator"] = 1 }</c>.</summary>
+    /// <summary>Memory in bytes the task reserves on its node (a scheduling amount, not a limit).</summary>
+    public double Memory { get; init; }
+    /// <summary>Custom resources, e.g. <c>{ ["accelerator"] = 1 }</c>; <c>["node:&lt;id&gt;"] = 0.01</c> pins to a node.</summary>
     public IReadOnlyDictionary<string, double>? Resources { get; init; }
+    /// <summary>Where the task may run; null is the default hybrid policy. See <see cref="SchedulingStrategy"/>.</summary>
+    public SchedulingStrategy? Scheduling { get; init; }
     /// <summary>How often a task is re-run when its node dies (not when the task itself throws).</summary>
     public int MaxRetries { get; init; } = 3;
     /// <summary>A name for logs, errors and status; defaults to the method's name.</summary>
     public string? Name { get; init; }
 
-    public ResourceSet ToResourceSet() => ResourceRequest.Build(NumCpus, NumGpus, Resources);
+    public ResourceSet ToResourceSet() => ResourceRequest.Build(NumCpus, NumGpus, Memory, Resources);
 }
 
 /// <summary>
 /// Options of an actor. Ray's defaults: an actor holds no CPU while it lives (it needs 1 CPU only to
-/// be scheduled) and runs one method at a time.
+/// be scheduled) and runs one method at a time. What it declares it holds for its whole life.
 /// </summary>
 public sealed record ActorOptions
 {
@@ -30,24 +35,34 @@ public sealed record ActorOptions
 
     public double NumCpus { get; init; }
     public double NumGpus { get; init; }
+    /// <summary>Memory in bytes the actor reserves on its node for its lifetime.</summary>
+    public double Memory { get; init; }
     public IReadOnlyDictionary<string, double>? Resources { get; init; }
+    /// <summary>Where the actor may live; null is the default hybrid policy. See <see cref="SchedulingStrategy"/>.</summary>
+    public SchedulingStrategy? Scheduling { get; init; }
     /// <summary>A name under which other clients find the actor with GetActorAsync.</summary>
     public string? Name { get; init; }
     public string Namespace { get; init; } = "default";
     /// <summary>How many methods may run at once; 1 runs them one at a time in submission order.</summary>
     public int MaxConcurrency { get; init; } = 1;
 
-    public ResourceSet ToResourceSet() => ResourceRequest.Build(NumCpus, NumGpus, Resources);
+    public ResourceSet ToResourceSet() => ResourceRequest.Build(NumCpus, NumGpus, Memory, Resources);
 }
 
 public static class ResourceRequest
 {
-    public static ResourceSet Build(double cpus, double gpus, IReadOnlyDictionary<string, double>? custom)
+    public static ResourceSet Build(double cpus, double gpus, IReadOnlyDictionary<string, double>? custom) => Build(cpus, gpus, 0, custom);
+
+    /// <summary>Checks a request the way Ray does and turns it into a resource set.</summary>
+    public static ResourceSet Build(double cpus, double gpus, double memory, IReadOnlyDictionary<string, double>? custom)
     {
+        if (gpus > 1 && Math.Abs(gpus - Math.Round(gpus)) > 1e-9)
+            throw new ArgumentOutOfRangeException(nameof(gpus), $"NumGpus = {gpus}: a request above 1 GPU must be a whole number (fractions share one GPU, so use at most 1).");
         var list = new List<KeyValuePair<string, double>>
         {
             KeyValuePair.Create(ResourceSet.Cpu, cpus),
             KeyValuePair.Create(ResourceSet.Gpu, gpus),
+            KeyValuePair.Create(ResourceSet.Memory, memory),
         };
         if (custom is not null) list.AddRange(custom);
         return ResourceSet.From(list);

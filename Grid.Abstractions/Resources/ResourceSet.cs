@@ -55,6 +55,17 @@ public sealed class ResourceSet : IEquatable<ResourceSet>
     public IEnumerable<string> MissingFrom(ResourceSet available) =>
         _units.Where(kv => !available._units.TryGetValue(kv.Key, out var have) || have < kv.Value).Select(kv => kv.Key);
 
+    public bool Contains(string name) => _units.ContainsKey(name);
+
+    /// <summary>The amounts whose names satisfy <paramref name="keep"/>.</summary>
+    public ResourceSet Only(Func<string, bool> keep)
+    {
+        var b = _units.ToBuilder();
+        foreach (var name in _units.Keys)
+            if (!keep(name)) b.Remove(name);
+        return b.Count == _units.Count ? this : new ResourceSet(b.ToImmutable());
+    }
+
     public ResourceSet Add(ResourceSet other) => Combine(other, +1);
     public ResourceSet Subtract(ResourceSet other) => Combine(other, -1);
 

@@ -14,6 +14,8 @@ public sealed class ActorCreationSpec
     [Id(7)] public int MaxConcurrency { get; init; } = 1;
     [Id(8)] public required GrainId Owner { get; init; }
     [Id(9)] public required string ClassName { get; init; }
+    /// <summary>Where the actor may live; null is the default hybrid policy.</summary>
+    [Id(10)] public SchedulingStrategy? Scheduling { get; init; }
 }
 
 /// <summary>

@@ -20,12 +20,14 @@ public sealed class TaskSpec
     /// task can get them without calling back into the submitter (a client is costly to reach).
     /// </summary>
     [Id(9)] public BorrowedObject[]? Borrowed { get; init; }
+    /// <summary>Where the task may run; null is the default hybrid policy.</summary>
+    [Id(10)] public SchedulingStrategy? Scheduling { get; init; }
 
     /// <summary>A copy with some fields replaced.</summary>
-    public TaskSpec With(TaskArg[]? args = null, int? attempt = null, int? spillCount = null, BorrowedObject[]? borrowed = null) => new()
+    public TaskSpec With(TaskArg[]? args = null, int? attempt = null, int? spillCount = null, BorrowedObject[]? borrowed = null, ResourceSet? resources = null) => new()
     {
-        TaskId = TaskId, Job = Job, Function = Function, Args = args ?? Args, Resources = Resources, Name = Name, Owner = Owner,
-        Attempt = attempt ?? Attempt, SpillCount = spillCount ?? SpillCount, Borrowed = borrowed ?? Borrowed,
+        TaskId = TaskId, Job = Job, Function = Function, Args = args ?? Args, Resources = resources ?? Resources, Name = Name, Owner = Owner,
+        Attempt = attempt ?? Attempt, SpillCount = spillCount ?? SpillCount, Borrowed = borrowed ?? Borrowed, Scheduling = Scheduling,
     };
 
     public string DisplayName => Name ?? Function.DisplayName;

@@ -36,6 +36,7 @@ public sealed partial class CoreWorker
             MaxConcurrency = options.MaxConcurrency,
             Owner = OwnerAddress,
             ClassName = className,
+            Scheduling = options.Scheduling,
         };
         var gcs = Grains.GetGrain<IGcsGrain>(0);
         var registered = await gcs.RegisterActor(new ActorInfo
@@ -52,12 +53,18 @@ public sealed partial class CoreWorker
         return new ActorRef(spec.ActorId, className, PlaceActorAsync(spec));
     }
 
+    /// <summary>
+    /// A raylet places the actor by its scheduling strategy and reserves its resources (waiting while
+    /// they are busy or no node can hold them); then its host is activated on that node.
+    /// </summary>
     private async Task PlaceActorAsync(ActorCreationSpec spec)
     {
-        var node = Selector.Pick();
-        await Grains.GetGrain<IRayletGrain>(node.Value).ReserveForActor(spec.ActorId, spec.Resources).ConfigureAwait(false);
-        // The placement hint makes Orleans activate the host on the node that holds its resources.
+        var node = await Grains.GetGrain<IRayletGrain>(Selector.Pick().Value).PlaceActor(spec, 0).ConfigureAwait(false);
+        // The placement hint makes Orleans activate the host on the node that holds its resources;
+        // the GPU flag lets the GPU placement filter keep it off silos without GPUs.
         RequestContext.Set(IPlacementDirector.PlacementHintKey, SiloAddress.FromParsableString(node.Value));
+        var needsGpu = spec.Resources[ResourceSet.Gpu] > 0;
+        if (needsGpu) RequestContext.Set(GpuRequestKey, true);
         try
         {
             await Grains.GetGrain<IActorHostGrain>(spec.ActorId.Value).Create(spec).ConfigureAwait(false);
@@ -65,8 +72,12 @@ public sealed partial class CoreWorker
         finally
         {
             RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+            if (needsGpu) RequestContext.Remove(GpuRequestKey);
         }
     }
+
+    /// <summary>The request-context key the silo's GPU placement filter reads (Grid.Silo's GpuPlacementFilterStrategy.RequestKey).</summary>
+    public const string GpuRequestKey = "grid.needs-gpu";
 
     public async Task<ActorRef> GetNamedActorAsync(string name, string ns)
     {

@@ -26,6 +26,7 @@ public sealed partial class CoreWorker
             Resources = ResourcesOf(options),
             Name = options.Name,
             Owner = OwnerAddress,
+            Scheduling = options.Scheduling,
         };
         var result = _owned.AddPending(spec.TaskId);
         TasksSubmitted.Add(1);

@@ -13,7 +13,7 @@ namespace Grid.Silo.Actors;
 /// calls can arrive and resolve their arguments while a method runs; the ordering is ours. It stays
 /// active until killed: an actor's state lives only here.
 /// </summary>
-[Reentrant, KeepAlive, Orleans.Placement.RandomPlacement]
+[Reentrant, KeepAlive, Orleans.Placement.RandomPlacement, Placement.GpuPlacementFilter]
 internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
 {
     private readonly Dictionary<string, CallerTurns> _callers = [];

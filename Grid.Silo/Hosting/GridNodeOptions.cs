@@ -6,6 +6,8 @@ public sealed class GridNodeOptions
     /// <summary>CPUs this node offers to tasks; bounds how many 1-CPU tasks run at once. Defaults to the machine's cores.</summary>
     public double NumCpus { get; set; } = Environment.ProcessorCount;
     public double NumGpus { get; set; }
+    /// <summary>Memory in bytes that tasks and actors may reserve (TaskOptions.Memory); not declared (0) unless set: work asking for memory then waits as infeasible.</summary>
+    public double? Memory { get; set; }
     /// <summary>Custom resources, e.g. { ["accelerator"] = 2 }.</summary>
     public Dictionary<string, double> Resources { get; set; } = [];
     /// <summary>Labels that programs can select nodes by, e.g. { ["zone"] = "a" }.</summary>
@@ -21,6 +23,7 @@ public sealed class GridNodeOptions
         {
             KeyValuePair.Create(ResourceSet.Cpu, NumCpus),
             KeyValuePair.Create(ResourceSet.Gpu, NumGpus),
+            KeyValuePair.Create(ResourceSet.Memory, Memory ?? 0),
         };
         all.AddRange(Resources);
         return ResourceSet.From(all);

@@ -1,6 +1,7 @@
 using Grid.Grains;
 using Grid.ObjectStore;
 using Grid.Silo.Gcs;
+using Grid.Silo.Placement;
 using Grid.Silo.Raylet;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -27,6 +28,7 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<Tasks.TaskExecutor>();
         services.AddSingleton<ClusterView>();
         services.AddSingleton<Jobs.JobCodeRegistry>();
+        silo.UseGridScheduling();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GridNodeLifecycle>();
         ThreadPoolSizing.Ensure();
         return silo;

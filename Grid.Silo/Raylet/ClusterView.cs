@@ -14,8 +14,18 @@ public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClus
     private PeriodicTimer? _timer;
     private volatile bool _dirty = true;
     private volatile NodeInfo[] _nodes = [];
+    private TaskCompletionSource _refreshed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public NodeInfo[] Nodes => _nodes;
+
+    /// <summary>Completes at the next refresh of the view, so waiting work (infeasible, placement groups) looks again.</summary>
+    public Task NextRefreshAsync() => Volatile.Read(ref _refreshed).Task;
+
+    private void SetNodes(NodeInfo[] nodes)
+    {
+        _nodes = nodes;
+        Interlocked.Exchange(ref _refreshed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    }
 
     public async Task StartAsync()
     {
@@ -34,7 +44,7 @@ public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClus
             {
                 // Publish on change, and every ~20 ticks regardless as a heartbeat.
                 if (_dirty || ++beats % 20 == 0) await TickAsync().ConfigureAwait(false);
-                else _nodes = Filter(await gcs.GetNodesAsync().ConfigureAwait(false));
+                else SetNodes(Filter(await gcs.GetNodesAsync().ConfigureAwait(false)));
             }
             catch (Exception e)
             {
@@ -51,7 +61,7 @@ public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClus
         var all = await gcs.GetNodesAsync().ConfigureAwait(false);
         foreach (var dead in all.Where(n => n.State == NodeState.Alive && !IsMember(n.NodeId)))
             await gcs.MarkNodeDeadAsync(dead.NodeId).ConfigureAwait(false);
-        _nodes = Filter(all);
+        SetNodes(Filter(all));
     }
 
     private NodeInfo[] Filter(NodeInfo[] all) => all.Where(n => n.State == NodeState.Alive && IsMember(n.NodeId)).ToArray();
@@ -63,15 +73,6 @@ public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClus
         // A node that registered before membership saw it yet counts as alive; a known dead one does not.
         return !snapshot.Members.TryGetValue(silo, out var m) || m.Status is SiloStatus.Active or SiloStatus.Joining or SiloStatus.Created;
     }
-
-    /// <summary>Another alive node that has <paramref name="need"/> free now, the one with most CPU free first.</summary>
-    public NodeId? FindNodeWithRoom(ResourceSet need, NodeId exclude) =>
-        _nodes.Where(n => n.NodeId != exclude && n.QueuedTasks == 0 && need.FitsIn(n.Available))
-            .OrderByDescending(n => n.Available[ResourceSet.Cpu]).Select(n => (NodeId?)n.NodeId).FirstOrDefault();
-
-    /// <summary>An alive node whose declared resources could ever run <paramref name="need"/>.</summary>
-    public NodeId? FindFeasibleNode(ResourceSet need, NodeId exclude) =>
-        _nodes.Where(n => n.NodeId != exclude && need.FitsIn(n.Total)).Select(n => (NodeId?)n.NodeId).FirstOrDefault();
 
     public void Dispose() => _timer?.Dispose();
 }

@@ -22,24 +22,37 @@ public sealed class Raylet
     private long _arrivals;
     private readonly ConcurrentDictionary<ObjectId, ResourceLease> _running = new();
     private readonly ConcurrentDictionary<ActorId, ResourceLease> _actors = new();
+    // Bundles of placement groups reserved here: what each took from the node (returned on removal).
+    private readonly Dictionary<(PlacementGroupId Group, int Index), ResourceLease> _bundles = [];
+    private readonly InfeasibleWork _infeasible;
     private readonly ILogger<Raylet> _logger;
     private int _runningCount;
 
     public Raylet(NodeRuntime node, ILogger<Raylet> logger)
     {
         Node = node.NodeId;
-        _ledger = new ResourceLedger(node.Options.ToResourceSet());
+        // Every node also offers one unit of "node:<id>", so a program can pin work to a node by resource (as in Ray).
+        _ledger = new ResourceLedger(node.Options.ToResourceSet().Add(ResourceSet.Of((NodeResource(Node), 1))));
+        _infeasible = new InfeasibleWork(logger, () => Changed?.Invoke());
         _logger = logger;
         Meter.CreateObservableGauge("grid.raylet.queued", () => Volatile.Read(ref _queued));
         Meter.CreateObservableGauge("grid.raylet.running", () => _runningCount);
     }
 
+    /// <summary>The resource every node has one unit of, named after it: "node:&lt;id&gt;".</summary>
+    public static string NodeResource(NodeId node) => "node:" + node.Value;
+
     public NodeId Node { get; }
-    public ResourceSet Total => _ledger.Total;
+    public ResourceSet Total { get { lock (_lock) return _ledger.Total; } }
+    /// <summary>Work that no node of the cluster can run now, waiting for one that can to join.</summary>
+    public InfeasibleWork Infeasible => _infeasible;
     /// <summary>Raised (outside the lock) whenever availability changes, so the cluster view can publish it.</summary>
     public event Action? Changed;
 
-    public bool CanEverFit(ResourceSet need) => _ledger.CanEverFit(need);
+    public bool CanEverFit(ResourceSet need)
+    {
+        lock (_lock) return _ledger.CanEverFit(need);
+    }
 
     public bool HasRoomNow(ResourceSet need)
     {
@@ -49,17 +62,18 @@ public sealed class Raylet
     /// <summary>Acquires resources, waiting in line when they are taken.</summary>
     public ValueTask<ResourceLease> AcquireAsync(ResourceSet need, string what, CancellationToken cancellationToken = default)
     {
-        if (!_ledger.CanEverFit(need))
-            throw new UnschedulableException($"{what} needs {need}, but node {Node} has only {Total} in total.");
         PendingRequest pending;
         lock (_lock)
         {
+            if (!_ledger.CanEverFit(need))
+                throw new UnschedulableException($"{what} needs {need}, but node {Node} has only {_ledger.Total} in total.");
             if (_queued == 0 && _ledger.Fits(need)) return ValueTask.FromResult(Grant(need));
             pending = new PendingRequest(need, what, ++_arrivals);
             if (!_queues.TryGetValue(need, out var queue)) _queues[need] = queue = new Queue<PendingRequest>();
             queue.Enqueue(pending);
             _queued++;
         }
+        Changed?.Invoke(); // the queue and its reasons are part of what the node publishes
         if (cancellationToken.CanBeCanceled)
             cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
         return new ValueTask<ResourceLease>(pending.Completion.Task);
@@ -68,8 +82,17 @@ public sealed class Raylet
     private ResourceLease Grant(ResourceSet need)
     {
         var gpus = _ledger.Take(need);
-        return new ResourceLease(this, need, gpus);
+        var lease = new ResourceLease(this, need, gpus);
+        // Work inside a placement group sees the GPUs its bundle holds.
+        if (gpus.Length == 0 && need.Names.Any(n => n.StartsWith(ResourceSet.Gpu + "_group_", StringComparison.Ordinal)))
+            lease.GpuIds = BundleGpus(need);
+        return lease;
     }
+
+    private int[] BundleGpus(ResourceSet need) =>
+        _bundles.Where(b => need.Contains(BundleResources.Indexed(ResourceSet.Gpu, b.Key.Index, b.Key.Group))
+                || need.Contains(BundleResources.Wildcard(ResourceSet.Gpu, b.Key.Group)) && !need.Names.Any(n => n.StartsWith(ResourceSet.Gpu + "_group_", StringComparison.Ordinal) && n != BundleResources.Wildcard(ResourceSet.Gpu, b.Key.Group)))
+            .SelectMany(b => b.Value.GpuIds).Distinct().Order().ToArray();
 
     internal void Return(ResourceSet amount, int[] gpuIds, double gpus)
     {
@@ -117,6 +140,55 @@ public sealed class Raylet
     public void UntrackTask(ObjectId task) { if (_running.TryRemove(task, out _)) Interlocked.Decrement(ref _runningCount); }
     public ResourceLease? LeaseOf(ObjectId task) => _running.GetValueOrDefault(task);
 
+    /// <summary>Reserves a placement group's bundle if it fits now; its resources reappear under the group's names.</summary>
+    public bool TryReserveBundle(PlacementGroupId group, int index, ResourceSet bundle)
+    {
+        lock (_lock)
+        {
+            if (_bundles.ContainsKey((group, index))) return true;
+            if (!_ledger.Fits(bundle)) return false;
+            var lease = Grant(bundle);
+            _bundles[(group, index)] = lease;
+            _ledger.Grow(BundleResources.Reserved(bundle, index, group));
+        }
+        _logger.LogInformation("Reserved bundle {Index} of placement group {Group}: {Bundle}", index, group, bundle);
+        Changed?.Invoke();
+        return true;
+    }
+
+    /// <summary>
+    /// Returns every bundle of <paramref name="group"/>: the group's resources leave the ledger, its
+    /// queued work fails, its running tasks are revoked, and the actors living in it are answered
+    /// (the caller kills them). The resources the bundles took go back to the node.
+    /// </summary>
+    public ActorId[] ReturnBundles(PlacementGroupId group)
+    {
+        List<ResourceLease> bundles;
+        List<PendingRequest> failed = [];
+        lock (_lock)
+        {
+            bundles = [.. _bundles.Where(b => b.Key.Group == group).Select(b => b.Value)];
+            foreach (var key in _bundles.Keys.Where(k => k.Group == group).ToArray()) _bundles.Remove(key);
+            _ledger.Shrink(name => BundleResources.BelongsTo(name, group));
+            foreach (var (shape, queue) in _queues.Where(q => q.Key.Names.Any(n => BundleResources.BelongsTo(n, group))).ToArray())
+            {
+                failed.AddRange(queue.Where(p => !p.Completion.Task.IsCompleted));
+                _queued -= queue.Count;
+                _queues.Remove(shape);
+            }
+        }
+        foreach (var p in failed)
+            p.Completion.TrySetException(new PlacementGroupRemovedException($"Placement group {group} was removed before {p.What} could start in it."));
+        foreach (var lease in _running.Values.Where(l => InGroup(l, group))) lease.Revoke();
+        var actors = _actors.Where(a => InGroup(a.Value, group)).Select(a => a.Key).ToArray();
+        foreach (var bundle in bundles) bundle.Dispose();
+        if (bundles.Count > 0) _logger.LogInformation("Returned {Count} bundles of placement group {Group}", bundles.Count, group);
+        Changed?.Invoke();
+        return actors;
+    }
+
+    private static bool InGroup(ResourceLease lease, PlacementGroupId group) => lease.Resources.Names.Any(n => BundleResources.BelongsTo(n, group));
+
     public async Task ReserveForActorAsync(ActorId actor, ResourceSet resources)
     {
         if (_actors.ContainsKey(actor)) return;
@@ -132,22 +204,45 @@ public sealed class Raylet
         if (_actors.TryRemove(actor, out var lease)) lease.Dispose();
     }
 
-    public NodeInfo Snapshot(IReadOnlyDictionary<string, string> labels)
+    /// <summary>This node as the GCS and the scheduler see it; <paramref name="withReasons"/> adds the pending reasons (for publishing).</summary>
+    public NodeInfo Snapshot(IReadOnlyDictionary<string, string> labels, bool withReasons = true)
     {
         lock (_lock)
             return new NodeInfo
             {
                 NodeId = Node, Total = _ledger.Total, Available = _ledger.Available, Labels = labels,
                 LastHeartbeat = DateTimeOffset.UtcNow, QueuedTasks = _queued,
+                PendingReasons = withReasons ? [.. PendingReasonsLocked(), .. _infeasible.Reasons()] : [],
             };
     }
 
     /// <summary>Why queued work waits, e.g. "waiting for resources: GPU", for status displays.</summary>
     public IReadOnlyList<string> PendingReasons()
     {
-        lock (_lock)
-            return _queues.Values.Where(q => q.Count > 0).Select(q => q.Peek())
-                .Select(p => $"{p.What} and {_queues[p.Need].Count - 1} more like it: waiting for resources: {string.Join(", ", p.Need.MissingFrom(_ledger.Available))}").ToArray();
+        lock (_lock) return [.. PendingReasonsLocked(), .. _infeasible.Reasons()];
+    }
+
+    /// <summary>"waiting for resources: GPU" for a request that does not fit what is free now.</summary>
+    public string WaitingReason(ResourceSet need)
+    {
+        lock (_lock) return WaitingFor(need);
+    }
+
+    private string WaitingFor(ResourceSet need)
+    {
+        var missing = need.MissingFrom(_ledger.Available).ToArray();
+        return missing.Length == 0 ? "waiting in line for resources" : $"waiting for resources: {string.Join(", ", missing)}";
+    }
+
+    private IEnumerable<string> PendingReasonsLocked()
+    {
+        foreach (var queue in _queues.Values)
+        {
+            var head = queue.FirstOrDefault(p => !p.Completion.Task.IsCompleted);
+            if (head is null) continue;
+            var more = queue.Count(p => !p.Completion.Task.IsCompleted) - 1;
+            yield return $"{head.What}{(more > 0 ? $" and {more} more like it" : "")}: {WaitingFor(head.Need)}";
+        }
     }
 
     private sealed class PendingRequest(ResourceSet need, string what, long arrival)

@@ -9,6 +9,7 @@ public sealed class ResourceLease : IDisposable
     private readonly Raylet _raylet;
     private int _released;
     private int _blocked;
+    private TaskCompletionSource? _revoked;
 
     internal ResourceLease(Raylet raylet, ResourceSet resources, int[] gpuIds)
     {
@@ -18,7 +19,23 @@ public sealed class ResourceLease : IDisposable
     }
 
     public ResourceSet Resources { get; }
-    public IReadOnlyList<int> GpuIds { get; }
+    public IReadOnlyList<int> GpuIds { get; internal set; }
+
+    /// <summary>Completes when the lease is taken away: its placement group was removed.</summary>
+    public Task Revoked
+    {
+        get
+        {
+            Interlocked.CompareExchange(ref _revoked, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+            return _revoked.Task;
+        }
+    }
+
+    internal void Revoke()
+    {
+        _ = Revoked;
+        _revoked!.TrySetResult();
+    }
     private ResourceSet Cpus => ResourceSet.Of((ResourceSet.Cpu, Resources[ResourceSet.Cpu]));
 
     /// <summary>Returns the lease's CPUs until the returned scope is disposed (nested blocking gets count once).</summary>

@@ -15,7 +15,7 @@ internal sealed class ResourceLedger
         _gpuFree = Enumerable.Repeat(1.0, (int)Math.Floor(total[ResourceSet.Gpu])).ToArray();
     }
 
-    public ResourceSet Total { get; }
+    public ResourceSet Total { get; private set; }
     public ResourceSet Available { get; private set; }
     /// <summary>Resources lent out beyond the declared amount to tasks that came back from a blocking get.</summary>
     public ResourceSet Overdraft { get; private set; } = ResourceSet.Empty;
@@ -32,11 +32,29 @@ internal sealed class ResourceLedger
 
     public void Give(ResourceSet amount, int[] gpuIds, double gpus)
     {
+        // Resources of a placement group removed meanwhile are gone from the node: drop them.
+        if (!amount.FitsIn(Total)) amount = amount.Only(Total.Contains);
         // Pay back an overdraft first, so the ledger never shows more than was declared.
         var repay = ResourceSet.From(amount.Names.Select(n => KeyValuePair.Create(n, Math.Min(amount[n], Overdraft[n]))));
         Overdraft = Overdraft.Subtract(repay);
         Available = Available.Add(amount.Subtract(repay));
         ReturnGpus(gpuIds, gpus);
+    }
+
+    /// <summary>Adds resources to the node (a reserved bundle's group resources).</summary>
+    public void Grow(ResourceSet extra)
+    {
+        Total = Total.Add(extra);
+        Available = Available.Add(extra);
+    }
+
+    /// <summary>Removes every resource whose name matches, held or not (a removed placement group's).</summary>
+    public void Shrink(Func<string, bool> match)
+    {
+        bool Keep(string name) => !match(name);
+        Total = Total.Only(Keep);
+        Available = Available.Only(Keep);
+        Overdraft = Overdraft.Only(Keep);
     }
 
     /// <summary>Takes what is available of <paramref name="need"/> and records the rest as overdraft.</summary>

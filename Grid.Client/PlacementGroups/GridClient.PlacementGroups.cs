@@ -1,0 +1,28 @@
+using Grid.Grains;
+
+namespace Grid;
+
+public sealed partial class GridClient
+{
+    /// <summary>
+    /// Reserves <paramref name="bundles"/> together (all or none) by <paramref name="strategy"/>,
+    /// e.g. <c>[new() { ["CPU"] = 1, ["GPU"] = 1 }, ...]</c>. Returns at once; await
+    /// <see cref="PlacementGroup.ReadyAsync"/> for the reservation.
+    /// </summary>
+    public async Task<PlacementGroup> CreatePlacementGroupAsync(IEnumerable<IReadOnlyDictionary<string, double>> bundles,
+        PlacementGroupStrategy strategy = PlacementGroupStrategy.Pack, string? name = null)
+    {
+        var sets = bundles.Select((b, i) =>
+        {
+            var set = ResourceSet.From(b);
+            return set.IsEmpty ? throw new ArgumentException($"Bundle {i} asks for no resources; every bundle needs at least one positive amount.", nameof(bundles)) : set;
+        }).ToArray();
+        if (sets.Length == 0) throw new ArgumentException("A placement group needs at least one bundle.", nameof(bundles));
+        var id = PlacementGroupId.New();
+        await Worker.Grains.GetGrain<IPlacementGroupGrain>(id.Value).Create(new PlacementGroupInfo
+        {
+            Id = id, Name = name, Bundles = sets, Strategy = strategy,
+        }).ConfigureAwait(false);
+        return new PlacementGroup(Worker.Grains, id, sets, strategy);
+    }
+}

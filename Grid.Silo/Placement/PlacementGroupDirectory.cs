@@ -1,0 +1,24 @@
+using System.Collections.Concurrent;
+using Grid.Grains;
+
+namespace Grid.Silo.Placement;
+
+/// <summary>
+/// Where each created placement group's bundles live, as this node last learned it: asked of the
+/// group's grain once per group and node, then answered from memory, so tasks in a group cost no
+/// extra call each. A node forgets a group when its bundles here are returned.
+/// </summary>
+public sealed class PlacementGroupDirectory(IGrainFactory grains)
+{
+    private readonly ConcurrentDictionary<PlacementGroupId, Task<PlacementGroupInfo>> _groups = new();
+
+    /// <summary>The created group; waits while it is pending; throws <see cref="PlacementGroupRemovedException"/> when it is gone.</summary>
+    public Task<PlacementGroupInfo> GetReadyAsync(PlacementGroupId group)
+    {
+        var task = _groups.GetOrAdd(group, g => grains.GetGrain<IPlacementGroupGrain>(g.Value).WaitReady());
+        if (task.IsFaulted || task.IsCanceled) _groups.TryRemove(KeyValuePair.Create(group, task));
+        return task;
+    }
+
+    public void Forget(PlacementGroupId group) => _groups.TryRemove(group, out _);
+}

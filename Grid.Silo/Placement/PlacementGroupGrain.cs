@@ -1,0 +1,108 @@
+using Grid.Core;
+using Grid.Grains;
+using Grid.Silo.Raylet;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Silo.Placement;
+
+/// <summary>
+/// One placement group. Its state lives in this grain rather than in the GCS: the reservation is a
+/// short two-step protocol (reserve every bundle, or return those reserved and retry) that needs a
+/// single writer, which a grain is, and the GCS contract belongs to the cluster's control store
+/// (nodes, actors, jobs), not to scheduling. The cost: a group whose grain's silo dies is lost (its
+/// bundles stay reserved until their nodes go too); a GCS-backed table can replace this grain's
+/// fields without changing its interface.
+/// </summary>
+[Reentrant, KeepAlive]
+internal sealed class PlacementGroupGrain(ClusterView view, ILogger<PlacementGroupGrain> logger) : Grain, IPlacementGroupGrain
+{
+    private PlacementGroupInfo? _info;
+    private readonly TaskCompletionSource<PlacementGroupInfo> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _removed;
+    private Task? _scheduling;
+
+    private PlacementGroupId Id => new(this.GetPrimaryKeyString());
+
+    public Task<PlacementGroupInfo> Create(PlacementGroupInfo group)
+    {
+        if (_info is not null) return Task.FromResult(_info);
+        _info = group with { State = PlacementGroupState.Pending, BundleNodes = [], PendingReason = "not scheduled yet" };
+        _scheduling = ScheduleAsync();
+        return Task.FromResult(_info);
+    }
+
+    /// <summary>Tries at every refresh of the cluster view until every bundle is reserved or the group is removed.</summary>
+    private async Task ScheduleAsync()
+    {
+        while (!_removed)
+        {
+            var (plan, reason) = BundlePlanner.Plan(_info!.Bundles, _info.Strategy, view.Nodes);
+            if (plan is not null)
+            {
+                var reserved = await ReserveAllAsync(plan);
+                if (reserved && !_removed)
+                {
+                    _info = _info with { State = PlacementGroupState.Created, BundleNodes = plan, PendingReason = null };
+                    logger.LogInformation("Placement group {Group} created on {Nodes}", Id, string.Join(", ", plan.Distinct()));
+                    _ready.TrySetResult(_info);
+                    return;
+                }
+                await ReturnAllAsync(plan.Distinct());
+                reason = "a node's free resources changed while reserving; trying again";
+            }
+            if (_info.PendingReason != reason)
+            {
+                _info = _info with { PendingReason = reason };
+                logger.LogInformation("Placement group {Group} is pending: {Reason}", Id, reason);
+            }
+            await view.NextRefreshAsync();
+        }
+    }
+
+    private async Task<bool> ReserveAllAsync(NodeId[] plan)
+    {
+        var attempts = plan.Select((n, i) => ReserveAsync(n, i)).ToArray();
+        return (await Task.WhenAll(attempts)).All(ok => ok);
+    }
+
+    private async Task<bool> ReserveAsync(NodeId nodeId, int index)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<IRayletGrain>(nodeId.Value).ReserveBundle(Id, index, _info!.Bundles[index]);
+        }
+        catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
+        {
+            return false;
+        }
+    }
+
+    private async Task ReturnAllAsync(IEnumerable<NodeId> nodes)
+    {
+        foreach (var n in nodes)
+        {
+            try { await GrainFactory.GetGrain<IRayletGrain>(n.Value).ReturnBundles(Id); }
+            catch (Exception e) when (FailureClassifier.IsNodeFailure(e)) { /* a dead node's bundles went with it */ }
+        }
+    }
+
+    public Task<PlacementGroupInfo> WaitReady() =>
+        _info is null || _removed
+            ? Task.FromException<PlacementGroupInfo>(new PlacementGroupRemovedException($"Placement group {Id} does not exist: it was removed, or never created. Create a new one."))
+            : _ready.Task;
+
+    public Task<PlacementGroupInfo?> GetInfo() => Task.FromResult(_info);
+
+    public async Task Remove()
+    {
+        if (_info is null || _removed) return;
+        _removed = true;
+        var nodes = _info.BundleNodes;
+        _info = _info with { State = PlacementGroupState.Removed, PendingReason = null };
+        _ready.TrySetException(new PlacementGroupRemovedException($"Placement group {Id} was removed."));
+        if (_scheduling is not null) await _scheduling;
+        // Every node is asked, not only the bundles' nodes: a reservation may have been under way.
+        await ReturnAllAsync(nodes.Length > 0 ? nodes.Distinct() : view.Nodes.Select(n => n.NodeId));
+        logger.LogInformation("Placement group {Group} removed", Id);
+    }
+}
