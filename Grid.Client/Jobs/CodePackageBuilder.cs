@@ -28,7 +28,7 @@ public sealed class CodePackageBuilder
     /// </summary>
     public static CodePackageBuilder Collect(IReadOnlyList<Assembly> roots)
     {
-        if (roots.Count == 0) roots = DefaultRoots();
+        if (roots.Count == 0 && Assembly.GetEntryAssembly() is { } entry) roots = [entry];
         var files = new List<string>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var pending = new Queue<string>();
@@ -48,19 +48,6 @@ public sealed class CodePackageBuilder
             }
         }
         return new CodePackageBuilder(files);
-    }
-
-    /// <summary>
-    /// The entry assembly and every application assembly already loaded in the default context. The
-    /// entry assembly alone is not enough where a host loads the application (a test runner, a plugin
-    /// host): then the code that defines the tasks is loaded but not referenced from the entry.
-    /// </summary>
-    private static Assembly[] DefaultRoots()
-    {
-        var loaded = AssemblyLoadContext.Default.Assemblies
-            .Where(a => !a.IsDynamic && !string.IsNullOrEmpty(a.Location) && !SharedAssemblies.IsShared(a.GetName().Name)
-                        && !SharedAssemblies.IsFrameworkFile(a.Location));
-        return Assembly.GetEntryAssembly() is { } entry ? [entry, .. loaded.Where(a => a != entry)] : [.. loaded];
     }
 
     /// <summary>The cached hash of this exact set of files, when this process built their package before.</summary>

@@ -97,7 +97,10 @@ internal sealed class SchedulingPolicy(Raylet raylet, ClusterView view, NodeRunt
     /// </summary>
     private Placement Spread(ResourceSet need, NodeInfo[] nodes, int hops)
     {
-        if (hops > 0 && raylet.CanEverFit(need)) return Placement.Local;
+        // Forwarded work settles here when it can run now, or after enough hops. Otherwise it spreads
+        // on: the sender chose from a view up to one refresh old, and several raylets spreading at once
+        // can pick the same node, which would leave work queued there while other nodes sit idle.
+        if (hops > 0 && raylet.CanEverFit(need) && (hops >= MaxHops || raylet.HasRoomNow(need))) return Placement.Local;
         var feasible = nodes.Where(n => n.NodeId == Local ? raylet.CanEverFit(need) : need.FitsIn(n.Total))
             .OrderBy(n => n.NodeId.Value, StringComparer.Ordinal).ToArray();
         if (feasible.Length == 0) return Placement.Infeasible(InfeasibleWork.LargestNode(need, nodes));
@@ -108,6 +111,8 @@ internal sealed class SchedulingPolicy(Raylet raylet, ClusterView view, NodeRunt
             var candidate = feasible[(start + i) % feasible.Length];
             if (candidate.NodeId == Local ? raylet.HasRoomNow(need) : HasRoom(candidate, need)) chosen = candidate;
         }
+        // No node has room: forwarded work queues where it is, new work on the next node in turn.
+        if (chosen is null && hops > 0 && raylet.CanEverFit(need)) return Placement.Local;
         chosen ??= feasible[start % feasible.Length];
         return chosen.NodeId == Local ? Placement.Local : Placement.To(chosen.NodeId);
     }

@@ -27,11 +27,10 @@ public class LocalCluster : IAsyncLifetime
     public int Port { get; } = FreePort();
     public string Address => $"127.0.0.1:{Port}";
     public GridCli Cli => new(StateDir);
-    /// <summary>
-    /// The nodes are generic: no --code-path. The scenario code (Grid.Samples.dll) reaches them only
-    /// as the connecting client's code package, which is what these tests prove works across processes.
-    /// </summary>
-    public string[] NodeArgs => ["--password", Password, "--num-cpus", "2", "--node-ip-address", "127.0.0.1"];
+    /// <summary>Where the nodes find the scenario code (Grid.Samples.dll), until clients ship their code.</summary>
+    public static string CodePath => Path.GetDirectoryName(typeof(TasksAndObjects).Assembly.Location)!;
+
+    public string[] NodeArgs => ["--password", Password, "--num-cpus", "2", "--node-ip-address", "127.0.0.1", "--code-path", CodePath];
 
     public async Task InitializeAsync()
     {
