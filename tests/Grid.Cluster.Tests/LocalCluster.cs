@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Grid.Hosting;
 using Grid.Samples.Scenarios;
 using Grid.Silo.Gcs;
+using Grid.Testing;
 using Grid.Wire;
 
 namespace Grid.Cluster.Tests;

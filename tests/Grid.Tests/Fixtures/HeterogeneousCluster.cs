@@ -3,6 +3,7 @@ using Grid.Hosting;
 using Grid.ObjectStore;
 using Grid.Silo;
 using Grid.Silo.Gcs;
+using Grid.Testing;
 using Grid.Wire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -80,15 +81,8 @@ public sealed class HeterogeneousClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Awaits a condition, polling, failing after a generous timeout (never a fixed sleep).</summary>
-    public static async Task Until(Func<Task<bool>> condition, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited {seconds}s for {what}.");
-            await Task.Delay(25);
-        }
-    }
+    public static Task Until(Func<Task<bool>> condition, string what, int seconds = 30) =>
+        Eventually.WaitAsync(condition, TimeSpan.FromSeconds(seconds), what);
 
     public async Task DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using Grid.Testing;
 using Grid.Tests.Fixtures;
 using Xunit.Abstractions;
 
@@ -27,7 +28,7 @@ public sealed class ZeroCopyMemoryTests(EmbeddedGridFixture fixture, ITestOutput
         var sum = grid.Function<ReadOnlyMemory<double>, string, double>(ObjectTestFunctions.SumAndHold, new TaskOptions { NumCpus = 0 });
         var refs = Enumerable.Range(0, 20).Select(_ => sum.Remote(data, run)).ToArray();
         // All twenty hold their view at once when this is measured.
-        await WaitUntil(() => Volatile.Read(ref ObjectTestFunctions.Counter(run).Value) == 20, TimeSpan.FromMinutes(2));
+        await Eventually.WaitAsync(() => Volatile.Read(ref ObjectTestFunctions.Counter(run).Value) == 20, TimeSpan.FromMinutes(2), "20 tasks holding views");
         var during = ResidentBytes();
         ObjectTestFunctions.Gate(run).SetResult();
         var sums = await grid.GetAsync(refs);
@@ -44,15 +45,5 @@ public sealed class ZeroCopyMemoryTests(EmbeddedGridFixture fixture, ITestOutput
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
                 return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0]) * 1024;
         throw new InvalidOperationException("/proc/self/status has no VmRSS line.");
-    }
-
-    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        while (!condition())
-        {
-            cancel.Token.ThrowIfCancellationRequested();
-            await Task.Delay(20, cancel.Token); // polling a condition, with a deadline
-        }
     }
 }
