@@ -20,7 +20,9 @@ log=$(mktemp)
 status=0
 for project in tests/*/*.csproj; do
   echo "== $project"
-  dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee -a "$log"
+  # A test that hangs is killed after 5 minutes and named in the log, so the run fails instead of stalling CI.
+  dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" \
+    --blame-hang --blame-hang-timeout 5m --blame-hang-dump-type none 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 

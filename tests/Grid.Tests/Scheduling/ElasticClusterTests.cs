@@ -7,25 +7,28 @@ namespace Grid.Tests.Scheduling;
 public sealed class ElasticClusterTests(HeterogeneousClusterFixture cluster) : IClassFixture<HeterogeneousClusterFixture>
 {
     private GridClient Grid => cluster.Grid;
+    // Each awaited step fails the test after this long instead of hanging the run.
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
 
     [Fact]
     public async Task Infeasible_work_is_reported_and_runs_once_a_big_enough_node_joins()
     {
         var big = new Dictionary<string, double> { ["big"] = 1 };
         var task = Grid.Function<string>(SchedulingFunctions.Where, new TaskOptions { Resources = big, Name = "needs-big" }).Remote();
-        var actor = await Grid.CreateActorAsync(() => new Placed(), new ActorOptions { Resources = big });
+        var actor = await Grid.CreateActorAsync(() => new Placed(), new ActorOptions { Resources = big }).WaitAsync(Step);
 
         await Until(async () => (await Grid.GetNodesAsync()).SelectMany(n => n.PendingReasons)
             .Any(r => r.Contains("task needs-big is infeasible") && r.Contains("big: 1") && r.Contains("the largest node")), "the infeasible reason in the status");
         var gcs = Grid.Worker.Grains.GetGrain<Grid.Grains.IGcsGrain>(0);
         await Until(async () => (await gcs.GetActor(actor.ActorId))?.PendingReason?.StartsWith("infeasible") == true, "the actor's infeasible reason");
 
-        var added = await cluster.AddNodeAsync(new NodeSpec("big", 2, Resources: big));
-        Assert.Equal(added.NodeId.Value, await task);
-        await actor.KillAsync();
-        var again = await Grid.CreateActorAsync(() => new Placed(), new ActorOptions { Resources = big });
-        Assert.Equal(added.NodeId.Value, await again.Call(p => p.Node()));
-        await again.KillAsync();
+        // Room for both the task and the actor: with one unit, whichever got it first would make the other wait.
+        var added = await cluster.AddNodeAsync(new NodeSpec("big", 2, Resources: new Dictionary<string, double> { ["big"] = 2 }));
+        Assert.Equal(added.NodeId.Value, await task.GetAsync(Step));
+        await actor.KillAsync().WaitAsync(Step);
+        var again = await Grid.CreateActorAsync(() => new Placed(), new ActorOptions { Resources = big }).WaitAsync(Step);
+        Assert.Equal(added.NodeId.Value, await again.Call(p => p.Node()).GetAsync(Step));
+        await again.KillAsync().WaitAsync(Step);
         await Until(async () => (await Grid.GetNodesAsync()).All(n => n.PendingReasons.Length == 0), "no pending reasons left");
     }
 
