@@ -13,6 +13,13 @@ public interface IRayletGrain : IGrainWithStringKey
     [AlwaysInterleave, ResponseTimeout(GridTimeouts.LongCall)]
     Task<ObjectPayload> SubmitTask(TaskSpec spec);
 
+    /// <summary>
+    /// Runs a burst of tasks, each exactly as <see cref="SubmitTask"/> would, and streams each result
+    /// back as soon as its task finishes (so a slow task holds back no other). One message carries the
+    /// whole burst: per-call messaging cost is most of what a tiny task costs.
+    /// </summary>
+    IAsyncEnumerable<TaskOutcome> SubmitTasks(TaskSpec[] specs);
+
     /// <summary>Reserves <paramref name="resources"/> for an actor's lifetime, waiting until they are free.</summary>
     [AlwaysInterleave, ResponseTimeout(GridTimeouts.LongCall)]
     Task ReserveForActor(ActorId actor, ResourceSet resources);

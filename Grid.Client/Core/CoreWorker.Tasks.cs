@@ -30,7 +30,8 @@ public sealed partial class CoreWorker
         };
         var result = _owned.AddPending(spec.TaskId);
         TasksSubmitted.Add(1);
-        _ = RunTaskAsync(spec, options.MaxRetries, result, nested is { Count: > 0 } ? nested : null);
+        if (nested is not { Count: > 0 } && IsBatchable(spec)) Batcher.Enqueue(spec, options.MaxRetries, result);
+        else _ = RunTaskAsync(spec, options.MaxRetries, result, nested is { Count: > 0 } ? nested : null);
         return new ObjectRef<T>(spec.TaskId, OwnerAddress, this);
     }
 
@@ -82,38 +83,53 @@ public sealed partial class CoreWorker
                 return;
             }
             if (nested is not null) resolved = resolved.With(borrowed: await LendNestedAsync(nested).ConfigureAwait(false));
-            List<NodeId>? failed = null;
-            for (var attempt = 0; ; attempt++)
-            {
-                var node = preferred ?? Selector.Pick(failed);
-                try
-                {
-                    var attemptSpec = attempt == 0 ? resolved : resolved.With(attempt: attempt);
-                    var payload = await Grains.GetGrain<IRayletGrain>(node.Value).SubmitTask(attemptSpec).ConfigureAwait(false);
-                    result.TrySetResult(payload);
-                    return;
-                }
-                catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
-                {
-                    if (attempt >= maxRetries)
-                    {
-                        result.TrySetResult(ObjectPayload.Failed(Serializer.ToRemoteError(new NodeDiedException(
-                            $"Task {spec.DisplayName} was lost with its node {node} and its {maxRetries} retries are used up; raise TaskOptions.MaxRetries to retry more."), null)));
-                        return;
-                    }
-                    TaskRetries.Add(1);
-                    _logger.LogWarning("Task {Task} failed on node {Node} ({Error}); retrying elsewhere ({Attempt}/{Max})", spec.DisplayName, node, e.Message, attempt + 1, maxRetries);
-                    (failed ??= []).Add(node);
-                    preferred = null;
-                    await Selector.RefreshAsync().ConfigureAwait(false);
-                }
-            }
+            await SubmitWithRetriesAsync(resolved, preferred, maxRetries, result, 0, null).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            result.TrySetResult(ObjectPayload.Failed(Serializer.ToRemoteError(e, $"submitting task {spec.DisplayName}")));
+            result.TrySetResult(FailedSubmission(spec, e));
         }
     }
+
+    /// <summary>Sends a resolved task to a raylet from attempt <paramref name="firstAttempt"/> on, retrying elsewhere while its node dies.</summary>
+    private async Task SubmitWithRetriesAsync(TaskSpec resolved, NodeId? preferred, int maxRetries, TaskCompletionSource<ObjectPayload> result, int firstAttempt, List<NodeId>? failed)
+    {
+        for (var attempt = firstAttempt; ; attempt++)
+        {
+            var node = preferred ?? Selector.Pick(failed);
+            try
+            {
+                var attemptSpec = attempt == 0 ? resolved : resolved.With(attempt: attempt);
+                var payload = await Grains.GetGrain<IRayletGrain>(node.Value).SubmitTask(attemptSpec).ConfigureAwait(false);
+                result.TrySetResult(payload);
+                return;
+            }
+            catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
+            {
+                if (!await RetryAfterLossAsync(resolved, node, e, attempt, maxRetries, result, failed ??= []).ConfigureAwait(false)) return;
+                preferred = null;
+            }
+        }
+    }
+
+    /// <summary>After attempt <paramref name="attempt"/> was lost with <paramref name="node"/>: false (and the result failed) when no retry is left.</summary>
+    private async ValueTask<bool> RetryAfterLossAsync(TaskSpec spec, NodeId node, Exception e, int attempt, int maxRetries, TaskCompletionSource<ObjectPayload> result, List<NodeId> failed)
+    {
+        if (attempt >= maxRetries)
+        {
+            result.TrySetResult(ObjectPayload.Failed(Serializer.ToRemoteError(new NodeDiedException(
+                $"Task {spec.DisplayName} was lost with its node {node} and its {maxRetries} retries are used up; raise TaskOptions.MaxRetries to retry more."), null)));
+            return false;
+        }
+        TaskRetries.Add(1);
+        _logger.LogWarning("Task {Task} failed on node {Node} ({Error}); retrying elsewhere ({Attempt}/{Max})", spec.DisplayName, node, e.Message, attempt + 1, maxRetries);
+        failed.Add(node);
+        await Selector.RefreshAsync().ConfigureAwait(false);
+        return true;
+    }
+
+    internal ObjectPayload FailedSubmission(TaskSpec spec, Exception e) =>
+        ObjectPayload.Failed(Serializer.ToRemoteError(e, $"submitting task {spec.DisplayName}"));
 
     /// <summary>
     /// Ray's local dependency resolver: waits for the task's arguments that this process owns, fails

@@ -26,6 +26,7 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<NodeRuntime>();
         services.AddSingleton<Raylet.Raylet>();
         services.AddSingleton<Tasks.TaskExecutor>();
+        services.AddSingleton<Raylet.TaskPlacement>();
         services.AddSingleton<ClusterView>();
         services.AddSingleton<Jobs.JobCodeRegistry>();
         silo.UseGridScheduling();

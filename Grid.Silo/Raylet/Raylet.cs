@@ -60,15 +60,16 @@ public sealed class Raylet
     }
 
     /// <summary>Acquires resources, waiting in line when they are taken.</summary>
-    public ValueTask<ResourceLease> AcquireAsync(ResourceSet need, string what, CancellationToken cancellationToken = default)
+    /// <param name="what">What asks, for messages: a string, or the <see cref="TaskSpec"/> of a task (described only when needed, not per task).</param>
+    public ValueTask<ResourceLease> AcquireAsync(ResourceSet need, object what, CancellationToken cancellationToken = default)
     {
         PendingRequest pending;
         lock (_lock)
         {
             if (!_ledger.CanEverFit(need))
-                throw new UnschedulableException($"{what} needs {need}, but node {Node} has only {_ledger.Total} in total.");
+                throw new UnschedulableException($"{Describe(what)} needs {need}, but node {Node} has only {_ledger.Total} in total.");
             if (_queued == 0 && _ledger.Fits(need)) return ValueTask.FromResult(Grant(need));
-            pending = new PendingRequest(need, what, ++_arrivals);
+            pending = new PendingRequest(need, Describe(what), ++_arrivals);
             if (!_queues.TryGetValue(need, out var queue)) _queues[need] = queue = new Queue<PendingRequest>();
             queue.Enqueue(pending);
             _queued++;
@@ -79,12 +80,16 @@ public sealed class Raylet
         return new ValueTask<ResourceLease>(pending.Completion.Task);
     }
 
+    private static readonly string GroupGpuPrefix = ResourceSet.Gpu + "_group_";
+
+    private static string Describe(object what) => what is TaskSpec task ? $"task {task.DisplayName}" : what.ToString() ?? "";
+
     private ResourceLease Grant(ResourceSet need)
     {
         var gpus = _ledger.Take(need);
         var lease = new ResourceLease(this, need, gpus);
         // Work inside a placement group sees the GPUs its bundle holds.
-        if (gpus.Length == 0 && need.Names.Any(n => n.StartsWith(ResourceSet.Gpu + "_group_", StringComparison.Ordinal)))
+        if (gpus.Length == 0 && need.Names.Any(static n => n.StartsWith(GroupGpuPrefix, StringComparison.Ordinal)))
             lease.GpuIds = BundleGpus(need);
         return lease;
     }

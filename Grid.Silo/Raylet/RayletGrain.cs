@@ -16,135 +16,14 @@ namespace Grid.Silo.Raylet;
 /// </summary>
 [NodePinnedPlacement, Reentrant]
 internal sealed partial class RayletGrain(Raylet raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
-    PlacementGroupDirectory groups, IGcs gcs, TaskExecutor executor, ILogger<RayletGrain> logger) : Grain, IRayletGrain
+    PlacementGroupDirectory groups, IGcs gcs, TaskPlacement tasks, ILogger<RayletGrain> logger) : Grain, IRayletGrain
 {
-    public async Task<ObjectPayload> SubmitTask(TaskSpec spec)
-    {
-        node.Worker.AddBorrowed(spec.Borrowed);
-        // The default policy's common case is the hot path: room here (or spilled here already) runs here.
-        if (spec.Scheduling is null or DefaultScheduling
-            && (raylet.HasRoomNow(spec.Resources) || spec.SpillCount > 0 && raylet.CanEverFit(spec.Resources)))
-            return await RunHereAsync(spec, null);
-        try
-        {
-            return await ScheduleAsync(spec);
-        }
-        catch (GridException e)
-        {
-            return Fail(spec, e);
-        }
-    }
+    // Task placement runs in TaskPlacement, off the grain's scheduler: it uses only thread-safe node
+    // services, and every await that came back to the grain queued one more turn per task.
+    public Task<ObjectPayload> SubmitTask(TaskSpec spec) => tasks.SubmitAsync(spec);
 
-    private async Task<ObjectPayload> ScheduleAsync(TaskSpec spec)
-    {
-        var (need, strategy, within) = await ResolveGroupAsync(spec.Resources, spec.Scheduling);
-        if (!ReferenceEquals(need, spec.Resources)) spec = spec.With(resources: need);
-        var preferred = LargestArgumentNode(spec.Args);
-        IDisposable? infeasible = null;
-        try
-        {
-            while (true)
-            {
-                var placement = policy.Decide(need, strategy, preferred, spec.SpillCount, within);
-                switch (placement.Kind)
-                {
-                    case PlacementKind.Local:
-                        infeasible?.Dispose();
-                        return await RunHereAsync(spec, spec.Scheduling as PlacementGroupScheduling);
-                    case PlacementKind.Unschedulable:
-                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} cannot be scheduled: {placement.Reason}"));
-                    case PlacementKind.Infeasible:
-                        infeasible ??= raylet.Infeasible.Add($"task {spec.DisplayName}", need, placement.Reason!);
-                        await view.NextRefreshAsync();
-                        continue;
-                }
-                infeasible?.Dispose();
-                try
-                {
-                    return await GrainFactory.GetGrain<IRayletGrain>(placement.Node.Value).SubmitTask(spec.With(spillCount: spec.SpillCount + 1));
-                }
-                catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
-                {
-                    if (strategy is NodeAffinityScheduling { Soft: false })
-                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which died ({e.Message})."));
-                    logger.LogInformation("Forwarding {Task} to {Node} failed ({Error}); placing it again", spec.DisplayName, placement.Node, e.Message);
-                    await view.NextRefreshAsync();
-                }
-            }
-        }
-        finally
-        {
-            infeasible?.Dispose();
-        }
-    }
-
-    /// <summary>
-    /// Work in a placement group asks for the group's resources instead of plain ones, on the
-    /// bundle's node (a given bundle) or among the group's nodes (any bundle).
-    /// </summary>
-    private async Task<(ResourceSet Need, SchedulingStrategy? Strategy, IReadOnlyCollection<NodeId>? Within)> ResolveGroupAsync(ResourceSet need, SchedulingStrategy? strategy)
-    {
-        if (strategy is not PlacementGroupScheduling pg) return (need, strategy, null);
-        var info = await groups.GetReadyAsync(pg.Group);
-        if (pg.BundleIndex >= info.Bundles.Length)
-            throw new UnschedulableException($"Bundle index {pg.BundleIndex} is out of range: placement group {pg.Group} has {info.Bundles.Length} bundles.");
-        // A forwarded spec was rewritten already.
-        var rewritten = need.Contains(BundleResources.Wildcard(BundleResources.BundleMarker, pg.Group)) ? need : BundleResources.Rewrite(need, pg.BundleIndex, pg.Group);
-        return pg.BundleIndex >= 0
-            ? (rewritten, SchedulingStrategy.NodeAffinity(info.BundleNodes[pg.BundleIndex]), null)
-            : (rewritten, null, info.BundleNodes.Distinct().ToArray());
-    }
-
-    /// <summary>The node that holds the largest of the task's stored arguments (the hybrid policy prefers it).</summary>
-    private static NodeId? LargestArgumentNode(TaskArg[] args)
-    {
-        NodeId? node = null;
-        long largest = 0;
-        foreach (var a in args)
-            if (a.Resolved is { Kind: PayloadKind.Stored } p && p.Size > largest)
-            {
-                largest = p.Size;
-                node = p.Node;
-            }
-        return node;
-    }
-
-    private async Task<ObjectPayload> RunHereAsync(TaskSpec spec, PlacementGroupScheduling? group)
-    {
-        // Dependencies first: a task waiting for its arguments holds no CPU.
-        var (args, failure) = await ArgumentResolver.PrepareAsync(node.Worker, spec.Args, CancellationToken.None);
-        if (failure is not null) return failure;
-        var ready = ReferenceEquals(args, spec.Args) ? spec : spec.With(args: args);
-        ResourceLease lease;
-        try
-        {
-            lease = await raylet.AcquireAsync(spec.Resources, $"task {spec.DisplayName}");
-        }
-        catch (GridException e)
-        {
-            return Fail(spec, e);
-        }
-        using (lease)
-        {
-            raylet.TrackTask(spec.TaskId, lease);
-            try
-            {
-                // The executor runs in this activation's process directly: a second grain call per task cost a hop.
-                var execution = executor.ExecuteAsync(ready);
-                if (group is null) return await execution;
-                // Removing the group stops the task: its result becomes the removal error at once.
-                if (await Task.WhenAny(execution, lease.Revoked) == execution) return await execution;
-                return Fail(spec, new PlacementGroupRemovedException($"Task {spec.DisplayName} was stopped: its placement group {group.Group} was removed."));
-            }
-            finally
-            {
-                raylet.UntrackTask(spec.TaskId);
-            }
-        }
-    }
-
-    private ObjectPayload Fail(TaskSpec spec, Exception e) =>
-        ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(e, $"scheduling task {spec.DisplayName}"));
+    private Task<(ResourceSet Need, SchedulingStrategy? Strategy, IReadOnlyCollection<NodeId>? Within)> ResolveGroupAsync(ResourceSet need, SchedulingStrategy? strategy) =>
+        tasks.ResolveGroupAsync(need, strategy);
 
     public Task ReserveForActor(ActorId actor, ResourceSet resources) => raylet.ReserveForActorAsync(actor, resources);
 

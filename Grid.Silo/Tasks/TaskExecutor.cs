@@ -14,7 +14,7 @@ public sealed class TaskExecutor(NodeRuntime node, Raylet.Raylet raylet, Jobs.Jo
     public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec)
     {
         var worker = node.Worker;
-        var origin = $"task {spec.DisplayName} on node {node.NodeId}";
+        var origin = new FailureOrigin(spec, node.NodeId);
         try
         {
             // A job that shipped its code resolves functions and type names in its own load context.
@@ -25,11 +25,20 @@ public sealed class TaskExecutor(NodeRuntime node, Raylet.Raylet raylet, Jobs.Jo
             var lease = raylet.LeaseOf(spec.TaskId);
             var context = new GridContext(node.ClientFor(spec.Job), node.NodeId, spec.Job, spec.TaskId, null,
                 lease?.GpuIds ?? [], lease is null ? null : lease.EnterBlocked);
+            // Already on a thread-pool thread (a task granted from the queue, or a batch's later
+            // tasks): run here; a hop through Task.Run would only queue another work item.
+            if (OffGrainScheduler) return await Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, origin).ConfigureAwait(false);
             return await Task.Run(() => Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, origin)).ConfigureAwait(false);
         }
         catch (Exception e)
         {
-            return ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, origin));
+            return ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, origin.ToString()));
         }
     }
+
+    /// <summary>
+    /// True on a plain thread-pool thread: not inside a grain turn (whose scheduler user code must
+    /// not occupy) and not under any other synchronization context.
+    /// </summary>
+    private static bool OffGrainScheduler => SynchronizationContext.Current is null && TaskScheduler.Current == TaskScheduler.Default;
 }

@@ -15,7 +15,7 @@ internal sealed class TaskExecutorGrain(TaskExecutor executor) : Grain, ITaskExe
 internal static class Invocation
 {
     public static async Task<ObjectPayload> RunAsync(Core.CoreWorker worker, GridContext context, RemoteMethod method,
-        object? target, object?[] args, ObjectId resultId, string origin)
+        object? target, object?[] args, ObjectId resultId, FailureOrigin origin)
     {
         GridContext.Set(context);
         try
@@ -28,7 +28,7 @@ internal static class Invocation
         }
         catch (Exception e)
         {
-            return ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, origin));
+            return ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, origin.ToString()));
         }
         finally
         {

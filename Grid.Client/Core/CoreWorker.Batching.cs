@@ -1,0 +1,39 @@
+using Grid.Wire;
+
+namespace Grid.Core;
+
+/// <summary>Batched task submission (see <see cref="TaskBatcher"/>); the single-task path stays in CoreWorker.Tasks.</summary>
+public sealed partial class CoreWorker
+{
+    private TaskBatcher? _taskBatcher;
+    private TaskBatcher Batcher => _taskBatcher ?? Interlocked.CompareExchange(ref _taskBatcher, new TaskBatcher(this), null) ?? _taskBatcher;
+
+    /// <summary>
+    /// A task can ride in a batch when nothing has to happen before it is sent: no argument is a ref
+    /// this process owns (those are resolved first, and may steer the task to the node holding them).
+    /// </summary>
+    private bool IsBatchable(TaskSpec spec)
+    {
+        foreach (var a in spec.Args)
+            if (a.Ref is { } r && r.Owner == OwnerAddress) return false;
+        return spec.Borrowed is null;
+    }
+
+    internal Task SubmitSingleAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result) =>
+        SubmitWithRetriesAsync(spec, null, maxRetries, result, 0, null);
+
+    /// <summary>A batched task whose node died before it finished: retry it on its own, as if its first attempt had been a single call.</summary>
+    internal async Task RetryLostTaskAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result, NodeId node, Exception error)
+    {
+        try
+        {
+            List<NodeId> failed = [];
+            if (await RetryAfterLossAsync(spec, node, error, 0, maxRetries, result, failed).ConfigureAwait(false))
+                await SubmitWithRetriesAsync(spec, null, maxRetries, result, 1, failed).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            result.TrySetResult(FailedSubmission(spec, e));
+        }
+    }
+}

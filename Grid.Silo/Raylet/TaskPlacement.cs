@@ -1,0 +1,160 @@
+using Grid.Core;
+using Grid.Grains;
+using Grid.Silo.Placement;
+using Grid.Silo.Tasks;
+using Grid.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Silo.Raylet;
+
+/// <summary>
+/// Places and runs the tasks that reach this node's raylet (the body of <see cref="RayletGrain.SubmitTask"/>):
+/// by its scheduling strategy (<see cref="SchedulingPolicy"/>, decided in memory) a task runs here —
+/// waiting for its dependencies, then for resources, then going to the executor — or is forwarded to
+/// the node chosen, or waits as infeasible until a node that can run it joins. It is a node service,
+/// not grain code: everything it touches is thread-safe, so its continuations run on the thread pool
+/// instead of queueing a grain turn each, and a burst of tasks does not hold the raylet's scheduler.
+/// </summary>
+internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
+    PlacementGroupDirectory groups, TaskExecutor executor, IGrainFactory grains, ILogger<TaskPlacement> logger)
+{
+    public Task<ObjectPayload> SubmitAsync(TaskSpec spec)
+    {
+        node.Worker.AddBorrowed(spec.Borrowed);
+        // The default policy's common case is the hot path: room here (or spilled here already) runs here.
+        if (spec.Scheduling is null or DefaultScheduling
+            && (raylet.HasRoomNow(spec.Resources) || spec.SpillCount > 0 && raylet.CanEverFit(spec.Resources)))
+            return RunHereAsync(spec, null);
+        return PlaceAsync(spec);
+    }
+
+    private async Task<ObjectPayload> PlaceAsync(TaskSpec spec)
+    {
+        try
+        {
+            return await ScheduleAsync(spec).ConfigureAwait(false);
+        }
+        catch (GridException e)
+        {
+            return Fail(spec, e);
+        }
+    }
+
+    private async Task<ObjectPayload> ScheduleAsync(TaskSpec spec)
+    {
+        var (need, strategy, within) = await ResolveGroupAsync(spec.Resources, spec.Scheduling).ConfigureAwait(false);
+        if (!ReferenceEquals(need, spec.Resources)) spec = spec.With(resources: need);
+        var preferred = LargestArgumentNode(spec.Args);
+        IDisposable? infeasible = null;
+        try
+        {
+            while (true)
+            {
+                var placement = policy.Decide(need, strategy, preferred, spec.SpillCount, within);
+                switch (placement.Kind)
+                {
+                    case PlacementKind.Local:
+                        infeasible?.Dispose();
+                        // Nothing after this needs the grain's scheduler: do not queue a turn just to return.
+                        return await RunHereAsync(spec, spec.Scheduling as PlacementGroupScheduling).ConfigureAwait(false);
+                    case PlacementKind.Unschedulable:
+                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} cannot be scheduled: {placement.Reason}"));
+                    case PlacementKind.Infeasible:
+                        infeasible ??= raylet.Infeasible.Add($"task {spec.DisplayName}", need, placement.Reason!);
+                        await view.NextRefreshAsync().ConfigureAwait(false);
+                        continue;
+                }
+                infeasible?.Dispose();
+                try
+                {
+                    return await grains.GetGrain<IRayletGrain>(placement.Node.Value).SubmitTask(spec.With(spillCount: spec.SpillCount + 1)).ConfigureAwait(false);
+                }
+                catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
+                {
+                    if (strategy is NodeAffinityScheduling { Soft: false })
+                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which died ({e.Message})."));
+                    logger.LogInformation("Forwarding {Task} to {Node} failed ({Error}); placing it again", spec.DisplayName, placement.Node, e.Message);
+                    await view.NextRefreshAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            infeasible?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Work in a placement group asks for the group's resources instead of plain ones, on the
+    /// bundle's node (a given bundle) or among the group's nodes (any bundle).
+    /// </summary>
+    public async Task<(ResourceSet Need, SchedulingStrategy? Strategy, IReadOnlyCollection<NodeId>? Within)> ResolveGroupAsync(ResourceSet need, SchedulingStrategy? strategy)
+    {
+        if (strategy is not PlacementGroupScheduling pg) return (need, strategy, null);
+        var info = await groups.GetReadyAsync(pg.Group).ConfigureAwait(false);
+        if (pg.BundleIndex >= info.Bundles.Length)
+            throw new UnschedulableException($"Bundle index {pg.BundleIndex} is out of range: placement group {pg.Group} has {info.Bundles.Length} bundles.");
+        // A forwarded spec was rewritten already.
+        var rewritten = need.Contains(BundleResources.Wildcard(BundleResources.BundleMarker, pg.Group)) ? need : BundleResources.Rewrite(need, pg.BundleIndex, pg.Group);
+        return pg.BundleIndex >= 0
+            ? (rewritten, SchedulingStrategy.NodeAffinity(info.BundleNodes[pg.BundleIndex]), null)
+            : (rewritten, null, info.BundleNodes.Distinct().ToArray());
+    }
+
+    /// <summary>The node that holds the largest of the task's stored arguments (the hybrid policy prefers it).</summary>
+    private static NodeId? LargestArgumentNode(TaskArg[] args)
+    {
+        NodeId? node = null;
+        long largest = 0;
+        foreach (var a in args)
+            if (a.Resolved is { Kind: PayloadKind.Stored } p && p.Size > largest)
+            {
+                largest = p.Size;
+                node = p.Node;
+            }
+        return node;
+    }
+
+    /// <summary>
+    /// Runs an admitted task here. It touches only thread-safe node services (the raylet, the executor,
+    /// the worker), so its awaits do not return to the grain's scheduler: each such return would be a
+    /// queued turn per task, and a grant from the queue would wait behind every message in the
+    /// activation's queue.
+    /// </summary>
+    private async Task<ObjectPayload> RunHereAsync(TaskSpec spec, PlacementGroupScheduling? group)
+    {
+        // Dependencies first: a task waiting for its arguments holds no CPU.
+        var (args, failure) = await ArgumentResolver.PrepareAsync(node.Worker, spec.Args, CancellationToken.None).ConfigureAwait(false);
+        if (failure is not null) return failure;
+        var ready = ReferenceEquals(args, spec.Args) ? spec : spec.With(args: args);
+        ResourceLease lease;
+        try
+        {
+            lease = await raylet.AcquireAsync(spec.Resources, spec).ConfigureAwait(false);
+        }
+        catch (GridException e)
+        {
+            return Fail(spec, e);
+        }
+        using (lease)
+        {
+            raylet.TrackTask(spec.TaskId, lease);
+            try
+            {
+                // The executor runs in this activation's process directly: a second grain call per task cost a hop.
+                var execution = executor.ExecuteAsync(ready);
+                if (group is null) return await execution.ConfigureAwait(false);
+                // Removing the group stops the task: its result becomes the removal error at once.
+                if (await Task.WhenAny(execution, lease.Revoked).ConfigureAwait(false) == execution) return await execution.ConfigureAwait(false);
+                return Fail(spec, new PlacementGroupRemovedException($"Task {spec.DisplayName} was stopped: its placement group {group.Group} was removed."));
+            }
+            finally
+            {
+                raylet.UntrackTask(spec.TaskId);
+            }
+        }
+    }
+
+    public ObjectPayload Fail(TaskSpec spec, Exception e) =>
+        ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(e, $"scheduling task {spec.DisplayName}"));
+}
