@@ -103,7 +103,8 @@ public sealed partial class CoreWorker
             ResultId = ObjectId.New(), Owner = OwnerAddress, Job = job,
         };
         var result = _owned.AddPending(spec.ResultId);
-        _ = SendActorCallAsync(actor, spec, result);
+        if (actor.Ready.IsCompletedSuccessfully && IsBatchable(wireArgs)) ActorCalls.Enqueue(actor, spec, result);
+        else _ = SendActorCallAsync(actor, spec, result);
         return new ObjectRef<T>(spec.ResultId, OwnerAddress, this);
     }
 
@@ -124,11 +125,17 @@ public sealed partial class CoreWorker
         }
         catch (Exception e)
         {
-            var error = e is ActorDiedException or UnknownFunctionException or GridSerializationException ? e : new ActorDiedException(
-                $"Actor {actor.Id} could not run {spec.Method.DisplayName}: {e.GetType().Name}: {e.Message}", e);
             _logger.LogDebug(e, "Actor call {Method} on {Actor} failed", spec.Method.DisplayName, actor.Id);
-            result.TrySetResult(ObjectPayload.Failed(Serializer.ToRemoteError(error, $"actor {actor.Id}")));
+            result.TrySetResult(ActorCallFailed(actor, spec, e));
         }
+    }
+
+    /// <summary>The result of a call that could not be delivered or answered: the actor died for this caller.</summary>
+    internal ObjectPayload ActorCallFailed(ActorRef actor, ActorCallSpec spec, Exception e)
+    {
+        var error = e is ActorDiedException or UnknownFunctionException or GridSerializationException ? e : new ActorDiedException(
+            $"Actor {actor.Id} could not run {spec.Method.DisplayName}: {e.GetType().Name}: {e.Message}", e);
+        return ObjectPayload.Failed(Serializer.ToRemoteError(error, $"actor {actor.Id}"));
     }
 
     public async Task KillActorAsync(ActorRef actor)
@@ -136,6 +143,7 @@ public sealed partial class CoreWorker
         try { await actor.Ready.ConfigureAwait(false); }
         catch (Exception e) { _logger.LogDebug(e, "Killing actor {Actor} whose placement failed", actor.Id); }
         await Grains.GetGrain<IActorHostGrain>(actor.Id.Value).Kill("killed by its handle").ConfigureAwait(false);
+        _actorCalls?.Forget(actor.Id);
     }
 
     private sealed class StrongBox<TValue>(TValue value) { public TValue Value = value; }

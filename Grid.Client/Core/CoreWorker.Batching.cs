@@ -12,12 +12,17 @@ public sealed partial class CoreWorker
     /// A task can ride in a batch when nothing has to happen before it is sent: no argument is a ref
     /// this process owns (those are resolved first, and may steer the task to the node holding them).
     /// </summary>
-    private bool IsBatchable(TaskSpec spec)
+    private bool IsBatchable(TaskSpec spec) => spec.Borrowed is null && IsBatchable(spec.Args);
+
+    private bool IsBatchable(TaskArg[] args)
     {
-        foreach (var a in spec.Args)
+        foreach (var a in args)
             if (a.Ref is { } r && r.Owner == OwnerAddress) return false;
-        return spec.Borrowed is null;
+        return true;
     }
+
+    private ActorCallBatcher? _actorCalls;
+    private ActorCallBatcher ActorCalls => _actorCalls ?? Interlocked.CompareExchange(ref _actorCalls, new ActorCallBatcher(this, _logger), null) ?? _actorCalls;
 
     internal Task SubmitSingleAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result) =>
         SubmitWithRetriesAsync(spec, null, maxRetries, result, 0, null);

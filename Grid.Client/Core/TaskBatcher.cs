@@ -6,64 +6,18 @@ namespace Grid.Core;
 /// <summary>
 /// Coalesces the tasks a process submits in one burst into one raylet call
 /// (<see cref="IRayletGrain.SubmitTasks"/>): a grain call costs more than running a tiny task, and a
-/// loop of <c>f.Remote()</c> is the common way to submit. The first task of a burst schedules a flush
-/// behind the submitting code; tasks submitted until it runs ride along. Each task keeps its own
+/// loop of <c>f.Remote()</c> is the common way to submit (see <see cref="BurstQueue{T}"/>). Each task keeps its own
 /// result, error and retries, and results still arrive one by one as tasks finish.
 /// </summary>
 internal sealed class TaskBatcher(CoreWorker worker)
 {
-    /// <summary>The most tasks one call carries; a larger burst goes out as several calls.</summary>
-    public const int MaxBatch = 256;
+    private readonly BurstQueue<PendingTask> _queue = new(batch => _ = SendAsync(worker, batch));
 
-    private readonly Lock _lock = new();
-    private List<PendingTask> _pending = [];
-    private bool _flushScheduled;
+    public void Enqueue(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result) =>
+        _queue.Enqueue(new PendingTask(spec, maxRetries, result));
 
-    public void Enqueue(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result)
+    private static async Task SendAsync(CoreWorker worker, List<PendingTask> batch)
     {
-        lock (_lock)
-        {
-            _pending.Add(new PendingTask(spec, maxRetries, result));
-            if (_flushScheduled) return;
-            _flushScheduled = true;
-        }
-        // preferLocal: the flush queues behind the submitter's own work item, so a loop of submissions
-        // usually finishes (and fills the batch) before it runs.
-        ThreadPool.UnsafeQueueUserWorkItem(static b => b.Flush(), this, preferLocal: true);
-    }
-
-    private void Flush()
-    {
-        while (true)
-        {
-            List<PendingTask> batch;
-            lock (_lock)
-            {
-                if (_pending.Count == 0)
-                {
-                    _flushScheduled = false;
-                    return;
-                }
-                if (_pending.Count <= MaxBatch)
-                {
-                    batch = _pending;
-                    _pending = [];
-                }
-                else
-                {
-                    batch = _pending.GetRange(0, MaxBatch);
-                    _pending.RemoveRange(0, MaxBatch);
-                }
-            }
-            _ = SendAsync(batch);
-        }
-    }
-
-    public static long Batches, Tasks;
-    private async Task SendAsync(List<PendingTask> batch)
-    {
-        var nb = Interlocked.Increment(ref Batches); var nt = Interlocked.Add(ref Tasks, batch.Count);
-        if (nb % 500 == 0) Console.Error.WriteLine($"DEBUG batches {nb} tasks {nt} avg {(double)nt / nb:F1}");
         var node = worker.Selector.Pick();
         if (batch.Count == 1)
         {
@@ -77,7 +31,7 @@ internal sealed class TaskBatcher(CoreWorker worker)
         for (var i = 0; i < specs.Length; i++) specs[i] = batch[i].Spec;
         try
         {
-            var outcomes = worker.Grains.GetGrain<IRayletGrain>(node.Value).SubmitTasks(specs).WithBatchSize(MaxBatch);
+            var outcomes = worker.Grains.GetGrain<IRayletGrain>(node.Value).SubmitTasks(specs).WithBatchSize(BurstQueue<PendingTask>.MaxBatch);
             await foreach (var outcome in outcomes.ConfigureAwait(false))
                 batch[outcome.Index].Result.TrySetResult(outcome.Payload);
             foreach (var p in batch)

@@ -14,7 +14,7 @@ namespace Grid.Silo.Actors;
 /// active until killed: an actor's state lives only here.
 /// </summary>
 [Reentrant, KeepAlive, Orleans.Placement.RandomPlacement, Placement.GpuPlacementFilter]
-internal sealed class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
+internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
 {
     private readonly Dictionary<string, CallerTurns> _callers = [];
     private ActorCreationSpec? _spec;

@@ -1,3 +1,4 @@
+using Grid.Silo.Tasks;
 using Grid.Wire;
 
 namespace Grid.Silo.Raylet;
@@ -14,18 +15,6 @@ internal sealed partial class RayletGrain
         // Started in arrival order, so queued tasks keep the order the client submitted them in.
         var running = new Task<ObjectPayload>[specs.Length];
         for (var i = 0; i < specs.Length; i++) running[i] = tasks.SubmitAsync(specs[i]);
-        return OutcomesAsync(specs, running);
-    }
-
-    private async IAsyncEnumerable<TaskOutcome> OutcomesAsync(TaskSpec[] specs, Task<ObjectPayload>[] running)
-    {
-        var index = new Dictionary<Task<ObjectPayload>, int>(running.Length, ReferenceEqualityComparer.Instance);
-        for (var i = 0; i < running.Length; i++) index[running[i]] = i;
-        await foreach (var done in Task.WhenEach(running))
-        {
-            var i = index[done];
-            // A fault in one task's scheduling is that task's error, not the batch's.
-            yield return new TaskOutcome(i, done.IsCompletedSuccessfully ? done.Result : tasks.Fail(specs[i], done.Exception?.GetBaseException() ?? new TaskCanceledException()));
-        }
+        return OutcomeStream.InCompletionOrder(running, (i, e) => tasks.Fail(specs[i], e));
     }
 }

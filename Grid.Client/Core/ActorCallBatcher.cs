@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Grid.Grains;
+using Grid.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Core;
+
+/// <summary>
+/// Coalesces a burst of this process's calls to one actor into one message
+/// (<see cref="IActorHostGrain.CallMany"/>), as <see cref="TaskBatcher"/> does for tasks. Order is
+/// untouched: calls carry their sequence numbers, and a burst goes out in submission order.
+/// </summary>
+internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
+{
+    private readonly ConcurrentDictionary<ActorId, BurstQueue<PendingCall>> _queues = new();
+
+    public void Enqueue(ActorRef actor, ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result)
+    {
+        if (!_queues.TryGetValue(actor.Id, out var queue))
+            queue = _queues.GetOrAdd(actor.Id, id => new BurstQueue<PendingCall>(batch => _ = SendAsync(actor, batch)));
+        queue.Enqueue(new PendingCall(spec, result));
+    }
+
+    /// <summary>Forgets a killed actor's queue.</summary>
+    public void Forget(ActorId actor) => _queues.TryRemove(actor, out _);
+
+    private async Task SendAsync(ActorRef actor, List<PendingCall> batch)
+    {
+        var host = worker.Grains.GetGrain<IActorHostGrain>(actor.Id.Value);
+        try
+        {
+            if (batch.Count == 1)
+            {
+                // A lone call (a synchronous caller) goes as a plain call: a stream costs more than it saves for one.
+                batch[0].Result.TrySetResult(await host.Call(batch[0].Spec).ConfigureAwait(false));
+                return;
+            }
+            var calls = new ActorCallSpec[batch.Count];
+            for (var i = 0; i < calls.Length; i++) calls[i] = batch[i].Spec;
+            await foreach (var outcome in host.CallMany(calls).WithBatchSize(BurstQueue<PendingCall>.MaxBatch).ConfigureAwait(false))
+                batch[outcome.Index].Result.TrySetResult(outcome.Payload);
+            foreach (var p in batch)
+                if (!p.Result.Task.IsCompleted)
+                    p.Result.TrySetResult(worker.ActorCallFailed(actor, p.Spec, new InvalidOperationException("The actor's host ended a batch without this call's result; this is a Grid bug.")));
+        }
+        catch (Exception e)
+        {
+            logger.LogDebug(e, "A batch of {Count} calls to actor {Actor} failed", batch.Count, actor.Id);
+            foreach (var p in batch)
+                if (!p.Result.Task.IsCompleted) p.Result.TrySetResult(worker.ActorCallFailed(actor, p.Spec, e));
+        }
+    }
+
+    private readonly record struct PendingCall(ActorCallSpec Spec, TaskCompletionSource<ObjectPayload> Result);
+}
