@@ -24,8 +24,8 @@ public sealed partial class CoreWorker
     private ActorCallBatcher? _actorCalls;
     private ActorCallBatcher ActorCalls => _actorCalls ?? Interlocked.CompareExchange(ref _actorCalls, new ActorCallBatcher(this, _logger), null) ?? _actorCalls;
 
-    internal Task SubmitSingleAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result) =>
-        SubmitWithRetriesAsync(spec, null, maxRetries, result, 0, null);
+    internal Task SubmitSingleAsync(TaskSpec spec, NodeId node, int maxRetries, TaskCompletionSource<ObjectPayload> result) =>
+        SubmitWithRetriesAsync(spec, node, maxRetries, result, 0, null);
 
     /// <summary>A batched task whose node died before it finished: retry it on its own, as if its first attempt had been a single call.</summary>
     internal async Task RetryLostTaskAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result, NodeId node, Exception error)

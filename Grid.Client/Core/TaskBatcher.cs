@@ -11,19 +11,43 @@ namespace Grid.Core;
 /// </summary>
 internal sealed class TaskBatcher(CoreWorker worker)
 {
-    private readonly BurstQueue<PendingTask> _queue = new(batch => _ = SendAsync(worker, batch));
+    private readonly BurstQueue<PendingTask> _queue = new(batch => Spread(worker, batch));
 
     public void Enqueue(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result) =>
         _queue.Enqueue(new PendingTask(spec, maxRetries, result));
 
-    private static async Task SendAsync(CoreWorker worker, List<PendingTask> batch)
+    /// <summary>
+    /// Each task still gets its own node pick (a client spreads its tasks over the cluster round robin,
+    /// as it did task by task); the tasks bound for one node go in one call.
+    /// </summary>
+    private static void Spread(CoreWorker worker, List<PendingTask> batch)
     {
-        var node = worker.Selector.Pick();
+        var first = worker.Selector.Pick();
+        List<PendingTask>? here = null;
+        Dictionary<NodeId, List<PendingTask>>? elsewhere = null;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var node = i == 0 ? first : worker.Selector.Pick();
+            if (node == first) (here ??= new List<PendingTask>(batch.Count)).Add(batch[i]);
+            else
+            {
+                elsewhere ??= [];
+                if (!elsewhere.TryGetValue(node, out var list)) elsewhere[node] = list = [];
+                list.Add(batch[i]);
+            }
+        }
+        _ = SendAsync(worker, first, elsewhere is null ? batch : here!);
+        if (elsewhere is not null)
+            foreach (var (node, tasks) in elsewhere) _ = SendAsync(worker, node, tasks);
+    }
+
+    private static async Task SendAsync(CoreWorker worker, NodeId node, List<PendingTask> batch)
+    {
         if (batch.Count == 1)
         {
             // A lone task (a synchronous caller) goes as a plain call: a stream costs more than it saves for one.
             var p = batch[0];
-            try { await worker.SubmitSingleAsync(p.Spec, p.MaxRetries, p.Result).ConfigureAwait(false); }
+            try { await worker.SubmitSingleAsync(p.Spec, node, p.MaxRetries, p.Result).ConfigureAwait(false); }
             catch (Exception e) { p.Result.TrySetResult(worker.FailedSubmission(p.Spec, e)); }
             return;
         }
