@@ -1,0 +1,84 @@
+using Grid.Tests.Fixtures;
+
+namespace Grid.Tests.Core;
+
+/// <summary>
+/// Tasks and actor calls submitted in a burst travel in batches (one message per node or actor);
+/// each still has its own result, error and order, as if submitted one by one.
+/// </summary>
+public abstract class BurstSubmissionTests(IGridFixture fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    protected GridClient Grid => fixture.Grid;
+
+    [Fact]
+    public async Task A_burst_larger_than_a_batch_gives_every_task_its_own_result_and_a_failure_only_to_its_task()
+    {
+        var increment = Grid.Function<int, int>(TestFunctions.Increment);
+        var fail = Grid.Function<string, int>(TestFunctions.Fail);
+        // 700 tasks: several batches, with one failing task in the middle of one.
+        var refs = Enumerable.Range(0, 700).Select(i => i == 350 ? fail.Remote("task 350 fails") : increment.Remote(i)).ToArray();
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Grid.GetAsync(refs[350], Timeout));
+        Assert.Equal("task 350 fails", e.Message);
+        for (var i = 0; i < refs.Length; i++)
+            if (i != 350) Assert.Equal(i + 1, await Grid.GetAsync(refs[i], Timeout));
+    }
+
+    [Fact]
+    public async Task A_task_in_a_burst_is_answered_while_another_of_the_same_burst_still_runs()
+    {
+        var gate = Guid.NewGuid().ToString("N");
+        var waiting = Grid.Function<string, int, int>(TestFunctions.ReturnWhenOpened, new TaskOptions { NumCpus = 0 }).Remote(gate, 7);
+        var increment = Grid.Function<int, int>(TestFunctions.Increment);
+        var quick = Enumerable.Range(0, 50).Select(i => increment.Remote(i)).ToArray();
+        Assert.Equal(Enumerable.Range(1, 50), await Grid.GetAsync(quick).WaitAsync(Timeout));
+        Assert.False((await Grid.WaitAsync([waiting], numReturns: 1, timeout: TimeSpan.Zero)).Ready.Count > 0);
+        TestFunctions.Gate(gate).SetResult(true);
+        Assert.Equal(7, await Grid.GetAsync(waiting, Timeout));
+    }
+
+    [Fact]
+    public async Task A_burst_of_calls_to_one_actor_runs_in_submission_order_and_a_failing_call_fails_alone()
+    {
+        var actor = await Grid.CreateActorAsync(() => new PickyRecorder(13));
+        var calls = Enumerable.Range(0, 600).Select(i => actor.Call(a => a.Record(i))).ToArray();
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => Grid.GetAsync(calls[13], Timeout));
+        Assert.Contains("13", e.Message);
+        for (var i = 0; i < calls.Length; i++)
+            if (i != 13) Assert.Equal(i, await Grid.GetAsync(calls[i], Timeout));
+        Assert.Equal(Enumerable.Range(0, 600).Where(i => i != 13), await Grid.GetAsync(actor.Call(a => a.Seen()), Timeout));
+        await actor.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task Calls_to_a_killed_actor_in_a_burst_each_fail_with_actor_died()
+    {
+        var actor = await Grid.CreateActorAsync(() => new PickyRecorder(-1));
+        Assert.Equal(1, await Grid.GetAsync(actor.Call(a => a.Record(1)), Timeout));
+        await actor.KillAsync().WaitAsync(Timeout);
+        var calls = Enumerable.Range(0, 20).Select(i => actor.Call(a => a.Record(i))).ToArray();
+        foreach (var call in calls) await Assert.ThrowsAsync<ActorDiedException>(() => Grid.GetAsync(call, Timeout));
+    }
+}
+
+/// <summary>Records values in call order; refuses one value, to show that a failed call stops nothing else.</summary>
+public sealed class PickyRecorder(int refused)
+{
+    private readonly List<int> _seen = [];
+
+    public int Record(int value)
+    {
+        if (value == refused) throw new ArgumentException($"{value} is refused");
+        _seen.Add(value);
+        return value;
+    }
+
+    public List<int> Seen() => [.. _seen];
+}
+
+[Collection("embedded")]
+public sealed class EmbeddedBurstSubmissionTests(EmbeddedGridFixture fixture) : BurstSubmissionTests(fixture);
+
+[Collection("cluster")]
+public sealed class ClusterBurstSubmissionTests(ClusterGridFixture fixture) : BurstSubmissionTests(fixture);
