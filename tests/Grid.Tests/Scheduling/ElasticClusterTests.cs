@@ -63,3 +63,24 @@ public sealed class ElasticClusterTests(HeterogeneousClusterFixture cluster) : I
         await pg.RemoveAsync();
     }
 }
+
+/// <summary>A node dying under a batch of tasks: its tasks retry elsewhere one by one, as single submissions do.</summary>
+public sealed class BatchNodeLossTests(HeterogeneousClusterFixture cluster) : IClassFixture<HeterogeneousClusterFixture>
+{
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Tasks_of_a_burst_lost_with_their_node_are_retried_on_the_others()
+    {
+        var grid = cluster.Grid;
+        var doomed = await cluster.AddNodeAsync(new NodeSpec("batch-doomed", 2));
+        var gate = Guid.NewGuid().ToString("N");
+        // Zero-CPU tasks that wait on one gate: the client spreads the burst over every node, the doomed one too.
+        var f = grid.Function<string, int, int>(Core.TestFunctions.ReturnWhenOpened, new TaskOptions { NumCpus = 0, MaxRetries = 3 });
+        var refs = Enumerable.Range(0, 40).Select(i => f.Remote(gate, i)).ToArray();
+        await cluster.StopNodeAsync("batch-doomed");
+        Core.TestFunctions.Gate(gate).SetResult(true);
+        Assert.Equal(Enumerable.Range(0, 40), await grid.GetAsync(refs, Step));
+        Assert.DoesNotContain(doomed.NodeId, (await grid.GetNodesAsync()).Select(n => n.NodeId));
+    }
+}
