@@ -102,3 +102,23 @@ internal sealed class BaselineStore : Grain, IBaselineStore
 
     public Task<Immutable<byte[]>> Get(int slot) => Task.FromResult(_slots[slot & 1023]);
 }
+
+internal sealed class BaselineReservation : Grain, IBaselineReservation
+{
+    private double _amount;
+
+    public Task Reserve(double amount)
+    {
+        _amount = amount;
+        return Task.CompletedTask;
+    }
+
+    public Task<bool> IsReserved() => Task.FromResult(_amount > 0);
+
+    public Task Release()
+    {
+        _amount = 0;
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+}

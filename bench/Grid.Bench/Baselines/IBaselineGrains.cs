@@ -57,3 +57,14 @@ public interface IBaselineStore : IGrainWithIntegerKey
 /// <summary>An object id's counterpart in the 10k-refs case.</summary>
 [GenerateSerializer, Immutable]
 public readonly record struct BaselineId([property: Id(0)] ulong Hi, [property: Id(1)] ulong Lo);
+
+/// <summary>
+/// The counterpart of a placement group: a grain per reservation that records it on creation,
+/// answers when it holds, and forgets it on removal (three calls, as Grid's create, wait and remove).
+/// </summary>
+public interface IBaselineReservation : IGrainWithGuidKey
+{
+    Task Reserve(double amount);
+    Task<bool> IsReserved();
+    Task Release();
+}
