@@ -18,6 +18,29 @@ namespace Grid.Silo.Raylet;
 internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
     PlacementGroupDirectory groups, TaskExecutor executor, IGrainFactory grains, ILogger<TaskPlacement> logger)
 {
+    private readonly Lock _admission = new();
+    private Task _admitted = Task.CompletedTask;
+
+    /// <summary>
+    /// Starts a batch of tasks on the thread pool, after the batches before it: tasks enter the
+    /// node's queue in the order their batches arrived, and in their order within a batch.
+    /// </summary>
+    public Task<Task<ObjectPayload>[]> StartInOrder(TaskSpec[] specs)
+    {
+        lock (_admission)
+        {
+            var started = _admitted.ContinueWith(static (_, state) =>
+            {
+                var (self, batch) = ((TaskPlacement, TaskSpec[]))state!;
+                var running = new Task<ObjectPayload>[batch.Length];
+                for (var i = 0; i < batch.Length; i++) running[i] = self.SubmitAsync(batch[i]);
+                return running;
+            }, (this, specs), CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
+            _admitted = started;
+            return started;
+        }
+    }
+
     public Task<ObjectPayload> SubmitAsync(TaskSpec spec)
     {
         node.Worker.AddBorrowed(spec.Borrowed);
@@ -128,9 +151,14 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
         if (failure is not null) return failure;
         var ready = ReferenceEquals(args, spec.Args) ? spec : spec.With(args: args);
         ResourceLease lease;
+        bool waited;
         try
         {
-            lease = await raylet.AcquireAsync(spec.Resources, spec).ConfigureAwait(false);
+            var acquiring = raylet.AcquireAsync(spec.Resources, spec);
+            // A grant from the queue resumes this method in a thread-pool work item of its own
+            // (the request's completion runs continuations asynchronously).
+            waited = !acquiring.IsCompleted;
+            lease = await acquiring.ConfigureAwait(false);
         }
         catch (GridException e)
         {
@@ -142,7 +170,7 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
             try
             {
                 // The executor runs in this activation's process directly: a second grain call per task cost a hop.
-                var execution = executor.ExecuteAsync(ready);
+                var execution = executor.ExecuteAsync(ready, inline: waited);
                 if (group is null) return await execution.ConfigureAwait(false);
                 // Removing the group stops the task: its result becomes the removal error at once.
                 if (await Task.WhenAny(execution, lease.Revoked).ConfigureAwait(false) == execution) return await execution.ConfigureAwait(false);

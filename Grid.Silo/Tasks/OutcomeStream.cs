@@ -6,8 +6,14 @@ namespace Grid.Silo.Tasks;
 internal static class OutcomeStream
 {
     /// <param name="fail">The payload for call <c>i</c> whose task faulted: one call's fault is its own error, not the batch's.</param>
-    public static async IAsyncEnumerable<TaskOutcome> InCompletionOrder(Task<ObjectPayload>[] running, Func<int, Exception, ObjectPayload> fail)
+    public static IAsyncEnumerable<TaskOutcome> InCompletionOrder(Task<ObjectPayload>[] running, Func<int, Exception, ObjectPayload> fail) =>
+        InCompletionOrder(Task.FromResult(running), fail);
+
+    /// <param name="starting">The calls, once started.</param>
+    /// <param name="fail">The payload for call <c>i</c> whose task faulted: one call's fault is its own error, not the batch's.</param>
+    public static async IAsyncEnumerable<TaskOutcome> InCompletionOrder(Task<Task<ObjectPayload>[]> starting, Func<int, Exception, ObjectPayload> fail)
     {
+        var running = await starting;
         var index = new Dictionary<Task<ObjectPayload>, int>(running.Length, ReferenceEqualityComparer.Instance);
         for (var i = 0; i < running.Length; i++) index[running[i]] = i;
         await foreach (var done in Task.WhenEach(running))

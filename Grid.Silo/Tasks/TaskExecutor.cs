@@ -11,7 +11,8 @@ namespace Grid.Silo.Tasks;
 /// </summary>
 public sealed class TaskExecutor(NodeRuntime node, Raylet.Raylet raylet, Jobs.JobCodeRegistry jobs)
 {
-    public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec)
+    /// <param name="inline">The caller is a thread-pool work item of this task's own (see <see cref="Raylet.TaskPlacement"/>): run the user's code on it.</param>
+    public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec, bool inline = false)
     {
         var worker = node.Worker;
         var origin = new FailureOrigin(spec, node.NodeId);
@@ -25,9 +26,10 @@ public sealed class TaskExecutor(NodeRuntime node, Raylet.Raylet raylet, Jobs.Jo
             var lease = raylet.LeaseOf(spec.TaskId);
             var context = new GridContext(node.ClientFor(spec.Job), node.NodeId, spec.Job, spec.TaskId, null,
                 lease?.GpuIds ?? [], lease is null ? null : lease.EnterBlocked);
-            // Already on a thread-pool thread (a task granted from the queue, or a batch's later
-            // tasks): run here; a hop through Task.Run would only queue another work item.
-            if (OffGrainScheduler) return await Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, origin).ConfigureAwait(false);
+            // A task granted from the queue already runs in a work item of its own: a hop through
+            // Task.Run would only queue another. Anywhere else (a grain turn, a batch being admitted),
+            // user code must not hold up the caller.
+            if (inline) return await Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, origin).ConfigureAwait(false);
             return await Task.Run(() => Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, origin)).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -36,9 +38,4 @@ public sealed class TaskExecutor(NodeRuntime node, Raylet.Raylet raylet, Jobs.Jo
         }
     }
 
-    /// <summary>
-    /// True on a plain thread-pool thread: not inside a grain turn (whose scheduler user code must
-    /// not occupy) and not under any other synchronization context.
-    /// </summary>
-    private static bool OffGrainScheduler => SynchronizationContext.Current is null && TaskScheduler.Current == TaskScheduler.Default;
 }
