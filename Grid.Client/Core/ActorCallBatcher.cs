@@ -17,14 +17,14 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
     public void Enqueue(ActorRef actor, ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result)
     {
         if (!_queues.TryGetValue(actor.Id, out var queue))
-            queue = _queues.GetOrAdd(actor.Id, id => new BurstQueue<PendingCall>(batch => _ = SendAsync(actor, batch)));
+            queue = _queues.GetOrAdd(actor.Id, id => new BurstQueue<PendingCall>((batch, release) => _ = SendAsync(actor, batch, release)));
         queue.Enqueue(new PendingCall(spec, result));
     }
 
     /// <summary>Forgets a killed actor's queue.</summary>
     public void Forget(ActorId actor) => _queues.TryRemove(actor, out _);
 
-    private async Task SendAsync(ActorRef actor, List<PendingCall> batch)
+    private async Task SendAsync(ActorRef actor, List<PendingCall> batch, Action release)
     {
         var host = worker.Grains.GetGrain<IActorHostGrain>(actor.Id.Value);
         try
@@ -32,19 +32,23 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
             if (batch.Count == 1)
             {
                 // A lone call (a synchronous caller) goes as a plain call: a stream costs more than it saves for one.
-                batch[0].Result.TrySetResult(await host.Call(batch[0].Spec).ConfigureAwait(false));
+                var payload = await host.Call(batch[0].Spec).ConfigureAwait(false);
+                release();
+                batch[0].Result.TrySetResult(payload);
                 return;
             }
             var calls = new ActorCallSpec[batch.Count];
             for (var i = 0; i < calls.Length; i++) calls[i] = batch[i].Spec;
             await foreach (var outcome in host.CallMany(calls).WithBatchSize(BurstQueue<PendingCall>.MaxBatch).ConfigureAwait(false))
                 batch[outcome.Index].Result.TrySetResult(outcome.Payload);
+            release();
             foreach (var p in batch)
                 if (!p.Result.Task.IsCompleted)
                     p.Result.TrySetResult(worker.ActorCallFailed(actor, p.Spec, new InvalidOperationException("The actor's host ended a batch without this call's result; this is a Grid bug.")));
         }
         catch (Exception e)
         {
+            release();
             logger.LogDebug(e, "A batch of {Count} calls to actor {Actor} failed", batch.Count, actor.Id);
             foreach (var p in batch)
                 if (!p.Result.Task.IsCompleted) p.Result.TrySetResult(worker.ActorCallFailed(actor, p.Spec, e));

@@ -1,3 +1,4 @@
+using Grid.Grains;
 using Grid.Wire;
 
 namespace Grid.Core;
@@ -24,8 +25,28 @@ public sealed partial class CoreWorker
     private ActorCallBatcher? _actorCalls;
     private ActorCallBatcher ActorCalls => _actorCalls ?? Interlocked.CompareExchange(ref _actorCalls, new ActorCallBatcher(this, _logger), null) ?? _actorCalls;
 
-    internal Task SubmitSingleAsync(TaskSpec spec, NodeId node, int maxRetries, TaskCompletionSource<ObjectPayload> result) =>
-        SubmitWithRetriesAsync(spec, node, maxRetries, result, 0, null);
+    /// <summary>A lone task of the batcher: one plain call; <paramref name="answered"/> runs before its result is published.</summary>
+    internal async Task SubmitSingleAsync(TaskSpec spec, NodeId node, int maxRetries, TaskCompletionSource<ObjectPayload> result, Action answered)
+    {
+        ObjectPayload payload;
+        try
+        {
+            payload = await Grains.GetGrain<IRayletGrain>(node.Value).SubmitTask(spec).ConfigureAwait(false);
+        }
+        catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
+        {
+            answered();
+            await RetryLostTaskAsync(spec, maxRetries, result, node, e).ConfigureAwait(false);
+            return;
+        }
+        catch
+        {
+            answered();
+            throw;
+        }
+        answered();
+        result.TrySetResult(payload);
+    }
 
     /// <summary>A batched task whose node died before it finished: retry it on its own, as if its first attempt had been a single call.</summary>
     internal async Task RetryLostTaskAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result, NodeId node, Exception error)

@@ -11,7 +11,7 @@ namespace Grid.Core;
 /// </summary>
 internal sealed class TaskBatcher(CoreWorker worker)
 {
-    private readonly BurstQueue<PendingTask> _queue = new(batch => Spread(worker, batch));
+    private readonly BurstQueue<PendingTask> _queue = new((batch, release) => Spread(worker, batch, release));
 
     public void Enqueue(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result) =>
         _queue.Enqueue(new PendingTask(spec, maxRetries, result));
@@ -20,7 +20,7 @@ internal sealed class TaskBatcher(CoreWorker worker)
     /// Each task still gets its own node pick (a client spreads its tasks over the cluster round robin,
     /// as it did task by task); the tasks bound for one node go in one call.
     /// </summary>
-    private static void Spread(CoreWorker worker, List<PendingTask> batch)
+    private static void Spread(CoreWorker worker, List<PendingTask> batch, Action release)
     {
         var first = worker.Selector.Pick();
         List<PendingTask>? here = null;
@@ -36,18 +36,25 @@ internal sealed class TaskBatcher(CoreWorker worker)
                 list.Add(batch[i]);
             }
         }
-        _ = SendAsync(worker, first, elsewhere is null ? batch : here!);
-        if (elsewhere is not null)
-            foreach (var (node, tasks) in elsewhere) _ = SendAsync(worker, node, tasks);
+        if (elsewhere is null)
+        {
+            _ = SendAsync(worker, first, batch, release);
+            return;
+        }
+        // The queue's slot is released once every node's part is answered.
+        var parts = elsewhere.Count + 1;
+        void PartDone() { if (Interlocked.Decrement(ref parts) == 0) release(); }
+        _ = SendAsync(worker, first, here!, PartDone);
+        foreach (var (node, tasks) in elsewhere) _ = SendAsync(worker, node, tasks, PartDone);
     }
 
-    private static async Task SendAsync(CoreWorker worker, NodeId node, List<PendingTask> batch)
+    private static async Task SendAsync(CoreWorker worker, NodeId node, List<PendingTask> batch, Action release)
     {
         if (batch.Count == 1)
         {
             // A lone task (a synchronous caller) goes as a plain call: a stream costs more than it saves for one.
             var p = batch[0];
-            try { await worker.SubmitSingleAsync(p.Spec, node, p.MaxRetries, p.Result).ConfigureAwait(false); }
+            try { await worker.SubmitSingleAsync(p.Spec, node, p.MaxRetries, p.Result, release).ConfigureAwait(false); }
             catch (Exception e) { p.Result.TrySetResult(worker.FailedSubmission(p.Spec, e)); }
             return;
         }
@@ -58,12 +65,14 @@ internal sealed class TaskBatcher(CoreWorker worker)
             var outcomes = worker.Grains.GetGrain<IRayletGrain>(node.Value).SubmitTasks(specs).WithBatchSize(BurstQueue<PendingTask>.MaxBatch);
             await foreach (var outcome in outcomes.ConfigureAwait(false))
                 batch[outcome.Index].Result.TrySetResult(outcome.Payload);
+            release();
             foreach (var p in batch)
                 if (!p.Result.Task.IsCompleted)
                     p.Result.TrySetResult(worker.FailedSubmission(p.Spec, new InvalidOperationException($"Node {node} ended a batch without the result of task {p.Spec.DisplayName}; this is a Grid bug.")));
         }
         catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
         {
+            release();
             // The node died with part of the batch: each unfinished task retries on its own, as a single submission would.
             foreach (var p in batch)
                 if (!p.Result.Task.IsCompleted)
@@ -71,6 +80,7 @@ internal sealed class TaskBatcher(CoreWorker worker)
         }
         catch (Exception e)
         {
+            release();
             foreach (var p in batch)
                 if (!p.Result.Task.IsCompleted) p.Result.TrySetResult(worker.FailedSubmission(p.Spec, e));
         }
