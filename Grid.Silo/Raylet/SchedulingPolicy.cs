@@ -72,6 +72,19 @@ internal sealed class SchedulingPolicy(Raylet raylet, ClusterView view, NodeRunt
 
     private static bool HasRoom(NodeInfo n, ResourceSet need) => n.QueuedTasks == 0 && need.FitsIn(n.Available);
 
+    /// <summary>
+    /// What <see cref="Decide"/> answers for default scheduling when the answer is "queue here": this
+    /// node can ever run the work and no other live node has room for it now. Checked without the
+    /// snapshots and lists of a full decision, since under a backlog every task of a burst asks it.
+    /// </summary>
+    public bool QueuesHereByDefault(ResourceSet need)
+    {
+        if (!raylet.CanEverFit(need)) return false;
+        foreach (var n in view.Nodes)
+            if (n.NodeId != Local && need.FitsIn(n.Total) && HasRoom(n, need)) return false;
+        return true;
+    }
+
     private Placement Affinity(ResourceSet need, NodeAffinityScheduling a, NodeInfo[] nodes, NodeId? preferred, int hops)
     {
         var target = nodes.FirstOrDefault(n => n.NodeId == a.Node);

@@ -46,7 +46,8 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
         node.Worker.AddBorrowed(spec.Borrowed);
         // The default policy's common case is the hot path: room here (or spilled here already) runs here.
         if (spec.Scheduling is null or DefaultScheduling
-            && (raylet.HasRoomNow(spec.Resources) || spec.SpillCount > 0 && raylet.CanEverFit(spec.Resources)))
+            && (raylet.HasRoomNow(spec.Resources) || spec.SpillCount > 0 && raylet.CanEverFit(spec.Resources)
+                || policy.QueuesHereByDefault(spec.Resources)))
             return RunHereAsync(spec, null);
         return PlaceAsync(spec);
     }
