@@ -120,7 +120,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             if (_deathCause is not null) return Died(call, _deathCause);
             var context = Context(call.Job);
             var instance = _instance;
-            var origin = new FailureOrigin($"actor {Id} method", call.Method.DisplayName, node.NodeId);
+            var origin = new FailureOrigin(call.ActorId, call.Method.DisplayName, node.NodeId);
             return await Task.Run(() => Invocation.RunAsync(worker, context, method!, instance, args!, call.ResultId, origin));
         }
         finally
