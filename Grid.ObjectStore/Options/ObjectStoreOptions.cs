@@ -44,6 +44,9 @@ public sealed class ObjectStoreOptions
     /// </summary>
     public bool AllowSameHostReads { get; set; } = true;
 
+    /// <summary>The TCP channel between nodes (the network path when same-host reads are impossible or off).</summary>
+    public NetworkTransferOptions Network { get; } = new();
+
     /// <summary><see cref="CapacityBytes"/>, or its default: 30 % of the memory this process may use.</summary>
     public long EffectiveCapacityBytes => CapacityBytes ?? (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * DefaultCapacityFraction);
 
@@ -65,6 +68,7 @@ public sealed class ObjectStoreOptions
         if (ChunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ObjectStoreOptions.ChunkSize must be positive.");
         if (MaxChunksInFlight <= 0) throw new ArgumentOutOfRangeException(nameof(MaxChunksInFlight), MaxChunksInFlight, "ObjectStoreOptions.MaxChunksInFlight must be positive.");
         if (CapacityBytes is < 0) throw new ArgumentOutOfRangeException(nameof(CapacityBytes), CapacityBytes, "ObjectStoreOptions.CapacityBytes (--object-store-memory) must not be negative.");
+        Network.Validate();
         if (MaxSpillBytes is < 0) throw new ArgumentOutOfRangeException(nameof(MaxSpillBytes), MaxSpillBytes, "ObjectStoreOptions.MaxSpillBytes must not be negative.");
     }
 }

@@ -24,11 +24,11 @@ public sealed partial class LocalObjectStore
         return writer is not null;
     }
 
-    /// <summary>Create, copy, seal.</summary>
+    /// <summary>Create, copy (into the file, see <see cref="ObjectWriter.Write"/>), seal.</summary>
     public void Put(ObjectId id, ReadOnlySpan<byte> data)
     {
         using var writer = Create(id, data.Length);
-        data.CopyTo(writer.Span);
+        writer.Write(0, data);
         writer.Seal();
     }
 

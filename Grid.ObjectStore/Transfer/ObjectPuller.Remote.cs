@@ -33,7 +33,7 @@ public sealed partial class ObjectPuller
             var buffer = GC.AllocateUninitializedArray<byte>((int)size);
             var locator = await LocateOnThisHostAsync(grain, id, size).ConfigureAwait(false);
             if (locator is null || !TryCopyFromSameHost(locator, id, buffer, "fetch", ct))
-                await ReadChunksAsync(grain, source, id, size, "fetch", (offset, chunk) => chunk.CopyTo(buffer, offset), ct).ConfigureAwait(false);
+                await ReadOverNetworkAsync(grain, source, id, size, "fetch", (offset, chunk) => chunk.CopyTo(buffer.AsSpan((int)offset)), ct).ConfigureAwait(false);
             result = buffer;
         }
         Log.Fetched(_logger, id, size, source, Milliseconds(started));
