@@ -35,6 +35,12 @@ public sealed class ObjectStoreOptions
     /// </summary>
     public long? CapacityBytes { get; set; }
 
+    /// <summary>
+    /// Bytes of deleted objects' files the store keeps to reuse for new objects of the same size (their memory is
+    /// already allocated, so a put into one is a plain copy). Null: an eighth of the capacity, at most 2 GiB; 0: off.
+    /// </summary>
+    public long? RecycledBytes { get; set; }
+
     /// <summary>Bytes the spill directory may hold. Null: whatever the disk has free.</summary>
     public long? MaxSpillBytes { get; set; }
 
@@ -69,6 +75,7 @@ public sealed class ObjectStoreOptions
         if (MaxChunksInFlight <= 0) throw new ArgumentOutOfRangeException(nameof(MaxChunksInFlight), MaxChunksInFlight, "ObjectStoreOptions.MaxChunksInFlight must be positive.");
         if (CapacityBytes is < 0) throw new ArgumentOutOfRangeException(nameof(CapacityBytes), CapacityBytes, "ObjectStoreOptions.CapacityBytes (--object-store-memory) must not be negative.");
         Network.Validate();
+        if (RecycledBytes is < 0) throw new ArgumentOutOfRangeException(nameof(RecycledBytes), RecycledBytes, "ObjectStoreOptions.RecycledBytes must not be negative (0 turns reuse off).");
         if (MaxSpillBytes is < 0) throw new ArgumentOutOfRangeException(nameof(MaxSpillBytes), MaxSpillBytes, "ObjectStoreOptions.MaxSpillBytes must not be negative.");
     }
 }
