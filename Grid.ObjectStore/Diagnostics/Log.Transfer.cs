@@ -14,6 +14,6 @@ internal static partial class Log
     [LoggerMessage(102, LogLevel.Warning, "Object transfer channel: a connection failed")]
     public static partial void TransferServeFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(103, LogLevel.Information, "Node {Node}'s transfer channel cannot be used ({Reason}); pulling object {Id} through grain calls")]
+    [LoggerMessage(103, LogLevel.Information, "Node {Node}'s transfer channel cannot be used ({Reason}); moving object {Id} through grain calls")]
     public static partial void TransferFallback(ILogger logger, NodeId node, ObjectId id, string reason);
 }

@@ -27,32 +27,58 @@ internal sealed class ObjectTransferClient(IGrainFactory grains, NetworkTransfer
     /// Reads the whole object from <paramref name="source"/> into <paramref name="sink"/>. Returns a reason when the
     /// channel cannot be used (no endpoint, nothing accepts the connection): the caller falls back. Null: done.
     /// </summary>
-    public async Task<string?> TryReadAsync(NodeId source, ObjectId id, long size, ChunkSink sink, Action<int> progress, CancellationToken ct)
+    public Task<string?> TryReadAsync(NodeId source, ObjectId id, long size, ChunkSink sink, Action<int> progress, CancellationToken ct) =>
+        TryWithEndpointAsync(source, (endpoint, token) => TryReadAsync(endpoint, token, source, id, size, sink, progress, ct));
+
+    /// <summary>
+    /// Writes <paramref name="data"/> into object <paramref name="id"/>, already created (unsealed) on
+    /// <paramref name="target"/>: how a process without a store pushes. A reason: use grain calls instead.
+    /// </summary>
+    public Task<string?> TryWriteAsync(NodeId target, ObjectId id, ReadOnlyMemory<byte> data, Action<int> progress, CancellationToken ct) =>
+        TryWithEndpointAsync(target, (endpoint, token) => RunChunksAsync(endpoint, target, id, data.Length, async (socket, offset, length, _, chunkCt) =>
+        {
+            await WriteChunkAsync(socket, token, target, id, offset, data.Slice((int)offset, length), chunkCt).ConfigureAwait(false);
+            progress(length);
+        }, ct));
+
+    private async Task<string?> TryWithEndpointAsync(NodeId node, Func<IPEndPoint, byte[], Task<string?>> run)
     {
         if (!options.Enabled) return "the channel is turned off here";
         TransferEndpoint? endpoint;
         try
         {
-            endpoint = await _endpoints.GetOrAdd(source, node => grains.GetGrain<IObjectTransferGrain>(node.Value).GetEndpoint()).ConfigureAwait(false);
+            endpoint = await _endpoints.GetOrAdd(node, n => grains.GetGrain<IObjectTransferGrain>(n.Value).GetEndpoint()).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _endpoints.TryRemove(source, out _);
+            _endpoints.TryRemove(node, out _);
             return $"asking for its endpoint failed: {e.Message}";
         }
         if (endpoint is null)
         {
-            _endpoints.TryRemove(source, out _);
+            _endpoints.TryRemove(node, out _);
             return "it has no transfer channel";
         }
-        if (!TryAddressOf(source, out var address)) return $"'{source}' does not name an address";
-        var reason = await TryReadAsync(new IPEndPoint(address, endpoint.Port), endpoint.Token, source, id, size, sink, progress, ct).ConfigureAwait(false);
-        if (reason is not null) _endpoints.TryRemove(source, out _); // it may have restarted on another port: ask again next time
+        if (!TryAddressOf(node, out var address)) return $"'{node}' does not name an address";
+        var reason = await run(new IPEndPoint(address, endpoint.Port), endpoint.Token).ConfigureAwait(false);
+        if (reason is not null) _endpoints.TryRemove(node, out _); // it may have restarted on another port: ask again next time
         return reason;
     }
 
     /// <summary>As above, against a known endpoint (tests point it at stand-in servers).</summary>
-    internal async Task<string?> TryReadAsync(IPEndPoint endpoint, byte[] token, NodeId source, ObjectId id, long size, ChunkSink sink, Action<int> progress, CancellationToken ct)
+    internal Task<string?> TryReadAsync(IPEndPoint endpoint, byte[] token, NodeId source, ObjectId id, long size, ChunkSink sink, Action<int> progress, CancellationToken ct) =>
+        RunChunksAsync(endpoint, source, id, size, async (socket, offset, length, buffer, chunkCt) =>
+        {
+            await ReadChunkAsync(socket, token, source, id, offset, buffer.AsMemory(0, length), chunkCt).ConfigureAwait(false);
+            sink(offset, buffer.AsSpan(0, length));
+            progress(length);
+        }, ct);
+
+    /// <summary>
+    /// Opens the connections and has each run <paramref name="step"/> on chunks from a shared queue. A reason when no
+    /// connection could be opened; an exception (typed, naming the node) when a step failed.
+    /// </summary>
+    private async Task<string?> RunChunksAsync(IPEndPoint endpoint, NodeId node, ObjectId id, long size, Func<Socket, long, int, byte[], CancellationToken, Task> step, CancellationToken ct)
     {
         var chunkSize = options.ChunkSize;
         var chunks = (size + chunkSize - 1) / chunkSize;
@@ -70,10 +96,7 @@ internal sealed class ObjectTransferClient(IGrainFactory grains, NetworkTransfer
                 while ((index = Interlocked.Increment(ref next)) < chunks)
                 {
                     var offset = index * chunkSize;
-                    var length = (int)Math.Min(chunkSize, size - offset);
-                    await ReadChunkAsync(socket, token, source, id, offset, buffer.AsMemory(0, length), transfer.Token).ConfigureAwait(false);
-                    sink(offset, buffer.AsSpan(0, length));
-                    progress(length);
+                    await step(socket, offset, (int)Math.Min(chunkSize, size - offset), buffer, transfer.Token).ConfigureAwait(false);
                 }
             }
             catch
@@ -97,9 +120,37 @@ internal sealed class ObjectTransferClient(IGrainFactory grains, NetworkTransfer
             var failure = workers.Where(w => w.IsFaulted).Select(w => w.Exception!.InnerException!)
                 .FirstOrDefault(e => e is not OperationCanceledException) ?? workers.First(w => w.IsFaulted || w.IsCanceled).Exception?.InnerException;
             if (failure is GridException) throw failure;
-            throw new ObjectTransferException($"Pulling object {id} from node {source} failed: {failure?.Message}", source.Value, id.ToString(), failure);
+            throw new ObjectTransferException($"Moving object {id} to or from node {node} failed: {failure?.Message}", node.Value, id.ToString(), failure);
         }
         return null;
+    }
+
+    private async Task WriteChunkAsync(Socket socket, byte[] token, NodeId target, ObjectId id, long offset, ReadOnlyMemory<byte> chunk, CancellationToken ct)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(options.ChunkTimeout);
+        var small = new byte[TransferProtocol.RequestSize];
+        try
+        {
+            TransferProtocol.WriteRequest(small, token, id, offset, chunk.Length, TransferProtocol.Operation.Write);
+            await TransferProtocol.SendAllAsync(socket, small, deadline.Token).ConfigureAwait(false);
+            await TransferProtocol.SendAllAsync(socket, chunk, deadline.Token).ConfigureAwait(false);
+            BinaryPrimitives.WriteUInt64LittleEndian(small, XxHash3.HashToUInt64(chunk.Span));
+            await TransferProtocol.SendAllAsync(socket, small.AsMemory(0, TransferProtocol.TrailerSize), deadline.Token).ConfigureAwait(false);
+            if (!await TransferProtocol.ReceiveExactlyAsync(socket, small.AsMemory(0, TransferProtocol.ResponseHeaderSize), deadline.Token).ConfigureAwait(false))
+                throw new ObjectTransferException($"Node {target} closed the connection while receiving object {id} (offset {offset}); the node stopped or crashed.", target.Value, id.ToString());
+            var (status, _) = TransferProtocol.ReadResponseHeader(small);
+            if (status != TransferProtocol.Status.Ok)
+                throw new ObjectTransferException($"Node {target} refused {chunk.Length} bytes of object {id} at offset {offset} ({status}); the object is no longer being created there.", target.Value, id.ToString());
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new ObjectTransferException($"Node {target} did not take object {id} (offset {offset}) within {options.ChunkTimeout.TotalSeconds:0.#} s; it is overloaded, partitioned or dead.", target.Value, id.ToString());
+        }
+        catch (SocketException e)
+        {
+            throw new ObjectTransferException($"The connection to node {target} failed while pushing object {id} ({e.SocketErrorCode}); the node stopped or crashed.", target.Value, id.ToString(), e);
+        }
     }
 
     private async Task ReadChunkAsync(Socket socket, byte[] token, NodeId source, ObjectId id, long offset, Memory<byte> chunk, CancellationToken ct)

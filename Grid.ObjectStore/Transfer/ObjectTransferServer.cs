@@ -127,7 +127,7 @@ public sealed class ObjectTransferServer : IHostedService, IDisposable
         {
             while (await TransferProtocol.ReceiveExactlyAsync(socket, request, ct).ConfigureAwait(false))
             {
-                if (!TransferProtocol.TryReadRequest(request, out var id, out var offset, out var length))
+                if (!TransferProtocol.TryReadRequest(request, out var operation, out var id, out var offset, out var length))
                 {
                     await RefuseAsync(socket, header, TransferProtocol.Status.BadRequest, ct).ConfigureAwait(false);
                     return; // not our protocol: do not read further
@@ -136,6 +136,24 @@ public sealed class ObjectTransferServer : IHostedService, IDisposable
                 {
                     await RefuseAsync(socket, header, TransferProtocol.Status.Unauthorized, ct).ConfigureAwait(false);
                     return;
+                }
+                if (operation == TransferProtocol.Operation.Write)
+                {
+                    if (length is < 0 or > TransferProtocol.MaxChunk)
+                    {
+                        await RefuseAsync(socket, header, TransferProtocol.Status.BadRequest, ct).ConfigureAwait(false);
+                        return; // the bytes that follow cannot be skipped safely
+                    }
+                    if (buffer is null || buffer.Length < length)
+                    {
+                        if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = ArrayPool<byte>.Shared.Rent((int)length);
+                    }
+                    if (!await TransferProtocol.ReceiveExactlyAsync(socket, buffer.AsMemory(0, (int)length), ct).ConfigureAwait(false)
+                        || !await TransferProtocol.ReceiveExactlyAsync(socket, header.AsMemory(TransferProtocol.ResponseHeaderSize), ct).ConfigureAwait(false))
+                        return;
+                    await RefuseAsync(socket, header, Receive(id, offset, buffer.AsSpan(0, (int)length), header.AsSpan(TransferProtocol.ResponseHeaderSize)), ct).ConfigureAwait(false);
+                    continue;
                 }
                 if (!_store.TryGet(id, out var lease))
                 {
@@ -203,6 +221,26 @@ public sealed class ObjectTransferServer : IHostedService, IDisposable
         lease.Span.Slice((int)offset, destination.Length).CopyTo(destination);
     }
 
+    /// <summary>Checks a pushed chunk and writes it into the unsealed object (created by the store grain's Create).</summary>
+    private TransferProtocol.Status Receive(ObjectId id, long offset, ReadOnlySpan<byte> chunk, ReadOnlySpan<byte> trailer)
+    {
+        if (System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(trailer) != XxHash3.HashToUInt64(chunk)) return TransferProtocol.Status.BadRequest;
+        try
+        {
+            _store.WriteAt(id, offset, chunk);
+            return TransferProtocol.Status.Ok;
+        }
+        catch (InvalidOperationException)
+        {
+            return TransferProtocol.Status.NotHeld; // not being created here (deleted, sealed, never created)
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return TransferProtocol.Status.BadRequest;
+        }
+    }
+
+    /// <summary>Sends a response header with no payload (a refusal, or the acknowledgement of a pushed chunk).</summary>
     private static async ValueTask RefuseAsync(Socket socket, byte[] header, TransferProtocol.Status status, CancellationToken ct)
     {
         TransferProtocol.WriteResponseHeader(header, status, 0);

@@ -97,6 +97,27 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
     }
 
     [Fact]
+    public async Task A_client_without_a_store_pushes_over_the_channel_or_through_grain_calls_where_there_is_none()
+    {
+        using var puller = new ObjectPuller(cluster.Cluster.Client, null,
+            Microsoft.Extensions.Options.Options.Create(new ObjectStoreOptions { AllowSameHostReads = false }), Microsoft.Extensions.Logging.Abstractions.NullLogger<ObjectPuller>.Instance);
+        foreach (var (target, path) in new[] { (cluster.WithChannel(), "network"), (cluster.WithoutChannel, "grain-calls") })
+        {
+            var id = ObjectId.New();
+            var data = TestData.Pattern(20 * 1024 * 1024 + 9, seed: 20);
+            var paths = new List<string>();
+            using var listener = PathListener(puller, paths, ObjectStoreMeter.BytesPushed);
+
+            await puller.PushAsync(id, target.Id, data, CancellationToken.None).WaitAsync(Generous);
+
+            Assert.True(target.Store.TryGet(id, out var stored));
+            using (stored) Assert.True(stored.Span.SequenceEqual(data));
+            Assert.Equal([path], paths.Distinct());
+            target.Store.Delete(id);
+        }
+    }
+
+    [Fact]
     public async Task A_source_that_stops_mid_pull_fails_the_pull_with_ObjectTransferException_naming_it()
     {
         var handle = await cluster.Cluster.StartAdditionalSiloAsync().WaitAsync(Generous);
@@ -209,12 +230,12 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
         }
     }
 
-    private static MeterListener PathListener(ObjectPuller puller, List<string> paths)
+    private static MeterListener PathListener(ObjectPuller puller, List<string> paths, string instrumentName = ObjectStoreMeter.BytesPulled)
     {
         var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (ReferenceEquals(instrument.Meter, puller.Meter) && instrument.Name == ObjectStoreMeter.BytesPulled) l.EnableMeasurementEvents(instrument);
+            if (ReferenceEquals(instrument.Meter, puller.Meter) && instrument.Name == instrumentName) l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
         {
