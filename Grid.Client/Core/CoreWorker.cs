@@ -124,6 +124,7 @@ public sealed partial class CoreWorker : IObjectResolver
     /// <summary>Turns a value into a payload: inline when small, else into an object store.</summary>
     public async ValueTask<ObjectPayload> StoreValueAsync(ObjectId id, object? value, Type type, CancellationToken cancellationToken = default)
     {
+        if (TryStoreLargeArray(id, value, type, out var large)) return large;
         var bytes = Serializer.Serialize(value, type);
         if (bytes.Length <= InlineThreshold) return ObjectPayload.InlineBytes(bytes);
         if (LocalStore is not null && LocalNode is { } node)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -16,6 +17,9 @@ public static class ObjectStoreServiceCollectionExtensions
         AddOptions(services, configure);
         services.TryAddSingleton<LocalObjectStore>();
         services.TryAddSingleton(CreatePuller);
+        // The node's TCP transfer endpoint, closed when the silo stops so that pulls from it fail fast.
+        services.TryAddSingleton<ObjectTransferServer>();
+        services.AddHostedService(s => s.GetRequiredService<ObjectTransferServer>());
         return services;
     }
 

@@ -35,6 +35,12 @@ public sealed class ObjectStoreOptions
     /// </summary>
     public long? CapacityBytes { get; set; }
 
+    /// <summary>
+    /// Bytes of deleted objects' files the store keeps to reuse for new objects of the same size (their memory is
+    /// already allocated, so a put into one is a plain copy). Null: an eighth of the capacity, at most 2 GiB; 0: off.
+    /// </summary>
+    public long? RecycledBytes { get; set; }
+
     /// <summary>Bytes the spill directory may hold. Null: whatever the disk has free.</summary>
     public long? MaxSpillBytes { get; set; }
 
@@ -43,6 +49,9 @@ public sealed class ObjectStoreOptions
     /// (the fast path for silos sharing a host); off, every transfer goes over the network channel.
     /// </summary>
     public bool AllowSameHostReads { get; set; } = true;
+
+    /// <summary>The TCP channel between nodes (the network path when same-host reads are impossible or off).</summary>
+    public NetworkTransferOptions Network { get; } = new();
 
     /// <summary><see cref="CapacityBytes"/>, or its default: 30 % of the memory this process may use.</summary>
     public long EffectiveCapacityBytes => CapacityBytes ?? (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * DefaultCapacityFraction);
@@ -65,6 +74,8 @@ public sealed class ObjectStoreOptions
         if (ChunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ObjectStoreOptions.ChunkSize must be positive.");
         if (MaxChunksInFlight <= 0) throw new ArgumentOutOfRangeException(nameof(MaxChunksInFlight), MaxChunksInFlight, "ObjectStoreOptions.MaxChunksInFlight must be positive.");
         if (CapacityBytes is < 0) throw new ArgumentOutOfRangeException(nameof(CapacityBytes), CapacityBytes, "ObjectStoreOptions.CapacityBytes (--object-store-memory) must not be negative.");
+        Network.Validate();
+        if (RecycledBytes is < 0) throw new ArgumentOutOfRangeException(nameof(RecycledBytes), RecycledBytes, "ObjectStoreOptions.RecycledBytes must not be negative (0 turns reuse off).");
         if (MaxSpillBytes is < 0) throw new ArgumentOutOfRangeException(nameof(MaxSpillBytes), MaxSpillBytes, "ObjectStoreOptions.MaxSpillBytes must not be negative.");
     }
 }

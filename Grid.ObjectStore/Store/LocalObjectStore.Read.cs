@@ -45,7 +45,9 @@ public sealed partial class LocalObjectStore
         path = null;
         size = 0;
         if (!_objects.TryGetValue(id, out var entry) || !entry.IsSealed || entry.IsRemoved) return false;
-        path = entry.Memory?.FilePath ?? entry.SpillPath;
+        var memory = entry.Memory;
+        memory?.MarkShared(); // someone outside this store may open the file: it must never be reused
+        path = memory?.FilePath ?? entry.SpillPath;
         size = entry.Size;
         return path is not null;
     }

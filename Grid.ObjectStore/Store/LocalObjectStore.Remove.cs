@@ -21,7 +21,7 @@ public sealed partial class LocalObjectStore
             entry.Memory = null;
             if (memory is not null)
             {
-                memory.Unlink(); // a spilled object mapped from disk: this removes its spill file
+                memory.Retire(); // a spilled object mapped from disk: this removes its spill file
                 memory.Release();
             }
             else if (entry.SpillPath is { } spilled)

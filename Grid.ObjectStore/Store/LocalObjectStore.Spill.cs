@@ -16,7 +16,7 @@ public sealed partial class LocalObjectStore
         {
             try
             {
-                return (ObjectMemory.Create(PathOf(id), (int)size), false);
+                return (CreateInMemory(id, (int)size), false);
             }
             catch (IOException)
             {

@@ -24,11 +24,11 @@ public sealed partial class LocalObjectStore
         return writer is not null;
     }
 
-    /// <summary>Create, copy, seal.</summary>
+    /// <summary>Create, copy (into the file, see <see cref="ObjectWriter.Write"/>), seal.</summary>
     public void Put(ObjectId id, ReadOnlySpan<byte> data)
     {
         using var writer = Create(id, data.Length);
-        data.CopyTo(writer.Span);
+        writer.Write(0, data);
         writer.Seal();
     }
 
@@ -49,7 +49,9 @@ public sealed partial class LocalObjectStore
             if (entry.IsSealed) throw new InvalidOperationException($"Object {id} is sealed; objects are immutable.");
             if (offset < 0 || offset > entry.Size - data.Length)
                 throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A {data.Length}-byte write at {offset} does not fit object {id} of {entry.Size} bytes.");
-            data.CopyTo(memory.GetSpan()[(int)offset..]);
+            // Into the file, not the fresh mapping: see ObjectWriter.Write (first-touch page faults cost more than the copy).
+            using var file = File.OpenHandle(memory.FilePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            RandomAccess.Write(file, data, offset);
         }
         finally
         {

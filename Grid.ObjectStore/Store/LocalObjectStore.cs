@@ -36,6 +36,7 @@ public sealed partial class LocalObjectStore : IDisposable
     private readonly bool _ownsDirectory;
     private readonly bool _ownsSpillDirectory;
     private readonly long? _maxSpillBytes;
+    private readonly RecycledFiles _recycled;
     private long _usedBytes;
     private long _spilledBytes;
     private int _sealedCount;
@@ -53,6 +54,7 @@ public sealed partial class LocalObjectStore : IDisposable
         // Created on the first spill: most stores never spill, and a disk directory per store would litter /tmp.
         _ownsSpillDirectory = !System.IO.Directory.Exists(SpillDirectory);
         CapacityBytes = settings.EffectiveCapacityBytes;
+        _recycled = new RecycledFiles(Directory, settings.RecycledBytes ?? Math.Min(CapacityBytes / 8, 2L << 30));
         _maxSpillBytes = settings.MaxSpillBytes;
 
         _meter = new Meter(ObjectStoreMeter.Name);
@@ -119,6 +121,7 @@ public sealed partial class LocalObjectStore : IDisposable
         var count = Count;
         var bytes = UsedBytes;
         foreach (var entry in _objects.Values) Remove(entry, aborted: false);
+        _recycled.Close();
         foreach (var waiter in waiters)
             waiter.Signal.TrySetException(new ObjectDisposedException(nameof(LocalObjectStore), "The object store was disposed."));
         if (_ownsDirectory) DeleteDirectory(Directory);

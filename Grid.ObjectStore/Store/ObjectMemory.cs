@@ -35,6 +35,8 @@ internal sealed unsafe class ObjectMemory : MemoryManager<byte>
     private readonly int _length;
     private int _references = 1;
     private int _unlinkDeferred;
+    private int _shared;
+    private string? _retiredPath;
 
     private ObjectMemory(string path, MemoryMappedFile? file, MemoryMappedViewAccessor? view, byte* pointer, int length)
     {
@@ -55,16 +57,46 @@ internal sealed unsafe class ObjectMemory : MemoryManager<byte>
     /// <summary>The file that backs this memory (in the store's directory, or its spill directory).</summary>
     public string FilePath => _path;
 
+    /// <summary>Where the file goes for reuse when the object is deleted; null: it is deleted (see <see cref="Retire"/>).</summary>
+    public RecycledFiles? Recycler { get; init; }
+
+    /// <summary>The file was handed to someone outside this store (another node may have it open or linked): never reuse it.</summary>
+    public void MarkShared() => Volatile.Write(ref _shared, 1);
+
+    /// <summary>
+    /// The object was deleted: like <see cref="Unlink"/>, its name goes at once, but a file that can be reused is
+    /// renamed aside instead, and offered to <see cref="Recycler"/> when the last reference is gone (readers keep
+    /// the old bytes until then).
+    /// </summary>
+    public void Retire()
+    {
+        if (Recycler is null || _length < RecycledFiles.MinSize || Volatile.Read(ref _shared) == 1)
+        {
+            Unlink();
+            return;
+        }
+        var aside = Recycler.NewName();
+        try
+        {
+            File.Move(_path, aside);
+            Volatile.Write(ref _retiredPath, aside);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Unlink();
+        }
+    }
+
     /// <summary>
     /// Creates the file at exactly <paramref name="size"/> bytes and maps it read-write; the caller owns the one
     /// reference it starts with.
     /// </summary>
-    public static ObjectMemory Create(string path, int size) => Map(path, size, FileMode.CreateNew);
+    public static ObjectMemory Create(string path, int size, RecycledFiles? recycler = null) => Map(path, size, FileMode.CreateNew, recycler);
 
     /// <summary>Maps an existing file of <paramref name="size"/> bytes (a spilled object read in place from disk).</summary>
-    public static ObjectMemory Open(string path, int size) => Map(path, size, FileMode.Open);
+    public static ObjectMemory Open(string path, int size, RecycledFiles? recycler = null) => Map(path, size, FileMode.Open, recycler);
 
-    private static ObjectMemory Map(string path, int size, FileMode mode)
+    private static ObjectMemory Map(string path, int size, FileMode mode, RecycledFiles? recycler)
     {
         // PreallocationSize makes .NET fallocate the file: on a full tmpfs Create then fails with an IOException,
         // instead of the process dying of SIGBUS when a write first touches a page that cannot be backed.
@@ -84,7 +116,7 @@ internal sealed unsafe class ObjectMemory : MemoryManager<byte>
             {
                 // An empty file cannot be mapped; an empty object needs no memory anyway.
                 stream.Dispose();
-                return new ObjectMemory(path, null, null, null, 0);
+                return new ObjectMemory(path, null, null, null, 0) { Recycler = recycler };
             }
             if (stream.Length != size) stream.SetLength(size);
             file = MemoryMappedFile.CreateFromFile(stream, mapName: null, size, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
@@ -98,7 +130,7 @@ internal sealed unsafe class ObjectMemory : MemoryManager<byte>
             // the safety net against leaked leases; holding the add-ref would defeat it.
             handle.ReleasePointer();
             // Offset 0 of a fresh mapping: the address is page aligned and PointerOffset is 0.
-            return new ObjectMemory(path, file, view, pointer + view.PointerOffset, size);
+            return new ObjectMemory(path, file, view, pointer + view.PointerOffset, size) { Recycler = recycler };
         }
         catch
         {
@@ -173,6 +205,8 @@ internal sealed unsafe class ObjectMemory : MemoryManager<byte>
         _view?.Dispose();
         _file?.Dispose();
         if (Volatile.Read(ref _unlinkDeferred) == 1) TryDeleteFile(_path);
+        if (Volatile.Read(ref _retiredPath) is { } aside && (Volatile.Read(ref _shared) == 1 || !Recycler!.TryKeep(aside, _length)))
+            TryDeleteFile(aside);
     }
 
     private static bool TryDeleteFile(string path)

@@ -1,3 +1,5 @@
+using Microsoft.Win32.SafeHandles;
+
 namespace Grid.ObjectStore;
 
 /// <summary>
@@ -13,6 +15,7 @@ public sealed class ObjectWriter : IDisposable
     // An unsealed object never moves (only sealed ones spill), so the memory it was created with is its memory.
     private readonly ObjectMemory _memory;
     private int _finished;
+    private SafeFileHandle? _file;
 
     /// <summary>Takes over the writer's reference the store added on the entry's memory.</summary>
     internal ObjectWriter(LocalObjectStore store, ObjectEntry entry)
@@ -42,6 +45,31 @@ public sealed class ObjectWriter : IDisposable
             ThrowIfFinished();
             return _memory.GetSpan();
         }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> at <paramref name="offset"/> through the object's file (pwrite) rather than its
+    /// mapping. The mapping sees the same pages; what is saved is a page fault per 4 KiB on first touch of a fresh
+    /// mapping, which costs more than the copy itself (about 0.2 GB/s against 6 GB/s in a VM). Disjoint ranges may be
+    /// written from several threads.
+    /// </summary>
+    public void Write(long offset, ReadOnlySpan<byte> bytes)
+    {
+        ThrowIfFinished();
+        if (offset < 0 || offset > Size - bytes.Length)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A {bytes.Length}-byte write at {offset} does not fit object {Id} of {Size} bytes.");
+        if (bytes.IsEmpty) return;
+        var file = Volatile.Read(ref _file) ?? OpenFile();
+        RandomAccess.Write(file, bytes, offset);
+    }
+
+    private SafeFileHandle OpenFile()
+    {
+        var file = File.OpenHandle(_memory.FilePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        var winner = Interlocked.CompareExchange(ref _file, file, null);
+        if (winner is null) return file;
+        file.Dispose();
+        return winner;
     }
 
     /// <summary>Makes the object readable and wakes its waiters. Throws if it was deleted before being sealed.</summary>
@@ -82,7 +110,12 @@ public sealed class ObjectWriter : IDisposable
         }
     }
 
-    private bool TryFinish() => Interlocked.Exchange(ref _finished, 1) == 0;
+    private bool TryFinish()
+    {
+        if (Interlocked.Exchange(ref _finished, 1) != 0) return false;
+        Interlocked.Exchange(ref _file, null)?.Dispose();
+        return true;
+    }
 
     private void ThrowUnlessFirstFinish()
     {

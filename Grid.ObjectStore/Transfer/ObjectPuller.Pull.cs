@@ -93,8 +93,10 @@ public sealed partial class ObjectPuller
         using (writer) // Disposing an unsealed writer aborts: a failed pull leaves no partial object.
         {
             var memory = writer.Memory;
+            // Over the network the bytes are written into the object's file (pwrite), not through its fresh
+            // mapping: first-touch page faults on a new mapping cost more than the transfer itself.
             if (locator is null || !TryCopyFromSameHost(locator, id, memory, "pull", ct))
-                await ReadChunksAsync(grain, source, id, size, "pull", (offset, chunk) => chunk.CopyTo(memory.Span[(int)offset..]), ct).ConfigureAwait(false);
+                await ReadOverNetworkAsync(grain, source, id, size, "pull", writer.Write, ct).ConfigureAwait(false);
             writer.Seal();
         }
         Log.Pulled(_logger, id, size, source, Milliseconds(started));

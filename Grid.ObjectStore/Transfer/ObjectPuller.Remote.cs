@@ -33,7 +33,7 @@ public sealed partial class ObjectPuller
             var buffer = GC.AllocateUninitializedArray<byte>((int)size);
             var locator = await LocateOnThisHostAsync(grain, id, size).ConfigureAwait(false);
             if (locator is null || !TryCopyFromSameHost(locator, id, buffer, "fetch", ct))
-                await ReadChunksAsync(grain, source, id, size, "fetch", (offset, chunk) => chunk.CopyTo(buffer, offset), ct).ConfigureAwait(false);
+                await ReadOverNetworkAsync(grain, source, id, size, "fetch", (offset, chunk) => chunk.CopyTo(buffer.AsSpan((int)offset)), ct).ConfigureAwait(false);
             result = buffer;
         }
         Log.Fetched(_logger, id, size, source, Milliseconds(started));
@@ -51,12 +51,18 @@ public sealed partial class ObjectPuller
         await grain.Create(id, data.Length).ConfigureAwait(false);
         try
         {
-            await Plan(data.Length).RunAsync(async (offset, length, token) =>
+            // The transfer channel first; grain calls when the target's channel cannot be reached.
+            var reason = data.IsEmpty ? null : await _network.TryWriteAsync(target, id, data, length => _bytesPushed.Add(length, new KeyValuePair<string, object?>("grid.path", "network")), ct).ConfigureAwait(false);
+            if (reason is not null)
             {
-                // The grain contract takes a byte[]: one copy per chunk is the price of the wire type.
-                await grain.WriteChunk(id, offset, data.Slice((int)offset, length).ToArray()).ConfigureAwait(false);
-                _bytesPushed.Add(length);
-            }, ct).ConfigureAwait(false);
+                if (_network.Enabled) Log.TransferFallback(_logger, target, id, reason);
+                await Plan(data.Length).RunAsync(async (offset, length, token) =>
+                {
+                    // The grain contract takes a byte[]: one copy per chunk is the price of the wire type.
+                    await grain.WriteChunk(id, offset, data.Slice((int)offset, length).ToArray()).ConfigureAwait(false);
+                    _bytesPushed.Add(length, new KeyValuePair<string, object?>("grid.path", "grain-calls"));
+                }, ct).ConfigureAwait(false);
+            }
             await grain.Seal(id).ConfigureAwait(false);
         }
         catch

@@ -22,6 +22,7 @@ public sealed partial class ObjectPuller : IDisposable
     private readonly Counter<long> _bytesPulled;
     private readonly Counter<long> _bytesPushed;
     private readonly ConcurrentDictionary<ObjectId, PullOperation> _pulls = new();
+    private readonly ObjectTransferClient _network;
 
     /// <param name="store">This node's store; null in processes that have none (they can fetch and push, not pull).</param>
     public ObjectPuller(IGrainFactory grains, LocalObjectStore? store, IOptions<ObjectStoreOptions> options, ILogger<ObjectPuller> logger)
@@ -31,6 +32,7 @@ public sealed partial class ObjectPuller : IDisposable
         _options = options.Value;
         _options.Validate();
         _logger = logger;
+        _network = new ObjectTransferClient(grains, _options.Network);
         _meter = new Meter(ObjectStoreMeter.Name);
         _bytesPulled = _meter.CreateCounter<long>(ObjectStoreMeter.BytesPulled, "By", "Bytes read from other nodes' stores");
         _bytesPushed = _meter.CreateCounter<long>(ObjectStoreMeter.BytesPushed, "By", "Bytes written to other nodes' stores");
@@ -55,7 +57,7 @@ public sealed partial class ObjectPuller : IDisposable
     /// <summary>Reads every chunk of the object from <paramref name="grain"/>, handing each to <paramref name="sink"/> with its offset.</summary>
     private Task ReadChunksAsync(IObjectStoreGrain grain, NodeId source, ObjectId id, long size, string transfer, Action<long, byte[]> sink, CancellationToken ct)
     {
-        var tags = new KeyValuePair<string, object?>("grid.transfer", transfer);
+        var tags = new[] { new KeyValuePair<string, object?>("grid.transfer", transfer), new KeyValuePair<string, object?>("grid.path", "grain-calls") };
         return Plan(size).RunAsync(async (offset, length, token) =>
         {
             var chunk = await grain.ReadChunk(id, offset, length).ConfigureAwait(false);

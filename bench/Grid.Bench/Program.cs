@@ -25,10 +25,11 @@ public static class Program
         var report = new Report(Console.Out);
         report.Note($"Grid.Bench: {topology.Description}; {Environment.ProcessorCount} cores; {(options.Quick ? "quick" : "full")} run; " +
                     $"warm-up {options.WarmUp.TotalSeconds:0.#} s, {options.Runs} runs of {options.RunLength.TotalSeconds:0.#} s");
-        var context = new BenchContext(topology.Client, options, topology.NodeCount);
+        var context = new BenchContext(topology.Client, options, topology.NodeCount, topology.Silos);
         var cases = TaskCases.All(context)
             .Concat(ActorCases.All(context))
             .Concat(ObjectCases.All(context))
+            .Concat(TransferCases.All(context, report))
             .Concat(PlacementGroupCases.All(context));
         await new Runner(context, report).RunAsync(cases);
         return 0;

@@ -10,11 +10,13 @@ using Microsoft.Extensions.Logging;
 namespace Grid.Bench.Topology;
 
 /// <summary>A running grid and the client the cases use; disposing it stops everything it started.</summary>
-public sealed class BenchTopology(string description, GridClient client, int nodeCount, Func<ValueTask> stop) : IAsyncDisposable
+public sealed class BenchTopology(string description, GridClient client, int nodeCount, Func<ValueTask> stop, IReadOnlyList<IServiceProvider>? silos = null) : IAsyncDisposable
 {
     public string Description { get; } = description;
     public GridClient Client { get; } = client;
     public int NodeCount { get; } = nodeCount;
+    /// <summary>The silo hosts' services, when the bench runs them itself (cluster mode): node-to-node cases use them.</summary>
+    public IReadOnlyList<IServiceProvider> Silos { get; } = silos ?? [];
 
     public async ValueTask DisposeAsync()
     {
@@ -66,7 +68,7 @@ public static class TopologyFactory
                 await host.StopAsync();
                 host.Dispose();
             }
-        });
+        }, [first.Services, second.Services]);
     }
 
     private static async Task<IHost> StartSiloAsync(InMemoryGcs gcs, string clusterId, int siloPort, int gatewayPort, IPEndPoint? primary)
@@ -77,7 +79,9 @@ public static class TopologyFactory
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "grid", clusterId: clusterId);
-            silo.UseGrid(node => node.Resources = new(CustomResources));
+            // Nodes on one machine would share object files (a hard link); off, cross-node figures measure the
+            // network channel that nodes on different machines use.
+            silo.UseGrid(node => node.Resources = new(CustomResources), store => store.AllowSameHostReads = false);
         });
         var host = builder.Build();
         await host.StartAsync();

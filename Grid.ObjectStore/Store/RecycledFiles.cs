@@ -1,0 +1,96 @@
+namespace Grid.ObjectStore;
+
+/// <summary>
+/// Files of deleted objects kept for reuse by new objects of the same size (Plasma reuses its arena the same way).
+/// A new tmpfs file costs page allocation on create and page freeing on delete, and in a VM the fresh pages cost
+/// host faults too; a kept file's pages are already there, so a put into it is a plain copy. Bounded by bytes.
+/// </summary>
+/// <remarks>
+/// Only files nobody else can see are kept: objects created by this store (not adopted by hard link), never handed
+/// out by <see cref="LocalObjectStore.TryLocate"/> (another process may hold them open), and only once the last
+/// lease in this process is gone (see <see cref="ObjectMemory.Retire"/>). A kept file still holds the old bytes:
+/// every writer of a new object writes all of it, as pulls, puts and serialized results do.
+/// </remarks>
+internal sealed class RecycledFiles(string directory, long maxBytes)
+{
+    /// <summary>Smaller files are not worth keeping: their pages are few, and each kept file is a name in the directory.</summary>
+    public const int MinSize = 1024 * 1024;
+
+    private readonly Lock _lock = new();
+    private readonly Dictionary<int, Stack<string>> _bySize = [];
+    private long _bytes;
+    private long _names;
+    private bool _closed;
+
+    public long MaxBytes => maxBytes;
+
+    /// <summary>Bytes held in kept files.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    /// <summary>A fresh name in the store's directory for a file on its way to being kept.</summary>
+    public string NewName() => Path.Combine(directory, $".recycled-{Interlocked.Increment(ref _names)}");
+
+    /// <summary>Keeps the file at <paramref name="path"/>; false when it does not fit (the caller deletes it).</summary>
+    public bool TryKeep(string path, int size)
+    {
+        if (size < MinSize) return false;
+        lock (_lock)
+        {
+            if (_closed || _bytes + size > maxBytes) return false;
+            if (!_bySize.TryGetValue(size, out var files)) _bySize[size] = files = new Stack<string>();
+            files.Push(path);
+            _bytes += size;
+            return true;
+        }
+    }
+
+    /// <summary>Moves a kept file of exactly <paramref name="size"/> bytes to <paramref name="path"/>.</summary>
+    public bool TryTake(int size, string path)
+    {
+        while (true)
+        {
+            string kept;
+            lock (_lock)
+            {
+                if (!_bySize.TryGetValue(size, out var files) || !files.TryPop(out kept!)) return false;
+                if (files.Count == 0) _bySize.Remove(size);
+                _bytes -= size;
+            }
+            try
+            {
+                File.Move(kept, path);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(kept); // gone or unusable: try the next one
+            }
+        }
+    }
+
+    /// <summary>Deletes every kept file and keeps no more (store shutdown).</summary>
+    public void Close()
+    {
+        string[] all;
+        lock (_lock)
+        {
+            _closed = true;
+            all = [.. _bySize.Values.SelectMany(files => files)];
+            _bySize.Clear();
+            _bytes = 0;
+        }
+        foreach (var path in all) TryDelete(path);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The directory goes with the store anyway.
+        }
+    }
+}
