@@ -16,7 +16,7 @@ public sealed partial class CoreWorker
         var method = FunctionCatalog.Resolve(function);
         if (!method.IsStaticFunction)
             throw new UnknownFunctionException($"{function.DisplayName} is an instance method; run it through an actor, or make it static.");
-        var nested = LocalStore is null ? new List<ObjectRef>() : null;
+        var nested = new List<ObjectRef>(); // refs inside argument values: pinned below, and lent by clients
         var spec = new TaskSpec
         {
             TaskId = ObjectId.New(),
@@ -28,7 +28,8 @@ public sealed partial class CoreWorker
             Owner = OwnerAddress,
             Scheduling = options.Scheduling,
         };
-        var result = _owned.AddPending(spec.TaskId);
+        var result = _owned.AddPending(spec.TaskId).Payload;
+        PinArguments(result.Task, spec.Args, nested); // refcount: arguments live until the task ends
         TasksSubmitted.Add(1);
         _ = RunTaskAsync(spec, options.MaxRetries, result, nested is { Count: > 0 } ? nested : null);
         return new ObjectRef<T>(spec.TaskId, OwnerAddress, this);

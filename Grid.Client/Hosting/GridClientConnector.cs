@@ -138,9 +138,12 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
         var worker = new CoreWorker(cluster, ownerRef.GetGrainId(), selector, puller, null, null,
             _loggers.CreateLogger<CoreWorker>(), options.Value.InlineThreshold);
         endpoint.Worker = worker;
+        worker.StartOwnerMailbox();
         var job = await Jobs.JobCodeShipper.StartJobAsync(cluster, JobId.New(), options.Value.Code, _loggers.CreateLogger("Grid.Jobs")).ConfigureAwait(false);
         return new GridClient(worker, job.Job, async () =>
         {
+            // Job end: the objects this client owns are freed on every node before the job is recorded finished.
+            await worker.ShutdownReferencesAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             await job.DisposeAsync().ConfigureAwait(false);
             selector.Dispose();
             cluster.DeleteObjectReference<IClientOwner>(ownerRef);

@@ -30,6 +30,7 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<Jobs.JobCodeRegistry>();
         silo.UseGridScheduling();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GridNodeLifecycle>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.ObjectDirectoryPublisher>();
         ThreadPoolSizing.Ensure();
         return silo;
     }

@@ -25,7 +25,7 @@ public sealed class TaskExecutor(NodeRuntime node, Raylet.Raylet raylet, Jobs.Jo
             var lease = raylet.LeaseOf(spec.TaskId);
             var context = new GridContext(node.ClientFor(spec.Job), node.NodeId, spec.Job, spec.TaskId, null,
                 lease?.GpuIds ?? [], lease is null ? null : lease.EnterBlocked);
-            return await Task.Run(() => Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, origin)).ConfigureAwait(false);
+            return await Task.Run(() => Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, spec.Owner, origin)).ConfigureAwait(false);
         }
         catch (Exception e)
         {

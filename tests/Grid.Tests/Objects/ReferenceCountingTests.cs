@@ -1,0 +1,197 @@
+using System.Runtime.CompilerServices;
+using Grid.Testing;
+using Grid.Wire;
+using Orleans.TestingHost;
+
+namespace Grid.Tests.Objects;
+
+/// <summary>
+/// Ownership and reference counting on three silos: an object lives while a ref to it exists anywhere (the
+/// owner's instances, pending tasks' arguments, actors, other processes), and is then deleted from every node
+/// that holds a copy, spill files included.
+/// </summary>
+public sealed class ReferenceCountingTests(RefCountClusterFixture fixture) : IClassFixture<RefCountClusterFixture>
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private const int Size = RefCountClusterFixture.ObjectSize;
+
+    private GridClient Grid => fixture.Grid;
+
+    [Fact]
+    public async Task Disposing_the_last_ref_deletes_the_object_on_every_node_that_holds_a_copy()
+    {
+        var data = await Grid.PutAsync(new byte[Size]);
+        var id = data.Id;
+        // A task on each node reads it: every node pulls a copy.
+        foreach (var node in await fixture.NodesAsync())
+        {
+            var length = Grid.Function<byte[], int>(RefCountFunctions.Length, new TaskOptions { Scheduling = SchedulingStrategy.NodeAffinity(node) });
+            Assert.Equal(Size, await length.Remote(data).GetAsync(Timeout));
+        }
+        var copies = await fixture.CopiesAsync(id);
+        Assert.Equal(3, copies.Select(c => c.Node).Distinct().Count());
+        Assert.All(copies, c => Assert.Equal(Grid.Worker.OwnerAddress.ToString(), c.Owner));
+        Assert.All(copies, c => Assert.True(c.References is { Local: >= 1 }, $"the owner counts the client's ref: {c.References}"));
+        Assert.Equal(3, (await fixture.Gcs.GetObjectLocationsAsync(id))!.Nodes.Length);
+
+        data.Dispose();
+
+        await fixture.GoneEverywhereAsync(id);
+        Assert.Empty(await fixture.CopiesAsync(id));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => data.GetAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task A_ref_the_garbage_collector_reclaims_frees_its_object_and_a_dropped_task_result_too()
+    {
+        var put = await PutAndForgetAsync();
+        var result = await ComputeAndForgetAsync();
+        await fixture.GoneEverywhereAsync(put, result);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async Task<ObjectId> PutAndForgetAsync()
+    {
+        var data = await Grid.PutAsync(new byte[Size]);
+        Assert.NotEmpty(await fixture.CopiesAsync(data.Id));
+        return data.Id;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async Task<ObjectId> ComputeAndForgetAsync()
+    {
+        var result = Grid.Function<int, byte[]>(RefCountFunctions.MakeBytes).Remote(Size);
+        Assert.Equal(Size, (await result.GetAsync(Timeout)).Length);
+        Assert.NotEmpty(await fixture.CopiesAsync(result.Id));
+        return result.Id;
+    }
+
+    [Fact]
+    public async Task A_ref_passed_to_a_failing_task_stays_alive_while_the_task_runs_and_is_released_when_it_fails()
+    {
+        var gate = Guid.NewGuid().ToString("N");
+        var data = await Grid.PutAsync(new byte[Size]);
+        var id = data.Id;
+        var failing = Grid.Function<byte[], string, int>(RefCountFunctions.FailAfterGate).Remote(data, gate);
+        data.Dispose(); // the pending task still holds it
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.NotEmpty(await fixture.CopiesAsync(id));
+        Assert.Contains((await Grid.MemorySummaryAsync()).Rows, r => r.Id == id && r.References is { Submitted: 1, Local: 0 });
+
+        RefCountFunctions.Gate(gate).SetResult();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => failing.GetAsync(Timeout));
+        Assert.Contains("failing on purpose", error.Message);
+        await fixture.GoneEverywhereAsync(id);
+    }
+
+    [Fact]
+    public async Task An_actor_keeps_the_refs_it_holds_alive_until_it_dies()
+    {
+        var data = await Grid.PutAsync(new byte[Size]);
+        var id = data.Id;
+        var held = new[] { data };
+        var holder = await Grid.CreateActorAsync(() => new RefHolder(held));
+        await holder.Ready.WaitAsync(Timeout);
+        data.Dispose();
+        held = null;
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.Equal(Size, await holder.Call(h => h.TotalLength()).GetAsync(Timeout));
+        Assert.Contains((await Grid.MemorySummaryAsync()).Rows, r => r.Id == id && r.References is { Local: 0, Borrowers: >= 1 });
+
+        await holder.KillAsync().WaitAsync(Timeout);
+        await fixture.GoneEverywhereAsync(id);
+    }
+
+    [Fact]
+    public async Task Spilled_objects_leave_no_spill_file_once_released()
+    {
+        // Six 1 MiB objects on three nodes that each keep 1.5 MiB in memory: some node spills.
+        var refs = new List<ObjectRef<byte[]>>();
+        for (var i = 0; i < 6; i++) refs.Add(await Grid.PutAsync(new byte[Size]));
+        var ids = refs.Select(r => r.Id).ToArray();
+        var spillDirectories = fixture.Stores().Select(s => s.SpillDirectory).ToArray();
+        await Eventually.WaitAsync(() => SpillFiles(spillDirectories, ids).Length > 0, Timeout, "a spill file of one of the objects");
+        Assert.Contains((await Grid.MemorySummaryAsync()).Rows, r => ids.Contains(r.Id) && r.Spilled);
+
+        foreach (var r in refs) r.Dispose();
+
+        await fixture.GoneEverywhereAsync(ids);
+        Assert.Empty(SpillFiles(spillDirectories, ids));
+    }
+
+    [Fact]
+    public async Task Refs_inside_a_stored_object_live_as_long_as_that_object()
+    {
+        var inner = await Grid.PutAsync(new byte[Size]);
+        var innerId = inner.Id;
+        var outer = await Grid.PutAsync(new[] { inner });
+        inner.Dispose();
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var again = (await outer.GetAsync(Timeout))[0];
+        Assert.Equal(Size, (await again.GetAsync(Timeout)).Length);
+        again.Dispose();
+
+        outer.Dispose();
+        await fixture.GoneEverywhereAsync(innerId);
+    }
+
+    [Fact]
+    public async Task Ending_a_job_frees_every_object_it_owns()
+    {
+        var job = await fixture.ConnectAsync();
+        var ids = new List<ObjectId>();
+        for (var i = 0; i < 2; i++) ids.Add((await job.PutAsync(new byte[Size])).Id);
+        ids.Add(job.Function<int, byte[]>(RefCountFunctions.MakeBytes).Remote(Size) is var r && (await r.GetAsync(Timeout)).Length == Size ? r.Id : default);
+
+        await job.DisposeAsync().AsTask().WaitAsync(Timeout);
+
+        await fixture.GoneEverywhereAsync([.. ids]);
+    }
+
+    private static string[] SpillFiles(string[] directories, ObjectId[] ids) =>
+        [.. directories.Where(Directory.Exists).SelectMany(Directory.EnumerateFiles).Where(f => ids.Any(id => Path.GetFileName(f).Contains(id.ToString())))];
+}
+
+/// <summary>An owner's death: refs others hold to its objects fail with a typed error, never hang.</summary>
+public sealed class OwnerDeathTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task Getting_an_object_whose_owner_died_fails_with_OwnerDiedException()
+    {
+        var gcs = new Grid.Silo.Gcs.InMemoryGcs();
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.ConfigureSilo((_, silo) =>
+        {
+            Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Grid.Silo.Gcs.IGcs>(silo.Services, gcs);
+            Grid.Silo.GridSiloBuilderExtensions.UseGrid(silo, o => o.NumCpus = 2);
+        });
+        await using var cluster = builder.Build();
+        await cluster.DeployAsync();
+        var factory = new Grid.Hosting.GridClientFactory(cluster.Client,
+            Microsoft.Extensions.Options.Options.Create(new Grid.Hosting.GridClientOptions()),
+            Microsoft.Extensions.Options.Options.Create(new Grid.ObjectStore.ObjectStoreOptions()));
+        await using var grid = await factory.CreateAsync(null);
+        await Eventually.WaitAsync(async () => (await grid.GetNodesAsync()).Length == 2, Timeout, "two nodes in the cluster view");
+
+        // The task's node owns the object it puts; the client only borrows the ref the task returns.
+        var doomed = cluster.Silos[1];
+        var node = new NodeId(doomed.SiloAddress.ToParsableString());
+        var put = grid.Function<int, ObjectRef<byte[]>>(RefCountFunctions.PutOnNode, new TaskOptions { Scheduling = SchedulingStrategy.NodeAffinity(node) });
+        var borrowed = await put.Remote(1 << 20).GetAsync(Timeout);
+        Assert.Equal(1 << 20, (await borrowed.GetAsync(Timeout)).Length);
+
+        await cluster.KillSiloAsync(doomed);
+
+        var error = await Assert.ThrowsAsync<OwnerDiedException>(() => borrowed.GetAsync(Timeout));
+        Assert.Contains(borrowed.Id.ToString(), error.Message);
+        Assert.Contains(borrowed.Owner.ToString(), error.Message);
+    }
+}
