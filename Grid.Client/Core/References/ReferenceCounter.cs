@@ -331,7 +331,7 @@ internal sealed class ReferenceCounter
             if (!entry.Kill()) continue;
             Owned.Remove(entry);
             if (entry.Payload.Task.IsCompletedSuccessfully) frees.Add(Release(entry.Id, entry.Payload.Task.Result));
-            else entry.Payload.TrySetResult(ObjectPayload.Failed(OwnerErrors.Died(entry.Id, Self, "its job ended")));
+            else Free(entry); // still running: what it leaves behind is freed when it finishes
         }
         foreach (var borrowed in _borrowed.Values)
             if (borrowed.Kill()) Unborrow(borrowed);
