@@ -24,13 +24,13 @@ public sealed partial class CoreWorker
         if (options.MaxConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(options), "ActorOptions.MaxConcurrency must be at least 1.");
         var descriptor = FunctionCatalog.Describe(constructor);
         var className = constructor.DeclaringType!.AssemblyQualifiedName!;
-        var nested = new List<ObjectRef>();
+        var scratch = NestedArgumentScratch();
         var spec = new ActorCreationSpec
         {
             ActorId = ActorId.New(),
             Job = job,
             Constructor = descriptor,
-            Args = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, nested),
+            Args = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, scratch),
             Resources = options.ToResourceSet(),
             Name = options.Name,
             Namespace = options.Namespace,
@@ -39,6 +39,7 @@ public sealed partial class CoreWorker
             ClassName = className,
             Scheduling = options.Scheduling,
         };
+        var nested = TakeNested(scratch);
         var gcs = Grains.GetGrain<IGcsGrain>(0);
         var registered = await gcs.RegisterActor(new ActorInfo
         {
@@ -60,9 +61,9 @@ public sealed partial class CoreWorker
     /// A raylet places the actor by its scheduling strategy and reserves its resources (waiting while
     /// they are busy or no node can hold them); then its host is activated on that node.
     /// </summary>
-    private async Task PlaceActorAsync(ActorCreationSpec spec, List<ObjectRef> nested)
+    private async Task PlaceActorAsync(ActorCreationSpec spec, List<ObjectRef>? nested)
     {
-        if (nested.Count > 0) spec = spec.WithBorrowed(await LendNestedAsync(nested).ConfigureAwait(false));
+        if (nested is not null) spec = spec.WithBorrowed(await LendNestedAsync(nested).ConfigureAwait(false));
         var node = await Grains.GetGrain<IRayletGrain>(Selector.Pick().Value).PlaceActor(spec, 0).ConfigureAwait(false);
         // The placement hint makes Orleans activate the host on the node that holds its resources;
         // the GPU flag lets the GPU placement filter keep it off silos without GPUs.
@@ -99,8 +100,9 @@ public sealed partial class CoreWorker
     public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args)
     {
         var descriptor = FunctionCatalog.Describe(method);
-        var nested = new List<ObjectRef>();
-        var wireArgs = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, nested);
+        var scratch = NestedArgumentScratch();
+        var wireArgs = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, scratch);
+        var nested = TakeNested(scratch);
         var sequence = Interlocked.Increment(ref _callSequences.GetOrAdd(actor.Id, _ => new StrongBox<long>(0)).Value);
         var spec = new ActorCallSpec
         {
@@ -113,7 +115,7 @@ public sealed partial class CoreWorker
         return new ObjectRef<T>(spec.ResultId, OwnerAddress, this);
     }
 
-    private async Task SendActorCallAsync(ActorRef actor, ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result, List<ObjectRef> nested)
+    private async Task SendActorCallAsync(ActorRef actor, ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result, List<ObjectRef>? nested)
     {
         try
         {
@@ -121,7 +123,7 @@ public sealed partial class CoreWorker
             // Arguments this process owns are resolved here; the host orders calls by sequence
             // number, so waiting for them does not reorder anything.
             var (args, _, failure) = await ResolveOwnedArgumentsAsync(spec.Args).ConfigureAwait(false);
-            var lent = nested.Count > 0 && failure is null ? await LendNestedAsync(nested).ConfigureAwait(false) : null;
+            var lent = nested is not null && failure is null ? await LendNestedAsync(nested).ConfigureAwait(false) : null;
             var ready = ReferenceEquals(args, spec.Args) && lent is null ? spec : new ActorCallSpec
             {
                 ActorId = spec.ActorId, CallerId = spec.CallerId, Sequence = spec.Sequence, Method = spec.Method,

@@ -10,6 +10,24 @@ namespace Grid.Core;
 public sealed partial class CoreWorker
 {
     [ThreadStatic] private static List<ObjectRef>? t_nestedScratch;
+    [ThreadStatic] private static List<ObjectRef>? t_argumentScratch;
+
+    /// <summary>An empty per-thread list to collect the refs nested in a submission's arguments (no allocation per task).</summary>
+    internal static List<ObjectRef> NestedArgumentScratch()
+    {
+        var scratch = t_argumentScratch ??= [];
+        scratch.Clear();
+        return scratch;
+    }
+
+    /// <summary>What the scratch list collected, as a list of its own; null when nothing (the common case).</summary>
+    internal static List<ObjectRef>? TakeNested(List<ObjectRef> scratch)
+    {
+        if (scratch.Count == 0) return null;
+        List<ObjectRef> nested = [.. scratch];
+        scratch.Clear();
+        return nested;
+    }
     private readonly CancellationTokenSource _mailboxStop = new();
 
     /// <summary>

@@ -16,22 +16,23 @@ public sealed partial class CoreWorker
         var method = FunctionCatalog.Resolve(function);
         if (!method.IsStaticFunction)
             throw new UnknownFunctionException($"{function.DisplayName} is an instance method; run it through an actor, or make it static.");
-        var nested = new List<ObjectRef>(); // refs inside argument values: pinned below, and lent by clients
+        var scratch = NestedArgumentScratch(); // refs inside argument values: pinned below, and lent
         var spec = new TaskSpec
         {
             TaskId = ObjectId.New(),
             Job = job,
             Function = function,
-            Args = BuildArgs(function, method.ParameterTypes, args, nested),
+            Args = BuildArgs(function, method.ParameterTypes, args, scratch),
             Resources = ResourcesOf(options),
             Name = options.Name,
             Owner = OwnerAddress,
             Scheduling = options.Scheduling,
         };
+        var nested = TakeNested(scratch);
         var result = _owned.AddPending(spec.TaskId).Payload;
         PinArguments(result.Task, spec.Args, nested); // refcount: arguments live until the task ends
         TasksSubmitted.Add(1);
-        _ = RunTaskAsync(spec, options.MaxRetries, result, nested is { Count: > 0 } ? nested : null);
+        _ = RunTaskAsync(spec, options.MaxRetries, result, nested);
         return new ObjectRef<T>(spec.TaskId, OwnerAddress, this);
     }
 
