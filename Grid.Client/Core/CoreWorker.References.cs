@@ -73,6 +73,17 @@ public sealed partial class CoreWorker
     /// <summary>Owner side: a borrowing process died; drops what it held. Returns how many objects that freed.</summary>
     public int DropBorrower(GrainId borrower) => _references.DropBorrower(borrower);
 
+    /// <summary>
+    /// A node died: whatever its core worker borrowed from this owner (refs its tasks and actors held) is released.
+    /// Returns how many objects that freed.
+    /// </summary>
+    public int DropBorrowersOnNode(NodeId node)
+    {
+        var freed = _references.DropBorrower(Grains.GetGrain<INodeOwnerGrain>(node.Value).GetGrainId());
+        if (freed > 0) _logger.LogInformation("Node {Node} died holding refs: freed {Count} objects only it still held", node, freed);
+        return freed;
+    }
+
     /// <summary>This owner's reference counts of those of <paramref name="ids"/> it still owns.</summary>
     public ReferenceCounts[] GetReferenceCounts(IEnumerable<ObjectId> ids) => _references.Counts(ids);
 

@@ -31,6 +31,7 @@ public static class GridSiloBuilderExtensions
         silo.UseGridScheduling();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GridNodeLifecycle>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.ObjectDirectoryPublisher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.BorrowerWatch>();
         ThreadPoolSizing.Ensure();
         return silo;
     }

@@ -158,40 +158,127 @@ public sealed class ReferenceCountingTests(RefCountClusterFixture fixture) : ICl
         [.. directories.Where(Directory.Exists).SelectMany(Directory.EnumerateFiles).Where(f => ids.Any(id => Path.GetFileName(f).Contains(id.ToString())))];
 }
 
-/// <summary>An owner's death: refs others hold to its objects fail with a typed error, never hang.</summary>
-public sealed class OwnerDeathTests
+/// <summary>
+/// Node deaths, each on a cluster of its own: refs to a dead owner's objects fail with a typed error (never hang),
+/// a get falls back to another node's copy, and what a dead node borrowed is released.
+/// </summary>
+public sealed class NodeDeathTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private const int Size = 1 << 20;
+
+    private sealed class SmallCluster : IAsyncDisposable
+    {
+        public required InProcessTestCluster Cluster { get; init; }
+        public required global::Grid.Silo.Gcs.InMemoryGcs Gcs { get; init; }
+        public required GridClient Grid { get; init; }
+
+        public static async Task<SmallCluster> StartAsync(short silos)
+        {
+            var gcs = new global::Grid.Silo.Gcs.InMemoryGcs();
+            var builder = new InProcessTestClusterBuilder(silos);
+            builder.ConfigureSilo((_, silo) =>
+            {
+                Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<global::Grid.Silo.Gcs.IGcs>(silo.Services, gcs);
+                global::Grid.Silo.GridSiloBuilderExtensions.UseGrid(silo, o => o.NumCpus = 2);
+            });
+            var cluster = builder.Build();
+            await cluster.DeployAsync();
+            var factory = new global::Grid.Hosting.GridClientFactory(cluster.Client,
+                Microsoft.Extensions.Options.Options.Create(new global::Grid.Hosting.GridClientOptions()),
+                Microsoft.Extensions.Options.Options.Create(new global::Grid.ObjectStore.ObjectStoreOptions()));
+            var grid = await factory.CreateAsync(null);
+            await Eventually.WaitAsync(async () => (await grid.GetNodesAsync()).Length == silos, Timeout, $"{silos} nodes in the cluster view");
+            return new SmallCluster { Cluster = cluster, Gcs = gcs, Grid = grid };
+        }
+
+        public static NodeId NodeOf(InProcessSiloHandle silo) => new(silo.SiloAddress.ToParsableString());
+
+        /// <summary>A silo other than the first (which hosts the test cluster's membership), to kill.</summary>
+        public InProcessSiloHandle Victim(NodeId? node = null) =>
+            (InProcessSiloHandle)Cluster.Silos.Skip(1).First(s => node is null || NodeOf((InProcessSiloHandle)s) == node);
+
+        public global::Grid.ObjectStore.LocalObjectStore[] LiveStores() =>
+            [.. Cluster.Silos.Select(s => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+                .GetRequiredService<global::Grid.ObjectStore.LocalObjectStore>(((InProcessSiloHandle)s).ServiceProvider))];
+
+        public async ValueTask DisposeAsync()
+        {
+            await Grid.DisposeAsync();
+            await Cluster.DisposeAsync();
+        }
+    }
 
     [Fact]
     public async Task Getting_an_object_whose_owner_died_fails_with_OwnerDiedException()
     {
-        var gcs = new Grid.Silo.Gcs.InMemoryGcs();
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Grid.Silo.Gcs.IGcs>(silo.Services, gcs);
-            Grid.Silo.GridSiloBuilderExtensions.UseGrid(silo, o => o.NumCpus = 2);
-        });
-        await using var cluster = builder.Build();
-        await cluster.DeployAsync();
-        var factory = new Grid.Hosting.GridClientFactory(cluster.Client,
-            Microsoft.Extensions.Options.Options.Create(new Grid.Hosting.GridClientOptions()),
-            Microsoft.Extensions.Options.Options.Create(new Grid.ObjectStore.ObjectStoreOptions()));
-        await using var grid = await factory.CreateAsync(null);
-        await Eventually.WaitAsync(async () => (await grid.GetNodesAsync()).Length == 2, Timeout, "two nodes in the cluster view");
+        await using var small = await SmallCluster.StartAsync(2);
+        var grid = small.Grid;
 
         // The task's node owns the object it puts; the client only borrows the ref the task returns.
-        var doomed = cluster.Silos[1];
-        var node = new NodeId(doomed.SiloAddress.ToParsableString());
-        var put = grid.Function<int, ObjectRef<byte[]>>(RefCountFunctions.PutOnNode, new TaskOptions { Scheduling = SchedulingStrategy.NodeAffinity(node) });
-        var borrowed = await put.Remote(1 << 20).GetAsync(Timeout);
-        Assert.Equal(1 << 20, (await borrowed.GetAsync(Timeout)).Length);
+        var doomed = small.Victim();
+        var put = grid.Function<int, ObjectRef<byte[]>>(RefCountFunctions.PutOnNode, new TaskOptions { Scheduling = SchedulingStrategy.NodeAffinity(SmallCluster.NodeOf(doomed)) });
+        var borrowed = await put.Remote(Size).GetAsync(Timeout);
+        Assert.Equal(Size, (await borrowed.GetAsync(Timeout)).Length);
 
-        await cluster.KillSiloAsync(doomed);
+        await small.Cluster.KillSiloAsync(doomed);
 
         var error = await Assert.ThrowsAsync<OwnerDiedException>(() => borrowed.GetAsync(Timeout));
         Assert.Contains(borrowed.Id.ToString(), error.Message);
         Assert.Contains(borrowed.Owner.ToString(), error.Message);
+    }
+
+    [Fact]
+    public async Task A_get_reads_another_nodes_copy_when_the_first_copy_died_with_its_node()
+    {
+        await using var small = await SmallCluster.StartAsync(3);
+        var grid = small.Grid;
+        var first = SmallCluster.NodeOf((InProcessSiloHandle)small.Cluster.Silos[0]);
+        // The client's puts go round robin: take one whose first copy is not on the first silo (which must live).
+        ObjectRef<byte[]> data;
+        NodeId primary;
+        while (true)
+        {
+            data = await grid.PutAsync(new byte[Size]);
+            primary = (await grid.MemorySummaryAsync()).Rows.Single(r => r.Id == data.Id && r.Owner is not null).Node;
+            if (primary != first) break;
+        }
+        var other = (await grid.GetNodesAsync()).Select(n => n.NodeId).First(n => n != primary);
+        var length = grid.Function<byte[], int>(RefCountFunctions.Length, new TaskOptions { Scheduling = SchedulingStrategy.NodeAffinity(other) });
+        Assert.Equal(Size, await length.Remote(data).GetAsync(Timeout)); // a copy on the other node now
+        Assert.Contains(other, (await small.Gcs.GetObjectLocationsAsync(data.Id))!.Nodes);
+
+        await small.Cluster.KillSiloAsync(small.Victim(primary));
+
+        Assert.Equal(Size, (await data.GetAsync(Timeout)).Length);
+    }
+
+    [Fact]
+    public async Task Refs_an_actor_held_are_released_when_its_node_dies()
+    {
+        await using var small = await SmallCluster.StartAsync(3);
+        var grid = small.Grid;
+        var doomed = small.Victim();
+        var data = await grid.PutAsync(new byte[Size]);
+        var id = data.Id;
+        var held = new[] { data };
+        var holder = await grid.CreateActorAsync(() => new RefHolder(held),
+            new ActorOptions { Scheduling = SchedulingStrategy.NodeAffinity(SmallCluster.NodeOf(doomed)) });
+        Assert.Equal(Size, await holder.Call(h => h.TotalLength()).GetAsync(Timeout));
+        data.Dispose();
+        held = null;
+
+        await small.Cluster.KillSiloAsync(doomed);
+
+        await Eventually.WaitAsync(async () =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var live = small.LiveStores().Where(s => s.List().Any(o => o.Id == id)).Select(s => s.Directory).ToArray();
+            var listed = await small.Gcs.GetObjectLocationsAsync(id);
+            var counts = grid.Worker.GetReferenceCounts([id]);
+            return (Gone: live.Length == 0 && listed is null,
+                State: $"copies in {string.Join(", ", live)}; directory {string.Join(", ", listed?.Nodes ?? [])}; owner counts {string.Join(", ", counts.Select(c => c.ToString()))}; nodes {(await grid.GetNodesAsync()).Length}");
+        }, s => s.Gone, Timeout, $"object {id} gone from the live nodes and the directory");
     }
 }
