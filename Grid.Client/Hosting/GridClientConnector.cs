@@ -148,6 +148,9 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
             await job.DisposeAsync().ConfigureAwait(false);
             selector.Dispose();
             cluster.DeleteObjectReference<IClientOwner>(ownerRef);
+            // Orleans holds an observer weakly: this closure (kept by the GridClient) keeps the endpoint alive for
+            // the client's lifetime; collected early, calls to the owner and this delete failed.
+            GC.KeepAlive(endpoint);
             if (onDispose is not null) await onDispose().ConfigureAwait(false);
         });
     }

@@ -154,6 +154,23 @@ public sealed class ReferenceCountingTests(RefCountClusterFixture fixture) : ICl
         await fixture.GoneEverywhereAsync([.. ids]);
     }
 
+    [Fact]
+    public async Task Another_client_sees_the_owners_counts_in_the_memory_summary_after_garbage_collections()
+    {
+        var data = await Grid.PutAsync(new byte[Size]);
+        var observer = await fixture.ConnectAsync();
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        var rows = (await observer.MemorySummaryAsync()).Rows.Where(r => r.Id == data.Id).ToArray();
+
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r => Assert.Equal(new ReferenceCounts(data.Id, 1, 0, 0), r.References));
+        data.Dispose();
+        await fixture.GoneEverywhereAsync(data.Id);
+    }
+
     private static string[] SpillFiles(string[] directories, ObjectId[] ids) =>
         [.. directories.Where(Directory.Exists).SelectMany(Directory.EnumerateFiles).Where(f => ids.Any(id => Path.GetFileName(f).Contains(id.ToString())))];
 }
