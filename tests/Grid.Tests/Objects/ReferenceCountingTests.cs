@@ -215,8 +215,9 @@ public sealed class NodeDeathTests
         public InProcessSiloHandle Victim(NodeId? node = null) =>
             (InProcessSiloHandle)Cluster.Silos.Skip(1).First(s => node is null || NodeOf((InProcessSiloHandle)s) == node);
 
-        public global::Grid.ObjectStore.LocalObjectStore[] LiveStores() =>
-            [.. Cluster.Silos.Select(s => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
+        /// <summary>The stores of every silo but <paramref name="except"/> (a killed silo's store may linger in this process).</summary>
+        public global::Grid.ObjectStore.LocalObjectStore[] StoresExcept(InProcessSiloHandle except) =>
+            [.. Cluster.Silos.Where(s => s != except).Select(s => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
                 .GetRequiredService<global::Grid.ObjectStore.LocalObjectStore>(((InProcessSiloHandle)s).ServiceProvider))];
 
         public async ValueTask DisposeAsync()
@@ -285,13 +286,14 @@ public sealed class NodeDeathTests
         data.Dispose();
         held = null;
 
+        var survivors = small.StoresExcept(doomed);
         await small.Cluster.KillSiloAsync(doomed);
 
         await Eventually.WaitAsync(async () =>
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            var live = small.LiveStores().Where(s => s.List().Any(o => o.Id == id)).Select(s => s.Directory).ToArray();
+            var live = survivors.Where(s => s.List().Any(o => o.Id == id)).Select(s => s.Directory).ToArray();
             var listed = await small.Gcs.GetObjectLocationsAsync(id);
             var counts = grid.Worker.GetReferenceCounts([id]);
             return (Gone: live.Length == 0 && listed is null,
