@@ -28,4 +28,9 @@ public interface IGcsGrain : IGrainWithIntegerKey
     /// </summary>
     [ResponseTimeout("00:02:00")]
     Task FinishJob(JobId id, JobStatus status);
+
+    /// <summary>The nodes that hold a copy of a large object (the object directory); null when none does.</summary>
+    Task<ObjectLocations?> GetObjectLocations(ObjectId id);
+    /// <summary>Forgets a freed object in the object directory.</summary>
+    Task RemoveObject(ObjectId id);
 }

@@ -11,6 +11,18 @@ public interface IObjectOwner : IAddressable
     /// <summary>The object's payload, once it is ready.</summary>
     [ResponseTimeout(GridTimeouts.LongCall)]
     Task<ObjectPayload> GetObject(ObjectId id);
+
+    /// <summary>
+    /// <paramref name="borrower"/> (a process's owner endpoint) now holds refs to the object: it stays alive until as
+    /// many <see cref="RemoveBorrower"/> calls arrive. No-op when the object is gone.
+    /// </summary>
+    Task AddBorrower(ObjectId id, GrainId borrower);
+
+    /// <summary>The borrower dropped its last ref (or the object that contained it was freed).</summary>
+    [OneWay] Task RemoveBorrower(ObjectId id, GrainId borrower);
+
+    /// <summary>The owner's reference counts of the objects it still owns among <paramref name="ids"/>.</summary>
+    Task<ReferenceCounts[]> GetReferenceCounts(ObjectId[] ids);
 }
 
 /// <summary>A client process's owner endpoint (an Orleans observer).</summary>

@@ -18,4 +18,10 @@ public interface IObjectStoreGrain : IGrainWithStringKey
     [AlwaysInterleave] Task Seal(ObjectId id);
 
     [AlwaysInterleave] Task Delete(ObjectId id);
+
+    /// <summary>Records who owns the object here (shown by the memory summary); no-op when the node does not hold it.</summary>
+    [AlwaysInterleave] Task SetOwner(ObjectId id, string owner);
+
+    /// <summary>Every sealed object of this node's store: size, spilled or not, readers, owner.</summary>
+    [AlwaysInterleave] Task<Wire.StoredObjectRecord[]> Describe();
 }

@@ -20,7 +20,9 @@ internal sealed class ObjectRefCodec<T> : ClassCodec<ObjectRef<T>>
     {
         var id = new ObjectId(reader.ReadUnmanaged<ulong>(), reader.ReadUnmanaged<ulong>());
         var owner = OwnerText.Parse(reader.ReadStringBytes(out bool isNull), isNull);
-        return new ObjectRef<T>(id, owner, reader.Resolver);
+        var reference = new ObjectRef<T>(id, owner, reader.Resolver);
+        DeserializedRefScope.Current?.Add(reference);
+        return reference;
     }
 }
 
@@ -79,5 +81,56 @@ public static class NestedRefCollector
     public readonly struct Scope(List<ObjectRef>? previous) : IDisposable
     {
         public void Dispose() => t_current = previous;
+    }
+}
+
+/// <summary>
+/// Collects the refs deserialized while a scope is open in this async flow, weakly: an actor host learns which refs
+/// its actor received, to release them when the actor dies (the actor's own fields may keep them alive until the
+/// garbage collector runs, which can be long after).
+/// </summary>
+public sealed class DeserializedRefScope
+{
+    private static readonly AsyncLocal<DeserializedRefScope?> s_current = new();
+    private readonly List<WeakReference<ObjectRef>> _refs = [];
+    private readonly Lock _lock = new();
+
+    internal static DeserializedRefScope? Current => s_current.Value;
+
+    /// <summary>Makes this scope collect the refs deserialized in the current async flow until the returned handle is disposed.</summary>
+    public Restore Enter()
+    {
+        var previous = s_current.Value;
+        s_current.Value = this;
+        return new Restore(previous);
+    }
+
+    internal void Add(ObjectRef reference)
+    {
+        lock (_lock)
+        {
+            if (_refs.Count > 64 && _refs.Count % 64 == 0) _refs.RemoveAll(w => !w.TryGetTarget(out _)); // forget collected ones
+            _refs.Add(new WeakReference<ObjectRef>(reference));
+        }
+    }
+
+    /// <summary>Disposes every collected ref that is still alive (its reference is released now, not at collection).</summary>
+    public int DisposeAll()
+    {
+        WeakReference<ObjectRef>[] refs;
+        lock (_lock)
+        {
+            refs = [.. _refs];
+            _refs.Clear();
+        }
+        var disposed = 0;
+        foreach (var w in refs)
+            if (w.TryGetTarget(out var r) && !r.IsDisposed) { r.Dispose(); disposed++; }
+        return disposed;
+    }
+
+    public readonly struct Restore(DeserializedRefScope? previous) : IDisposable
+    {
+        public void Dispose() => s_current.Value = previous;
     }
 }

@@ -16,6 +16,15 @@ public sealed class ActorCreationSpec
     [Id(9)] public required string ClassName { get; init; }
     /// <summary>Where the actor may live; null is the default hybrid policy.</summary>
     [Id(10)] public SchedulingStrategy? Scheduling { get; init; }
+    /// <summary>Payloads of refs nested in the arguments that the creator owns (see <see cref="TaskSpec.Borrowed"/>).</summary>
+    [Id(11)] public BorrowedObject[]? Borrowed { get; init; }
+
+    /// <summary>A copy that carries <paramref name="borrowed"/>.</summary>
+    public ActorCreationSpec WithBorrowed(BorrowedObject[]? borrowed) => borrowed is null ? this : new()
+    {
+        ActorId = ActorId, Job = Job, Constructor = Constructor, Args = Args, Resources = Resources, Name = Name, Namespace = Namespace,
+        MaxConcurrency = MaxConcurrency, Owner = Owner, ClassName = ClassName, Scheduling = Scheduling, Borrowed = borrowed,
+    };
 }
 
 /// <summary>
@@ -35,4 +44,6 @@ public sealed class ActorCallSpec
     [Id(7)] public required JobId Job { get; init; }
     /// <summary>Set when an argument failed before the call was sent: the call takes its turn, then fails with it.</summary>
     [Id(8)] public ObjectPayload? FailedDependency { get; init; }
+    /// <summary>Payloads of refs nested in the arguments that the caller owns (see <see cref="TaskSpec.Borrowed"/>).</summary>
+    [Id(9)] public BorrowedObject[]? Borrowed { get; init; }
 }

@@ -19,6 +19,15 @@ public sealed class ObjectPayload
     [Id(2)] public NodeId Node { get; init; }
     [Id(3)] public long Size { get; init; }
     [Id(4)] public RemoteError? Error { get; init; }
+    /// <summary>
+    /// Refs nested inside the value. The object's owner holds them (as a borrower registered with their owners)
+    /// until it frees this object.
+    /// </summary>
+    [Id(5)] public ObjectRefData[]? Contained { get; init; }
+
+    /// <summary>A copy that lists <paramref name="contained"/> as the refs inside the value.</summary>
+    public ObjectPayload WithContained(ObjectRefData[]? contained) =>
+        contained is null ? this : new() { Kind = Kind, Data = Data, Node = Node, Size = Size, Error = Error, Contained = contained };
 
     public static ObjectPayload InlineBytes(byte[] data) => new() { Kind = PayloadKind.Inline, Data = data, Size = data.Length };
     public static ObjectPayload StoredAt(NodeId node, long size) => new() { Kind = PayloadKind.Stored, Node = node, Size = size };

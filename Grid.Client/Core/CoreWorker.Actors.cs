@@ -24,12 +24,13 @@ public sealed partial class CoreWorker
         if (options.MaxConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(options), "ActorOptions.MaxConcurrency must be at least 1.");
         var descriptor = FunctionCatalog.Describe(constructor);
         var className = constructor.DeclaringType!.AssemblyQualifiedName!;
+        var scratch = NestedArgumentScratch();
         var spec = new ActorCreationSpec
         {
             ActorId = ActorId.New(),
             Job = job,
             Constructor = descriptor,
-            Args = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args),
+            Args = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, scratch),
             Resources = options.ToResourceSet(),
             Name = options.Name,
             Namespace = options.Namespace,
@@ -38,6 +39,7 @@ public sealed partial class CoreWorker
             ClassName = className,
             Scheduling = options.Scheduling,
         };
+        var nested = TakeNested(scratch);
         var gcs = Grains.GetGrain<IGcsGrain>(0);
         var registered = await gcs.RegisterActor(new ActorInfo
         {
@@ -50,15 +52,18 @@ public sealed partial class CoreWorker
                 throw new ArgumentException($"An actor named '{options.Name}' already exists in namespace '{options.Namespace}'. Use GetActorAsync to reach it, GetOrCreateActorAsync to share it, or pick another name.");
             return new ActorRef(registered.ActorId, registered.ClassName, gcs.WaitActorPlaced(registered.ActorId));
         }
-        return new ActorRef(spec.ActorId, className, PlaceActorAsync(spec));
+        var placed = PlaceActorAsync(spec, nested);
+        PinArguments(placed, spec.Args, nested); // refcount: constructor arguments live until the actor is built
+        return new ActorRef(spec.ActorId, className, placed);
     }
 
     /// <summary>
     /// A raylet places the actor by its scheduling strategy and reserves its resources (waiting while
     /// they are busy or no node can hold them); then its host is activated on that node.
     /// </summary>
-    private async Task PlaceActorAsync(ActorCreationSpec spec)
+    private async Task PlaceActorAsync(ActorCreationSpec spec, List<ObjectRef>? nested)
     {
+        if (nested is not null) spec = spec.WithBorrowed(await LendNestedAsync(nested).ConfigureAwait(false));
         var node = await Grains.GetGrain<IRayletGrain>(Selector.Pick().Value).PlaceActor(spec, 0).ConfigureAwait(false);
         // The placement hint makes Orleans activate the host on the node that holds its resources;
         // the GPU flag lets the GPU placement filter keep it off silos without GPUs.
@@ -95,20 +100,23 @@ public sealed partial class CoreWorker
     public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args)
     {
         var descriptor = FunctionCatalog.Describe(method);
-        var wireArgs = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args);
+        var scratch = NestedArgumentScratch();
+        var wireArgs = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, scratch);
+        var nested = TakeNested(scratch);
         var sequence = Interlocked.Increment(ref _callSequences.GetOrAdd(actor.Id, _ => new StrongBox<long>(0)).Value);
         var spec = new ActorCallSpec
         {
             ActorId = actor.Id, CallerId = WorkerId, Sequence = sequence, Method = descriptor, Args = wireArgs,
             ResultId = ObjectId.New(), Owner = OwnerAddress, Job = job,
         };
-        var result = _owned.AddPending(spec.ResultId);
-        if (actor.Ready.IsCompletedSuccessfully && IsBatchable(wireArgs)) ActorCalls.Enqueue(actor, spec, result);
-        else _ = SendActorCallAsync(actor, spec, result);
+        var result = _owned.AddPending(spec.ResultId).Payload;
+        PinArguments(result.Task, spec.Args, nested); // refcount: arguments live until the call ends
+        if (actor.Ready.IsCompletedSuccessfully && nested is not { Count: > 0 } && IsBatchable(wireArgs)) ActorCalls.Enqueue(actor, spec, result);
+        else _ = SendActorCallAsync(actor, spec, result, nested is { Count: > 0 } ? nested : null);
         return new ObjectRef<T>(spec.ResultId, OwnerAddress, this);
     }
 
-    private async Task SendActorCallAsync(ActorRef actor, ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result)
+    private async Task SendActorCallAsync(ActorRef actor, ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result, List<ObjectRef>? nested)
     {
         try
         {
@@ -116,10 +124,12 @@ public sealed partial class CoreWorker
             // Arguments this process owns are resolved here; the host orders calls by sequence
             // number, so waiting for them does not reorder anything.
             var (args, _, failure) = await ResolveOwnedArgumentsAsync(spec.Args).ConfigureAwait(false);
-            var ready = ReferenceEquals(args, spec.Args) ? spec : new ActorCallSpec
+            var lent = nested is not null && failure is null ? await LendNestedAsync(nested).ConfigureAwait(false) : null;
+            var ready = ReferenceEquals(args, spec.Args) && lent is null ? spec : new ActorCallSpec
             {
                 ActorId = spec.ActorId, CallerId = spec.CallerId, Sequence = spec.Sequence, Method = spec.Method,
                 Args = failure is null ? args : [], ResultId = spec.ResultId, Owner = spec.Owner, Job = spec.Job, FailedDependency = failure,
+                Borrowed = lent,
             };
             result.TrySetResult(await Grains.GetGrain<IActorHostGrain>(actor.Id.Value).Call(ready).ConfigureAwait(false));
         }

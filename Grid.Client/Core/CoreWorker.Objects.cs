@@ -1,5 +1,6 @@
 using Grid.ObjectStore;
 using Grid.Wire;
+using Microsoft.Extensions.Logging;
 
 namespace Grid.Core;
 
@@ -16,7 +17,8 @@ public sealed partial class CoreWorker
     internal async ValueTask<object?> MaterializeStoredAsync(ObjectPayload payload, Type type, ObjectId id, CancellationToken cancellationToken)
     {
         if (LocalStore is null)
-            return Serializer.Deserialize(await Puller.FetchAsync(id, payload.Node, payload.Size, cancellationToken).ConfigureAwait(false), type, this);
+            return Serializer.Deserialize(await FromAnyCopyAsync(id, payload.Node,
+                node => Puller.FetchAsync(id, node, payload.Size, cancellationToken)).ConfigureAwait(false), type, this);
         using var lease = await LeaseStoredAsync(id, payload, cancellationToken).ConfigureAwait(false);
         return Serializer.Deserialize(lease.Memory, type, this);
     }
@@ -26,7 +28,33 @@ public sealed partial class CoreWorker
     {
         var store = LocalStore ?? throw new InvalidOperationException("This process has no object store; read stored objects with MaterializeAsync.");
         if (store.TryGet(id, out var local)) return local;
-        return await Puller.PullAsync(id, payload.Node, payload.Size, cancellationToken).ConfigureAwait(false);
+        return await FromAnyCopyAsync(id, payload.Node, node => Puller.PullAsync(id, node, payload.Size, cancellationToken)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads from the node that stored the object (the owner's record) and, when that copy is gone (its node died),
+    /// from another node that holds one, as the GCS object directory lists them.
+    /// </summary>
+    private async Task<T> FromAnyCopyAsync<T>(ObjectId id, NodeId primary, Func<NodeId, Task<T>> read)
+    {
+        try
+        {
+            return await read(primary).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ObjectLostException || FailureClassifier.IsNodeFailure(e))
+        {
+            var locations = await Grains.GetGrain<Grid.Grains.IGcsGrain>(0).GetObjectLocations(id).ConfigureAwait(false);
+            foreach (var node in locations?.Nodes ?? [])
+            {
+                if (node == primary) continue;
+                try { return await read(node).ConfigureAwait(false); }
+                catch (Exception other) when (other is ObjectLostException || FailureClassifier.IsNodeFailure(other))
+                {
+                    _logger.LogDebug(other, "Copy of object {Object} on {Node} is gone too", id, node);
+                }
+            }
+            throw;
+        }
     }
 
     /// <summary>Makes a stored object local without reading it (a task's argument, before the task is admitted).</summary>

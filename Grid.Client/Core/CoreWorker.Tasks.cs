@@ -16,20 +16,23 @@ public sealed partial class CoreWorker
         var method = FunctionCatalog.Resolve(function);
         if (!method.IsStaticFunction)
             throw new UnknownFunctionException($"{function.DisplayName} is an instance method; run it through an actor, or make it static.");
-        var nested = LocalStore is null ? new List<ObjectRef>() : null;
+        var scratch = NestedArgumentScratch(); // refs inside argument values: pinned below, and lent
         var spec = new TaskSpec
         {
             TaskId = ObjectId.New(),
             Job = job,
             Function = function,
-            Args = BuildArgs(function, method.ParameterTypes, args, nested),
+            Args = BuildArgs(function, method.ParameterTypes, args, scratch),
             Resources = ResourcesOf(options),
             Name = options.Name,
             Owner = OwnerAddress,
             Scheduling = options.Scheduling,
         };
-        var result = _owned.AddPending(spec.TaskId);
+        var nested = TakeNested(scratch);
+        var result = _owned.AddPending(spec.TaskId).Payload;
+        PinArguments(result.Task, spec.Args, nested); // refcount: arguments live until the task ends
         TasksSubmitted.Add(1);
+        // A burst travels in batches; work with refs this process must lend or resolve first goes alone.
         if (nested is not { Count: > 0 } && IsBatchable(spec)) Batcher.Enqueue(spec, options.MaxRetries, result);
         else _ = RunTaskAsync(spec, options.MaxRetries, result, nested is { Count: > 0 } ? nested : null);
         return new ObjectRef<T>(spec.TaskId, OwnerAddress, this);

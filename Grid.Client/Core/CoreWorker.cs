@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Grid.Core.References;
 using Grid.Grains;
 using Grid.ObjectStore;
 using Grid.Serialization;
@@ -12,13 +13,14 @@ namespace Grid.Core;
 /// submits tasks and actor calls, resolves refs to values and answers other processes about the
 /// objects it owns. Every client has one, and so does every silo (for tasks that submit tasks).
 /// </summary>
-public sealed partial class CoreWorker : IObjectResolver
+public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
 {
     internal static readonly Meter Meter = new("Grid.CoreWorker");
     private static readonly Counter<long> TasksSubmitted = Meter.CreateCounter<long>("grid.tasks.submitted");
     private static readonly Counter<long> TaskRetries = Meter.CreateCounter<long>("grid.tasks.retried");
 
-    private readonly OwnedObjects _owned = new();
+    private readonly ReferenceCounter _references;
+    private OwnedObjects _owned => _references.Owned;
     // Payloads of other processes' objects that arrived with tasks (see TaskSpec.Borrowed).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectId, ObjectPayload> _borrowed = new();
     private readonly ILogger _logger;
@@ -35,6 +37,8 @@ public sealed partial class CoreWorker : IObjectResolver
         InlineThreshold = inlineThreshold;
         _logger = logger;
         WorkerId = $"{ownerAddress}";
+        _references = new ReferenceCounter(grains, ownerAddress, new ObjectFreer(grains, logger), logger);
+        _references.BorrowReleased += id => _borrowed.TryRemove(id, out _);
     }
 
     /// <summary>Values up to this size travel inside messages; larger ones go to an object store.</summary>
@@ -57,8 +61,10 @@ public sealed partial class CoreWorker : IObjectResolver
     public Task<ObjectPayload> GetOwnedPayload(ObjectId id) =>
         _owned.TryGet(id, out var payload)
             ? payload
-            : Task.FromResult(ObjectPayload.Failed(Serializer.ToRemoteError(
-                new ObjectLostException($"Object {id} is not known to its owner {OwnerAddress}: it was freed, or its owner restarted."), null)));
+            : Task.FromResult(ObjectPayload.Failed(_references.IsShutDown
+                ? OwnerErrors.Died(id, OwnerAddress, "its job ended")
+                : Serializer.ToRemoteError(new ObjectLostException(
+                    $"Object {id} is not known to its owner {OwnerAddress}: it was freed (no reference to it remained), or its owner restarted."), null)));
 
     /// <summary>The payload of any ref: from this process's table, or by asking its owner.</summary>
     public Task<ObjectPayload> GetPayloadAsync(ObjectId id, GrainId owner)
@@ -83,8 +89,7 @@ public sealed partial class CoreWorker : IObjectResolver
         }
         catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
         {
-            return ObjectPayload.Failed(Serializer.ToRemoteError(new ObjectLostException(
-                $"The owner of object {id} ({owner}) is gone, and with it the object; re-run the work that produced it."), null));
+            return ObjectPayload.Failed(OwnerErrors.Died(id, owner, $"{e.GetType().Name}: {e.Message}"));
         }
     }
 
@@ -121,20 +126,32 @@ public sealed partial class CoreWorker : IObjectResolver
         }
     }
 
-    /// <summary>Turns a value into a payload: inline when small, else into an object store.</summary>
-    public async ValueTask<ObjectPayload> StoreValueAsync(ObjectId id, object? value, Type type, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Turns a value into a payload: inline when small, else into an object store. Refs inside the value are then
+    /// held by <paramref name="owner"/> (the object's owner; this process when null) until it frees the object.
+    /// </summary>
+    public async ValueTask<ObjectPayload> StoreValueAsync(ObjectId id, object? value, Type type, CancellationToken cancellationToken = default, GrainId? owner = null)
     {
-        if (TryStoreLargeArray(id, value, type, out var large)) return large;
-        var bytes = Serializer.Serialize(value, type);
-        if (bytes.Length <= InlineThreshold) return ObjectPayload.InlineBytes(bytes);
+        // Arrays of primitives hold no refs: they stream straight into the local store.
+        if (TryStoreLargeArray(id, value, type, out var large))
+        {
+            LocalStore!.SetOwner(id, (owner ?? OwnerAddress).ToString());
+            return large;
+        }
+        var (bytes, contained) = SerializeCollectingRefs(value, type);
+        if (contained is not null) await _references.HoldContainedAsync(contained, owner ?? OwnerAddress).ConfigureAwait(false);
+        if (bytes.Length <= InlineThreshold) return ObjectPayload.InlineBytes(bytes).WithContained(contained);
+        var ownerText = (owner ?? OwnerAddress).ToString();
         if (LocalStore is not null && LocalNode is { } node)
         {
             LocalStore.Put(id, bytes);
-            return ObjectPayload.StoredAt(node, bytes.Length);
+            LocalStore.SetOwner(id, ownerText);
+            return ObjectPayload.StoredAt(node, bytes.Length).WithContained(contained);
         }
         var target = Selector.Pick();
         await Puller.PushAsync(id, target, bytes, cancellationToken).ConfigureAwait(false);
-        return ObjectPayload.StoredAt(target, bytes.Length);
+        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, ownerText).ConfigureAwait(false);
+        return ObjectPayload.StoredAt(target, bytes.Length).WithContained(contained);
     }
 
     public async Task<ObjectRef<T>> PutAsync<T>(T value, CancellationToken cancellationToken = default)

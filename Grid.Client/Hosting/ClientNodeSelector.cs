@@ -18,8 +18,15 @@ internal sealed class ClientNodeSelector(IGrainFactory grains, TimeSpan refreshI
     {
         var nodes = await grains.GetGrain<IGcsGrain>(0).GetNodes().ConfigureAwait(false);
         var alive = nodes.Where(n => n.State == NodeState.Alive).Select(n => n.NodeId).OrderBy(n => n.Value, StringComparer.Ordinal).ToArray();
-        if (alive.Length > 0) _nodes = alive;
+        if (alive.Length == 0) return;
+        var before = _nodes;
+        _nodes = alive;
+        // The view lists live members only: a node that drops out of it died or stopped.
+        foreach (var gone in before.Where(n => !alive.Contains(n))) NodeLeft?.Invoke(gone);
     }
+
+    /// <summary>Raised with each node that left the cluster view since the last refresh.</summary>
+    public event Action<NodeId>? NodeLeft;
 
     public async Task StartAsync()
     {

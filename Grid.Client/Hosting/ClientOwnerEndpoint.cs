@@ -9,6 +9,21 @@ internal sealed class ClientOwnerEndpoint : IClientOwner
 {
     public CoreWorker? Worker { get; set; }
 
-    public Task<ObjectPayload> GetObject(ObjectId id) =>
-        Worker?.GetOwnedPayload(id) ?? throw new InvalidOperationException("The client is still starting.");
+    private CoreWorker Ready => Worker ?? throw new InvalidOperationException("The client is still starting.");
+
+    public Task<ObjectPayload> GetObject(ObjectId id) => Ready.GetOwnedPayload(id);
+
+    public Task AddBorrower(ObjectId id, GrainId borrower)
+    {
+        Ready.AddBorrower(id, borrower);
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveBorrower(ObjectId id, GrainId borrower)
+    {
+        Ready.RemoveBorrower(id, borrower);
+        return Task.CompletedTask;
+    }
+
+    public Task<ReferenceCounts[]> GetReferenceCounts(ObjectId[] ids) => Task.FromResult(Ready.GetReferenceCounts(ids));
 }

@@ -138,12 +138,19 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
         var worker = new CoreWorker(cluster, ownerRef.GetGrainId(), selector, puller, null, null,
             _loggers.CreateLogger<CoreWorker>(), options.Value.InlineThreshold);
         endpoint.Worker = worker;
+        worker.StartOwnerMailbox();
+        selector.NodeLeft += node => worker.DropBorrowersOnNode(node); // a dead node holds nothing any more
         var job = await Jobs.JobCodeShipper.StartJobAsync(cluster, JobId.New(), options.Value.Code, _loggers.CreateLogger("Grid.Jobs")).ConfigureAwait(false);
         return new GridClient(worker, job.Job, async () =>
         {
+            // Job end: the objects this client owns are freed on every node before the job is recorded finished.
+            await worker.ShutdownReferencesAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             await job.DisposeAsync().ConfigureAwait(false);
             selector.Dispose();
             cluster.DeleteObjectReference<IClientOwner>(ownerRef);
+            // Orleans holds an observer weakly: this closure (kept by the GridClient) keeps the endpoint alive for
+            // the client's lifetime; collected early, calls to the owner and this delete failed.
+            GC.KeepAlive(endpoint);
             if (onDispose is not null) await onDispose().ConfigureAwait(false);
         });
     }

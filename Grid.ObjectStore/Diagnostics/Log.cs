@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Warning, "Could not delete the partial copy of object {Id} on {Target} after a failed push")]
     public static partial void PushCleanupFailed(ILogger logger, Exception exception, ObjectId id, NodeId target);
+
+    [LoggerMessage(30, LogLevel.Warning, "A store event handler failed for object {Id}")]
+    public static partial void HandlerFailed(ILogger logger, Exception exception, ObjectId id);
 }

@@ -68,4 +68,13 @@ public sealed class ObjectStoreGrain(LocalObjectStore store) : Grain, IObjectSto
         store.Delete(id);
         return Task.CompletedTask;
     }
+
+    public Task SetOwner(ObjectId id, string owner)
+    {
+        store.SetOwner(id, owner);
+        return Task.CompletedTask;
+    }
+
+    public Task<Grid.Wire.StoredObjectRecord[]> Describe() =>
+        Task.FromResult(store.Describe().Select(o => new Grid.Wire.StoredObjectRecord(o.Id, o.Size, o.Spilled, o.Leases, o.Owner)).ToArray());
 }

@@ -59,6 +59,7 @@ public sealed partial class LocalObjectStore
         entry.Settled.TrySetResult(true);
         Log.Created(_logger, id, size);
         Log.Sealed(_logger, id);
+        RaiseSealed(id, size);
         Waiter? waiter;
         lock (_lock) _waiters.Remove(id, out waiter);
         waiter?.Signal.TrySetResult();

@@ -14,7 +14,11 @@ public sealed partial class LocalObjectStore
         lock (entry.Gate) // not while it moves to or from disk
         {
             if (!_objects.TryRemove(new KeyValuePair<ObjectId, ObjectEntry>(entry.Id, entry))) return false;
-            if (entry.MarkRemoved()) Interlocked.Decrement(ref _sealedCount);
+            if (entry.MarkRemoved())
+            {
+                Interlocked.Decrement(ref _sealedCount);
+                RaiseRemoved(entry.Id);
+            }
             Unaccount(entry.Size, entry.OnDisk);
             entry.Settled.TrySetResult(false);
             var memory = entry.Memory;

@@ -75,6 +75,7 @@ public sealed partial class LocalObjectStore
         Interlocked.Increment(ref _sealedCount);
         entry.Settled.TrySetResult(true);
         Log.Sealed(_logger, entry.Id);
+        RaiseSealed(entry.Id, entry.Size);
 
         // The state changed before the lock is taken, so a WaitAsync that checks under the lock either sees the
         // object sealed or has registered the waiter this wakes.

@@ -24,6 +24,8 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     private string? _deathCause;
     private Task? _creation;
     private Jobs.JobCode? _code; // the job's shipped code; null in the default context
+    // Refs the actor received (arguments) or read while running: released when it dies, not when collected.
+    private readonly Serialization.DeserializedRefScope _heldRefs = new();
 
     private ActorId Id => new(this.GetPrimaryKeyString());
 
@@ -31,6 +33,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
 
     private async Task CreateCoreAsync(ActorCreationSpec spec)
     {
+        node.Worker.AddBorrowed(spec.Borrowed);
         _spec = spec;
         _slots = new FifoSlots(spec.MaxConcurrency);
         var worker = node.Worker;
@@ -45,6 +48,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             if (failure is not null) _constructorError = failure.Error;
             else
             {
+                using var held = _heldRefs.Enter();
                 var values = await ArgumentResolver.MaterializeAsync(worker, args, ctor.ParameterTypes, CancellationToken.None);
                 var context = Context(spec.Job);
                 _instance = await Task.Run(() =>
@@ -53,6 +57,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
                     try { return ctor.InvokeAsync(null, values).AsTask(); }
                     finally { GridContext.Set(null); }
                 });
+                await worker.FlushBorrowRegistrationsAsync(); // the creator releases the arguments once this returns
             }
         }
         catch (Exception e)
@@ -75,6 +80,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     public async Task<ObjectPayload> Call(ActorCallSpec call)
     {
         var worker = node.Worker;
+        worker.AddBorrowed(call.Borrowed);
         if (_spec is null)
         {
             // A host activated by a call, not by Create: the actor was killed, or its node died.
@@ -101,7 +107,11 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             var (wireArgs, failure) = await prepared;
             if ((call.FailedDependency ?? failure) is { } failed) early = failed;
             else if (unresolved is not null) throw unresolved;
-            else args = await ArgumentResolver.MaterializeAsync(worker, wireArgs, method!.ParameterTypes, CancellationToken.None);
+            else
+            {
+                using var held = _heldRefs.Enter();
+                args = await ArgumentResolver.MaterializeAsync(worker, wireArgs, method!.ParameterTypes, CancellationToken.None);
+            }
         }
         catch (Exception e)
         {
@@ -121,7 +131,8 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             var context = Context(call.Job);
             var instance = _instance;
             var origin = new FailureOrigin(call.ActorId, call.Method.DisplayName, node.NodeId);
-            return await Task.Run(() => Invocation.RunAsync(worker, context, method!, instance, args!, call.ResultId, origin));
+            using var held = _heldRefs.Enter();
+            return await Task.Run(() => Invocation.RunAsync(worker, context, method!, instance, args!, call.ResultId, call.Owner, origin));
         }
         finally
         {
@@ -141,10 +152,18 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         if (info is not null) await gcs.UpdateActorAsync(info with { State = ActorState.Dead, DeathCause = reason });
         (_instance as IDisposable)?.Dispose();
         _instance = null;
+        ReleaseHeldRefs();
         _code?.RemoveActor(Id);
         _code = null;
         logger.LogInformation("Actor {Actor} killed: {Reason}", Id, reason);
         this.DeactivateOnIdle();
+    }
+
+    /// <summary>An actor's death releases the refs it held (Ray: the actor's worker exits), without waiting for a GC.</summary>
+    private void ReleaseHeldRefs()
+    {
+        var released = _heldRefs.DisposeAll();
+        if (released > 0) logger.LogDebug("Actor {Actor} released {Count} refs it held", Id, released);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -154,6 +173,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             // The silo is going away with the actor: record its death so callers get a clear error.
             _deathCause = $"its node {node.NodeId} shut down ({reason.Description})";
             raylet.ReleaseActor(_spec.ActorId);
+            ReleaseHeldRefs();
             var info = await gcs.GetActorAsync(_spec.ActorId);
             if (info is not null) await gcs.UpdateActorAsync(info with { State = ActorState.Dead, DeathCause = _deathCause });
         }

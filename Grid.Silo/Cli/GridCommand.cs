@@ -16,6 +16,7 @@ public static class GridCommand
         new VersionOption(),
         StartCommand.Create(),
         StatusCommand.Create(),
+        MemoryCommand.Create(),
         StopCommand.Create(),
     };
 

@@ -8,4 +8,18 @@ namespace Grid.Silo;
 internal sealed class NodeOwnerGrain(NodeRuntime node) : Grain, INodeOwnerGrain
 {
     public Task<ObjectPayload> GetObject(ObjectId id) => node.Worker.GetOwnedPayload(id);
+
+    public Task AddBorrower(ObjectId id, GrainId borrower)
+    {
+        node.Worker.AddBorrower(id, borrower);
+        return Task.CompletedTask;
+    }
+
+    public Task RemoveBorrower(ObjectId id, GrainId borrower)
+    {
+        node.Worker.RemoveBorrower(id, borrower);
+        return Task.CompletedTask;
+    }
+
+    public Task<ReferenceCounts[]> GetReferenceCounts(ObjectId[] ids) => Task.FromResult(node.Worker.GetReferenceCounts(ids));
 }

@@ -17,6 +17,8 @@ internal sealed class GcsGrain(IGcs gcs, Raylet.ClusterView view, ILogger<GcsGra
     public Task<bool> HasCodePackage(string hash) => gcs.HasCodePackageAsync(hash);
     public Task AddJob(JobInfo job) => gcs.AddJobAsync(job);
     public Task<JobInfo?> GetJob(JobId id) => gcs.GetJobAsync(id);
+    public Task<ObjectLocations?> GetObjectLocations(ObjectId id) => gcs.GetObjectLocationsAsync(id);
+    public Task RemoveObject(ObjectId id) => gcs.RemoveObjectAsync(id);
 
     public async Task FinishJob(JobId id, JobStatus status)
     {

@@ -31,6 +31,8 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<Jobs.JobCodeRegistry>();
         silo.UseGridScheduling();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GridNodeLifecycle>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.ObjectDirectoryPublisher>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.BorrowerWatch>();
         ThreadPoolSizing.Ensure();
         return silo;
     }

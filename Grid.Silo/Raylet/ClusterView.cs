@@ -21,10 +21,17 @@ public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClus
     /// <summary>Completes at the next refresh of the view, so waiting work (infeasible, placement groups) looks again.</summary>
     public Task NextRefreshAsync() => Volatile.Read(ref _refreshed).Task;
 
+    /// <summary>Raised with each node that left the view (died or stopped), after the view changed.</summary>
+    public event Action<NodeId>? NodeLeft;
+
     private void SetNodes(NodeInfo[] nodes)
     {
+        var before = _nodes;
         _nodes = nodes;
         Interlocked.Exchange(ref _refreshed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        if (NodeLeft is { } left)
+            foreach (var gone in before.Where(b => !nodes.Any(n => n.NodeId == b.NodeId)))
+                left(gone.NodeId);
     }
 
     public async Task StartAsync()

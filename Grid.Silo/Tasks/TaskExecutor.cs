@@ -29,8 +29,8 @@ public sealed class TaskExecutor(NodeRuntime node, Raylet.Raylet raylet, Jobs.Jo
             // A task granted from the queue already runs in a work item of its own: a hop through
             // Task.Run would only queue another. Anywhere else (a grain turn, a batch being admitted),
             // user code must not hold up the caller.
-            if (inline) return await Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, origin).ConfigureAwait(false);
-            return await Task.Run(() => Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, origin)).ConfigureAwait(false);
+            if (inline) return await Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, spec.Owner, origin).ConfigureAwait(false);
+            return await Task.Run(() => Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, spec.Owner, origin)).ConfigureAwait(false);
         }
         catch (Exception e)
         {
