@@ -13,7 +13,10 @@ public sealed partial class CoreWorker
     /// A task can ride in a batch when nothing has to happen before it is sent: no argument is a ref
     /// this process owns (those are resolved first, and may steer the task to the node holding them).
     /// </summary>
-    private bool IsBatchable(TaskSpec spec) => spec.Borrowed is null && IsBatchable(spec.Args);
+    // Only default-scheduled work is batched: a strategy (SPREAD, affinity, a placement group) is
+    // placed task by task, as before batching, so a burst cannot pile up on one raylet's choice.
+    private bool IsBatchable(TaskSpec spec) =>
+        spec.Borrowed is null && spec.Scheduling is null or DefaultScheduling && IsBatchable(spec.Args);
 
     private bool IsBatchable(TaskArg[] args)
     {

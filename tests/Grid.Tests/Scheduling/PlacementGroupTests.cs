@@ -10,6 +10,8 @@ namespace Grid.Tests.Scheduling;
 public sealed class PlacementGroupTests(HeterogeneousClusterFixture cluster)
 {
     private GridClient Grid => cluster.Grid;
+    // Each awaited result fails the test after this long instead of hanging the run.
+    private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
 
     private static Dictionary<string, double> Cpus(double n) => new() { [ResourceSet.Cpu] = n };
 
@@ -62,7 +64,7 @@ public sealed class PlacementGroupTests(HeterogeneousClusterFixture cluster)
         await pg.ReadyAsync(TimeSpan.FromSeconds(30));
 
         var actor = await Grid.CreateActorAsync(() => new Placed(), new ActorOptions { NumGpus = 1, Scheduling = pg.Bundle(0) });
-        var gpus = await actor.Call(p => p.Gpus());
+        var gpus = await actor.Call(p => p.Gpus()).GetAsync(Step);
         Assert.Single(gpus);
         var gate = "pg-" + Guid.NewGuid().ToString("N");
         var running = Grid.Function<string, string>(SchedulingFunctions.HoldWhere, new TaskOptions { Scheduling = pg.Bundle(1) }).Remote(gate);
@@ -70,14 +72,14 @@ public sealed class PlacementGroupTests(HeterogeneousClusterFixture cluster)
 
         await pg.RemoveAsync();
 
-        await Assert.ThrowsAsync<PlacementGroupRemovedException>(async () => await running);
-        await Assert.ThrowsAsync<ActorDiedException>(async () => await actor.Call(p => p.Node()));
+        await Assert.ThrowsAsync<PlacementGroupRemovedException>(async () => await running.GetAsync(Step));
+        await Assert.ThrowsAsync<ActorDiedException>(async () => await actor.Call(p => p.Node()).GetAsync(Step));
         Assert.Equal(PlacementGroupState.Removed, (await pg.StateAsync()).State);
         TestFunctions.Gate(gate).TrySetResult(true);
         await Until(() => SameFreeAsync(before), "every resource back after removal");
 
         var late = Grid.Function<string>(SchedulingFunctions.Where, new TaskOptions { Scheduling = pg.AnyBundle });
-        await Assert.ThrowsAsync<PlacementGroupRemovedException>(async () => await late.Remote());
+        await Assert.ThrowsAsync<PlacementGroupRemovedException>(async () => await late.Remote().GetAsync(Step));
     }
 
     [Fact]
