@@ -78,7 +78,7 @@ public sealed class LargeTransferTests(TwoSiloCluster cluster, ITestOutputHelper
         var data = TestData.Pattern(8 * 1024 * 1024, seed: 8);
         source.Store.Put(id, data);
         var paths = new List<string>();
-        using var listener = PathListener(target.Puller, paths);
+        using var listener = TransferPaths.Listen(target.Puller, paths);
 
         using var pulled = await target.Puller.PullAsync(id, source.Id, data.Length, CancellationToken.None);
 
@@ -99,29 +99,13 @@ public sealed class LargeTransferTests(TwoSiloCluster cluster, ITestOutputHelper
         source.Store.Put(id, data);
         using var puller = cluster.ClientPuller();
         var paths = new List<string>();
-        using var listener = PathListener(puller, paths);
+        using var listener = TransferPaths.Listen(puller, paths);
 
         var fetched = await puller.FetchAsync(id, source.Id, data.Length, CancellationToken.None);
 
         Assert.True(fetched.AsSpan().SequenceEqual(data));
         Assert.Equal(["same-host"], paths);
         source.Store.Delete(id);
-    }
-
-    private static System.Diagnostics.Metrics.MeterListener PathListener(ObjectPuller puller, List<string> paths)
-    {
-        var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter, puller.Meter) && instrument.Name == ObjectStoreMeter.BytesPulled) l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            foreach (var tag in tags)
-                if (tag.Key == "grid.path") lock (paths) paths.Add((string)tag.Value!);
-        });
-        listener.Start();
-        return listener;
     }
 
     private void Report(string what, TimeSpan elapsed) =>

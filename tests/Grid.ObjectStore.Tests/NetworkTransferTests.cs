@@ -27,8 +27,8 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
             writer.Seal();
         }
         var paths = new List<string>();
-        using var listenB = PathListener(b.Puller, paths);
-        using var listenA = PathListener(a.Puller, paths);
+        using var listenB = TransferPaths.Listen(b.Puller, paths);
+        using var listenA = TransferPaths.Listen(a.Puller, paths);
         try
         {
             var started = Stopwatch.GetTimestamp();
@@ -67,7 +67,7 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
         var data = TestData.Pattern(24 * 1024 * 1024 + 5, seed: 24);
         source.Store.Put(id, data);
         var paths = new List<string>();
-        using var listener = PathListener(target.Puller, paths);
+        using var listener = TransferPaths.Listen(target.Puller, paths);
 
         using (var pulled = await target.Puller.PullAsync(id, source.Id, data.Length, CancellationToken.None).WaitAsync(Generous))
             Assert.True(pulled.Span.SequenceEqual(data));
@@ -87,7 +87,7 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
         using var puller = new ObjectPuller(cluster.Cluster.Client, null,
             Microsoft.Extensions.Options.Options.Create(new ObjectStoreOptions { AllowSameHostReads = false }), Microsoft.Extensions.Logging.Abstractions.NullLogger<ObjectPuller>.Instance);
         var paths = new List<string>();
-        using var listener = PathListener(puller, paths);
+        using var listener = TransferPaths.Listen(puller, paths);
 
         var fetched = await puller.FetchAsync(id, source.Id, data.Length, CancellationToken.None).WaitAsync(Generous);
 
@@ -106,7 +106,7 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
             var id = ObjectId.New();
             var data = TestData.Pattern(20 * 1024 * 1024 + 9, seed: 20);
             var paths = new List<string>();
-            using var listener = PathListener(puller, paths, ObjectStoreMeter.BytesPushed);
+            using var listener = TransferPaths.Listen(puller, paths, ObjectStoreMeter.BytesPushed);
 
             await puller.PushAsync(id, target.Id, data, CancellationToken.None).WaitAsync(Generous);
 
@@ -228,22 +228,6 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
             _listener.Stop();
             lock (_accepted) foreach (var socket in _accepted) socket.Dispose();
         }
-    }
-
-    private static MeterListener PathListener(ObjectPuller puller, List<string> paths, string instrumentName = ObjectStoreMeter.BytesPulled)
-    {
-        var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (ReferenceEquals(instrument.Meter, puller.Meter) && instrument.Name == instrumentName) l.EnableMeasurementEvents(instrument);
-        };
-        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
-        {
-            foreach (var tag in tags)
-                if (tag.Key == "grid.path") lock (paths) paths.Add((string)tag.Value!);
-        });
-        listener.Start();
-        return listener;
     }
 
     private void Report(string what, TimeSpan elapsed) =>
