@@ -11,16 +11,18 @@ public static class Eventually
 
     public static async Task<T> WaitAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan timeout, string what)
     {
-        // Stopwatch, not the wall clock: a clock step (NTP, a resumed VM) must not end or stretch the wait.
-        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        // A give-up bound, not a measurement: the wait is cancelled when the bound passes, so a bug
+        // fails the test with what was awaited instead of hanging the run.
+        using var giveUp = new CancellationTokenSource(timeout);
         using var timer = new PeriodicTimer(Tick);
-        while (true)
+        var value = await read();
+        while (!done(value))
         {
-            var value = await read();
-            if (done(value)) return value;
-            if (elapsed.Elapsed >= timeout) throw new TimeoutException($"Waited {timeout.TotalSeconds:F0} s for {what}; last state: {value}");
-            await timer.WaitForNextTickAsync();
+            try { await timer.WaitForNextTickAsync(giveUp.Token); }
+            catch (OperationCanceledException) { throw new TimeoutException($"Gave up waiting for {what} after {timeout.TotalSeconds:F0} s; last state: {value}"); }
+            value = await read();
         }
+        return value;
     }
 
     public static Task WaitAsync(Func<Task<bool>> condition, TimeSpan timeout, string what) =>
