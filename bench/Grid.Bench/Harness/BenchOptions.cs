@@ -46,7 +46,7 @@ public sealed record BenchOptions
         "  --quick        short warm-up and runs, smaller batches (about a minute)\n" +
         "  --filter TEXT  only cases whose name contains TEXT\n" +
         "  --no-baseline  skip the raw-Orleans baselines\n" +
-        "  --costs        also print CPU microseconds and bytes allocated per operation";
+        "  --costs        also print CPU microseconds, bytes allocated and thread-pool work items per operation";
 }
 
 public sealed class UsageException(string? message = null) : Exception(message ?? "");
