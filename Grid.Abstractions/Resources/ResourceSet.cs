@@ -60,10 +60,10 @@ public sealed class ResourceSet : IEquatable<ResourceSet>
     /// <summary>The amounts whose names satisfy <paramref name="keep"/>.</summary>
     public ResourceSet Only(Func<string, bool> keep)
     {
-        var b = _units.ToBuilder();
+        ImmutableSortedDictionary<string, long>.Builder? b = null; // built only when something goes: the common case keeps all
         foreach (var name in _units.Keys)
-            if (!keep(name)) b.Remove(name);
-        return b.Count == _units.Count ? this : new ResourceSet(b.ToImmutable());
+            if (!keep(name)) (b ??= _units.ToBuilder()).Remove(name);
+        return b is null ? this : new ResourceSet(b.ToImmutable());
     }
 
     public ResourceSet Add(ResourceSet other) => Combine(other, +1);

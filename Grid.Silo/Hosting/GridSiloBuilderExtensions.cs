@@ -27,6 +27,7 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<Raylet.Raylet>();
         services.AddSingleton<Tasks.TaskExecutor>();
         services.AddSingleton<Raylet.TaskPlacement>();
+        services.AddSingleton<BundleReservations>();
         services.AddSingleton<ClusterView>();
         services.AddSingleton<Jobs.JobCodeRegistry>();
         silo.UseGridScheduling();
