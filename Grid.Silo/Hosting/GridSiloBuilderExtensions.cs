@@ -38,24 +38,6 @@ public static class GridSiloBuilderExtensions
     }
 }
 
-/// <summary>
-/// Tasks are user code and may block a thread (Thread.Sleep, synchronous I/O). The thread pool only
-/// adds threads slowly past its minimum, which would leave declared CPUs idle behind blocked tasks,
-/// so the minimum covers every task the node can run at once plus the machine's cores for the
-/// runtime itself. No more than that: up to its minimum the pool wakes a new thread for every queued
-/// item, and hundreds of threads contending for two cores cost tiny tasks and grain calls alike
-/// (a minimum of 256 halved raw Orleans' own call rate in the benchmark).
-/// </summary>
-internal static class ThreadPoolSizing
-{
-    public static void Ensure(double declaredProcessors)
-    {
-        ThreadPool.GetMinThreads(out var workers, out var io);
-        var wanted = Math.Max(workers, (int)Math.Ceiling(declaredProcessors) + Environment.ProcessorCount);
-        if (wanted > workers) ThreadPool.SetMinThreads(wanted, io);
-    }
-}
-
 /// <summary>Starts the node's cluster view and attaches its worker to its raylet once the silo is active, and records the node's death when it stops.</summary>
 internal sealed class GridNodeLifecycle(ClusterView view, IGcs gcs, NodeRuntime node, TaskPlacement tasks) : ILifecycleParticipant<ISiloLifecycle>
 {
@@ -64,11 +46,12 @@ internal sealed class GridNodeLifecycle(ClusterView view, IGcs gcs, NodeRuntime 
         {
             // Work this node's own worker submits (tasks that submit tasks, the embedded client) skips the raylet grain.
             node.Worker.AttachLocalRaylet(tasks);
-            ThreadPoolSizing.Ensure(node.Options.NumCpus + node.Options.NumGpus);
+            WorkerThreads.NodeStarted(node.Options.NumCpus + node.Options.NumGpus);
             return view.StartAsync();
         }, async _ =>
         {
             view.Dispose();
+            WorkerThreads.NodeStopped(node.Options.NumCpus + node.Options.NumGpus);
             await gcs.MarkNodeDeadAsync(node.NodeId);
         });
 }
