@@ -39,6 +39,19 @@ public sealed class ResourceSet : IEquatable<ResourceSet>
         From(amounts.Select(a => KeyValuePair.Create(a.Name, a.Amount)));
 
     public bool IsEmpty => _units.Count == 0;
+
+    // 0 unknown, 1 plain, 2 names a placement group's resources; computed once (a task's set is reused for every submission).
+    [NonSerialized] private int _plain;
+
+    /// <summary>True when no name is a placement group's (see <see cref="BundleResources"/>).</summary>
+    public bool IsPlain
+    {
+        get
+        {
+            if (_plain == 0) _plain = _units.Keys.Any(BundleResources.IsGroupResource) ? 2 : 1;
+            return _plain == 1;
+        }
+    }
     public IEnumerable<string> Names => _units.Keys;
     public double this[string name] => _units.TryGetValue(name, out var u) ? u / Scale : 0;
     public IReadOnlyDictionary<string, double> ToDictionary() => _units.ToDictionary(kv => kv.Key, kv => kv.Value / Scale);

@@ -89,7 +89,7 @@ public sealed class Raylet
         var gpus = _ledger.Take(need);
         var lease = new ResourceLease(this, need, gpus);
         // Work inside a placement group sees the GPUs its bundle holds.
-        if (gpus.Length == 0 && need.Names.Any(static n => n.StartsWith(GroupGpuPrefix, StringComparison.Ordinal)))
+        if (gpus.Length == 0 && !need.IsPlain && need.Names.Any(static n => n.StartsWith(GroupGpuPrefix, StringComparison.Ordinal)))
             lease.GpuIds = BundleGpus(need);
         return lease;
     }

@@ -34,6 +34,13 @@ internal sealed class ResourceLedger
     {
         // Resources of a placement group removed meanwhile are gone from the node: drop them.
         if (!amount.FitsIn(Total)) amount = amount.Only(Total.Contains);
+        if (Overdraft.IsEmpty)
+        {
+            // The common case (no task came back from a blocking get meanwhile): one new set, not four.
+            Available = Available.Add(amount);
+            ReturnGpus(gpuIds, gpus);
+            return;
+        }
         // Pay back an overdraft first, so the ledger never shows more than was declared.
         var repay = ResourceSet.From(amount.Names.Select(n => KeyValuePair.Create(n, Math.Min(amount[n], Overdraft[n]))));
         Overdraft = Overdraft.Subtract(repay);
