@@ -35,6 +35,23 @@ public sealed class ResourceSet : IEquatable<ResourceSet>
         return new ResourceSet(b.ToImmutable());
     }
 
+    /// <summary>A set from amounts in <see cref="Units"/> (non-positive ones are left out), e.g. a ledger's snapshot.</summary>
+    public static ResourceSet FromUnits(IEnumerable<KeyValuePair<string, long>> units)
+    {
+        var b = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        foreach (var (name, u) in units)
+            if (u > 0) b[name] = u;
+        return new ResourceSet(b.ToImmutable());
+    }
+
+    [NonSerialized] private KeyValuePair<string, long>[]? _flat;
+
+    /// <summary>
+    /// The amounts in fixed-point units of 1/10,000, for exact ledgers that keep their own mutable
+    /// counts (a raylet's, per task): listed once per set, then read without allocating.
+    /// </summary>
+    public ReadOnlySpan<KeyValuePair<string, long>> Units => _flat ??= [.. _units];
+
     public static ResourceSet Of(params (string Name, double Amount)[] amounts) =>
         From(amounts.Select(a => KeyValuePair.Create(a.Name, a.Amount)));
 
