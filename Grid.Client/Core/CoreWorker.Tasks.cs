@@ -54,6 +54,7 @@ public sealed partial class CoreWorker
     {
         if (args.Length != parameterTypes.Length)
             throw new UnknownFunctionException($"{function.DisplayName} takes {parameterTypes.Length} arguments, but {args.Length} were passed.");
+        if (args.Length == 0) return [];
         var wire = new TaskArg[args.Length];
         for (var i = 0; i < args.Length; i++)
         {
