@@ -109,7 +109,7 @@ public sealed partial class CoreWorker
             try
             {
                 var attemptSpec = attempt == 0 ? resolved : resolved.With(attempt: attempt);
-                var payload = await (LocalRayletFor(node) is { } local ? local.SubmitAsync(attemptSpec) : Grains.GetGrain<IRayletGrain>(node.Value).SubmitTask(attemptSpec)).ConfigureAwait(false);
+                var payload = await (LocalRayletFor(node) is { } local ? local.SubmitAsync(attemptSpec) : RayletOf(node).SubmitTask(attemptSpec)).ConfigureAwait(false);
                 ResultDelivery.CompleteLone(result, payload);
                 return;
             }
