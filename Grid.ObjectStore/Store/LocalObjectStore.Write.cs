@@ -32,6 +32,15 @@ public sealed partial class LocalObjectStore
         writer.Seal();
     }
 
+    /// <summary>Create, write <paramref name="header"/> and then <paramref name="body"/> (two pieces, no staging copy), seal.</summary>
+    public void Put(ObjectId id, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
+    {
+        using var writer = Create(id, (long)header.Length + body.Length);
+        writer.Write(0, header);
+        writer.Write(header.Length, body);
+        writer.Seal();
+    }
+
     /// <summary>Creates an object filled by <see cref="WriteAt"/> and sealed by id: pushes arriving through the grain.</summary>
     internal void CreateForPush(ObjectId id, long size)
     {

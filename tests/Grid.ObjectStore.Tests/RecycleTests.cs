@@ -72,4 +72,21 @@ public sealed class RecycleTests
         Assert.Equal(0, off.RecycledBytes);
         Assert.Empty(Directory.EnumerateFileSystemEntries(off.Directory));
     }
+
+    [Fact]
+    public void A_put_in_two_pieces_into_a_reused_file_reads_back_exactly_its_own_bytes()
+    {
+        using var store = TestData.NewStore();
+        var old = ObjectId.New();
+        store.Put(old, TestData.Pattern(Size, seed: 8));
+        Assert.True(store.Delete(old));
+
+        var data = TestData.Pattern(Size, seed: 9);
+        var id = ObjectId.New();
+        store.Put(id, data.AsSpan(0, 16), data.AsSpan(16));
+
+        Assert.Equal(0, store.RecycledBytes); // it took the kept file
+        Assert.True(store.TryGet(id, out var obj));
+        using (obj) Assert.True(obj.Span.SequenceEqual(data));
+    }
 }
