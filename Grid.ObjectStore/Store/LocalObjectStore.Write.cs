@@ -58,6 +58,11 @@ public sealed partial class LocalObjectStore
             if (entry.IsSealed) throw new InvalidOperationException($"Object {id} is sealed; objects are immutable.");
             if (offset < 0 || offset > entry.Size - data.Length)
                 throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A {data.Length}-byte write at {offset} does not fit object {id} of {entry.Size} bytes.");
+            if (memory.WritesThroughMapping)
+            {
+                data.CopyTo(memory.GetSpan()[(int)offset..]);
+                return;
+            }
             // Into the file, not the fresh mapping: see ObjectWriter.Write (first-touch page faults cost more than the copy).
             using var file = File.OpenHandle(memory.FilePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
             RandomAccess.Write(file, data, offset);
