@@ -90,6 +90,22 @@ internal static class ObjectWaiter
         var ready = new ObjectRef<T>[take];
         var notReady = new ObjectRef<T>[refs.Count - take];
         int r = 0, n = 0;
+        ReadOnlySpan<ObjectRef<T>> source = refs switch { DistinctRefs<T> d => d.Items, ObjectRef<T>[] a => a, _ => default };
+        if (!source.IsEmpty)
+        {
+            // The not-ready refs between two ready ones move as one block (a loop of single waits copies two blocks).
+            var runStart = 0;
+            for (var i = 0; i < scanned && r < take; i++)
+            {
+                if (!payloads[i].IsCompleted) continue;
+                source[runStart..i].CopyTo(notReady.AsSpan(n));
+                n += i - runStart;
+                ready[r++] = source[i];
+                runStart = i + 1;
+            }
+            source[runStart..].CopyTo(notReady.AsSpan(n));
+            return new WaitResult<T>(new DistinctRefs<T>(ready), new DistinctRefs<T>(notReady));
+        }
         for (var i = 0; i < refs.Count; i++)
         {
             if (r < take && i < scanned && payloads[i].IsCompleted) ready[r++] = refs[i];
@@ -157,6 +173,7 @@ internal static class ObjectWaiter
 /// <summary>Refs known to be distinct (a wait's answer), so that waiting on them again skips the duplicate check.</summary>
 internal sealed class DistinctRefs<T>(ObjectRef<T>[] items) : IReadOnlyList<ObjectRef<T>>
 {
+    public ObjectRef<T>[] Items => items;
     public ObjectRef<T> this[int index] => items[index];
     public int Count => items.Length;
     public IEnumerator<ObjectRef<T>> GetEnumerator() => ((IEnumerable<ObjectRef<T>>)items).GetEnumerator();
