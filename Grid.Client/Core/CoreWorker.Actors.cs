@@ -131,7 +131,7 @@ public sealed partial class CoreWorker
                 Args = failure is null ? args : [], ResultId = spec.ResultId, Owner = spec.Owner, Job = spec.Job, FailedDependency = failure,
                 Borrowed = lent,
             };
-            result.TrySetResult(await Grains.GetGrain<IActorHostGrain>(actor.Id.Value).Call(ready).ConfigureAwait(false));
+            ResultDelivery.CompleteLone(result, await Grains.GetGrain<IActorHostGrain>(actor.Id.Value).Call(ready).ConfigureAwait(false));
         }
         catch (Exception e)
         {

@@ -48,7 +48,7 @@ public sealed partial class CoreWorker
             throw;
         }
         answered();
-        result.TrySetResult(payload);
+        ResultDelivery.CompleteLone(result, payload);
     }
 
     /// <summary>A batched task whose node died before it finished: retry it on its own, as if its first attempt had been a single call.</summary>
