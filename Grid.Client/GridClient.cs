@@ -46,10 +46,11 @@ public sealed partial class GridClient : IAsyncDisposable
 
     /// <summary>
     /// Waits until <paramref name="numReturns"/> of the refs are ready or the timeout passes (Ray's
-    /// <c>ray.wait</c>); ready refs come in completion order. Duplicate refs are refused.
+    /// <c>ray.wait</c>). Both lists keep the order of <paramref name="references"/>; when more than
+    /// <paramref name="numReturns"/> are ready, the first ones in that order are returned. Duplicate refs are refused.
     /// </summary>
     public Task<WaitResult<T>> WaitAsync<T>(IReadOnlyList<ObjectRef<T>> references, int numReturns = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        ObjectGetter.WaitAsync(Worker, references, numReturns, timeout, cancellationToken);
+        ObjectWaiter.WaitAsync(Worker, references, numReturns, timeout, cancellationToken);
 
     /// <summary>Creates an actor from a constructor call, e.g. <c>() => new Counter(0)</c>.</summary>
     public async Task<ActorHandle<T>> CreateActorAsync<T>(Expression<Func<T>> constructor, ActorOptions? options = null) where T : class

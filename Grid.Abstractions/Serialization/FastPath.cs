@@ -37,17 +37,29 @@ internal static class FastPath
     public static byte[] RawArray<T>(T[]? value) where T : unmanaged
     {
         if (value is null) return [Version, 0];
-        int header = 1 + VarUIntLength((uint)value.Length + 1);
-        int pad = -header & 7;
-        long total = header + pad + (long)value.Length * Unsafe.SizeOf<T>();
+        Span<byte> header = stackalloc byte[RawArrayHeaderMax];
+        int headerLength = RawArrayHeader(value.Length, header);
+        long total = headerLength + (long)value.Length * Unsafe.SizeOf<T>();
         if (total > Array.MaxLength)
             throw new GridSerializationException("The value is too large for Grid to serialize into one buffer (over 2 GB); split it into several objects.");
         var bytes = GC.AllocateUninitializedArray<byte>((int)total);
-        bytes[0] = Version;
-        WriteVarUInt(bytes.AsSpan(1), (uint)value.Length + 1);
-        bytes.AsSpan(header, pad).Clear();
-        MemoryMarshal.AsBytes(value.AsSpan()).CopyTo(bytes.AsSpan(header + pad));
+        header[..headerLength].CopyTo(bytes);
+        MemoryMarshal.AsBytes(value.AsSpan()).CopyTo(bytes.AsSpan(headerLength));
         return bytes;
+    }
+
+    /// <summary>The longest <see cref="RawArrayHeader"/>: version, a 5-byte length, padding to 8.</summary>
+    public const int RawArrayHeaderMax = 8;
+
+    /// <summary>What precedes the elements of a non-null unmanaged array: version, length + 1, zero padding to 8. Returns its length.</summary>
+    public static int RawArrayHeader(int length, Span<byte> destination)
+    {
+        int header = 1 + VarUIntLength((uint)length + 1);
+        int pad = -header & 7;
+        destination[0] = Version;
+        WriteVarUInt(destination[1..], (uint)length + 1);
+        destination.Slice(header, pad).Clear();
+        return header + pad;
     }
 
     /// <summary>The non-generic Serialize's fast paths (the value has been checked against the type).</summary>

@@ -99,6 +99,25 @@ public sealed partial class GridSerializer
     }
 
     /// <summary>
+    /// A one-dimensional array of unmanaged elements, declared as its own type, serializes as a short header and
+    /// then the elements' memory as it is. This writes that header into <paramref name="header"/> (at least
+    /// <see cref="RawArrayHeaderMax"/> bytes), so a caller can place the elements itself, e.g. straight into
+    /// object-store memory without a staging copy; false (nothing written) for any other value.
+    /// </summary>
+    public bool TryWriteRawArrayHeader(object? value, Type declaredType, Span<byte> header, out int headerLength)
+    {
+        headerLength = 0;
+        if (value is not Array array || value.GetType() != declaredType || !declaredType.IsSZArray) return false;
+        var codec = CodecOf(declaredType).GetType();
+        if (!codec.IsGenericType || codec.GetGenericTypeDefinition() != typeof(UnmanagedArrayCodec<>)) return false;
+        headerLength = FastPath.RawArrayHeader(array.Length, header);
+        return true;
+    }
+
+    /// <summary>The room <see cref="TryWriteRawArrayHeader"/> needs.</summary>
+    public const int RawArrayHeaderMax = FastPath.RawArrayHeaderMax;
+
+    /// <summary>
     /// Writes into <paramref name="output"/> (e.g. object-store memory). Large raw blocks are copied
     /// straight into it; alignment is relative to the first byte this call writes.
     /// </summary>

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using Grid.ObjectStore;
+using Grid.Serialization;
 using Grid.Wire;
 
 namespace Grid.Core;
@@ -17,6 +19,15 @@ public sealed partial class CoreWorker
         payload = null!;
         if (value is not Array array || LocalStore is not { } store || LocalNode is not { } node) return false;
         if (array.GetType().GetElementType() is not { IsPrimitive: true } || Buffer.ByteLength(array) <= InlineThreshold) return false;
+        Span<byte> header = stackalloc byte[GridSerializer.RawArrayHeaderMax];
+        if (Serializer.TryWriteRawArrayHeader(value, type, header, out var headerLength))
+        {
+            // Declared as its own type: a header and the elements' memory, written from the array itself (one copy).
+            var elements = MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(array), Buffer.ByteLength(array));
+            store.Put(id, header[..headerLength], elements);
+            payload = ObjectPayload.StoredAt(node, headerLength + elements.Length);
+            return true;
+        }
         var size = LocalObjectStore.Measure(output => Serializer.Serialize(value, type, output));
         store.Put(id, size, output => Serializer.Serialize(value, type, output));
         payload = ObjectPayload.StoredAt(node, size);

@@ -1,6 +1,6 @@
 namespace Grid.Core;
 
-/// <summary>Get-many and wait over refs, in O(n) continuations rather than repeated WhenAny scans.</summary>
+/// <summary>Get-many over refs, in O(n) continuations rather than repeated WhenAny scans (wait: see <see cref="ObjectWaiter"/>).</summary>
 internal static class ObjectGetter
 {
     public static async Task<T[]> GetAllAsync<T>(CoreWorker worker, ObjectRef<T>[] refs, TimeSpan? timeout, CancellationToken cancellationToken)
@@ -45,44 +45,5 @@ internal static class ObjectGetter
             }, TaskContinuationOptions.ExecuteSynchronously);
         }
         return done.Task;
-    }
-
-    public static async Task<WaitResult<T>> WaitAsync<T>(CoreWorker worker, IReadOnlyList<ObjectRef<T>> refs, int numReturns, TimeSpan? timeout, CancellationToken cancellationToken)
-    {
-        if (refs.Count == 0) return new WaitResult<T>([], []);
-        if (refs.Select(r => r.Id).Distinct().Count() != refs.Count)
-            throw new ArgumentException("WaitAsync was given the same ref more than once; pass distinct refs.", nameof(refs));
-        if (numReturns < 1 || numReturns > refs.Count)
-            throw new ArgumentOutOfRangeException(nameof(numReturns), $"numReturns must be between 1 and the number of refs ({refs.Count}); it was {numReturns}.");
-
-        var payloads = worker.PayloadsOf(refs);
-        var order = new System.Collections.Concurrent.ConcurrentQueue<int>();
-        var enough = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        for (var i = 0; i < payloads.Length; i++)
-        {
-            var index = i;
-            _ = payloads[i].ContinueWith(_ =>
-            {
-                order.Enqueue(index);
-                if (order.Count >= numReturns) enough.TrySetResult();
-            }, TaskContinuationOptions.ExecuteSynchronously);
-        }
-        if (!enough.Task.IsCompleted)
-        {
-            using var blocked = GridContext.TryGetCurrent()?.EnterBlocked();
-            try
-            {
-                await (timeout is { } t ? enough.Task.WaitAsync(t, cancellationToken) : enough.Task.WaitAsync(cancellationToken)).ConfigureAwait(false);
-            }
-            catch (TimeoutException)
-            {
-                // A wait that times out answers with what is ready, as in Ray.
-            }
-        }
-        var ready = order.Take(numReturns).ToArray();
-        var readySet = new HashSet<int>(ready);
-        return new WaitResult<T>(
-            ready.Select(i => refs[i]).ToArray(),
-            Enumerable.Range(0, refs.Count).Where(i => !readySet.Contains(i)).Select(i => refs[i]).ToArray());
     }
 }

@@ -7,13 +7,14 @@ public sealed partial class LocalObjectStore
 
     /// <summary>
     /// The memory file of a new in-memory object: a kept file of the same size when there is one (its pages are
-    /// allocated already), else a new one. Either way the object's file can be kept again when it is deleted.
+    /// allocated already, and its mapping too when it was kept), else a new one. Either way the object's file can be kept again when it is deleted.
     /// </summary>
     private ObjectMemory CreateInMemory(ObjectId id, int size)
     {
         var path = PathOf(id);
-        if (_recycled.MaxBytes > 0 && _recycled.TryTake(size, path))
+        if (_recycled.MaxBytes > 0 && _recycled.TryTake(size, path, out var mapping))
         {
+            if (mapping is not null) return ObjectMemory.FromKept(path, mapping, _recycled);
             try
             {
                 return ObjectMemory.Open(path, size, _recycled);

@@ -32,6 +32,15 @@ public sealed partial class LocalObjectStore
         writer.Seal();
     }
 
+    /// <summary>Create, write <paramref name="header"/> and then <paramref name="body"/> (two pieces, no staging copy), seal.</summary>
+    public void Put(ObjectId id, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)
+    {
+        using var writer = Create(id, (long)header.Length + body.Length);
+        writer.Write(0, header);
+        writer.Write(header.Length, body);
+        writer.Seal();
+    }
+
     /// <summary>Creates an object filled by <see cref="WriteAt"/> and sealed by id: pushes arriving through the grain.</summary>
     internal void CreateForPush(ObjectId id, long size)
     {
@@ -49,6 +58,11 @@ public sealed partial class LocalObjectStore
             if (entry.IsSealed) throw new InvalidOperationException($"Object {id} is sealed; objects are immutable.");
             if (offset < 0 || offset > entry.Size - data.Length)
                 throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A {data.Length}-byte write at {offset} does not fit object {id} of {entry.Size} bytes.");
+            if (memory.WritesThroughMapping)
+            {
+                data.CopyTo(memory.GetSpan()[(int)offset..]);
+                return;
+            }
             // Into the file, not the fresh mapping: see ObjectWriter.Write (first-touch page faults cost more than the copy).
             using var file = File.OpenHandle(memory.FilePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
             RandomAccess.Write(file, data, offset);

@@ -60,6 +60,13 @@ internal sealed unsafe class ObjectMemory : MemoryManager<byte>
     /// <summary>Where the file goes for reuse when the object is deleted; null: it is deleted (see <see cref="Retire"/>).</summary>
     public RecycledFiles? Recycler { get; init; }
 
+    /// <summary>
+    /// Writers copy into the mapping rather than through the file: true for memory on a kept mapping (see
+    /// <see cref="KeptMapping"/>), whose pages are mapped already or populated in one call. A fresh mapping is
+    /// written through the file instead (see <see cref="ObjectWriter.Write"/>).
+    /// </summary>
+    public bool WritesThroughMapping { get; private init; }
+
     /// <summary>The file was handed to someone outside this store (another node may have it open or linked): never reuse it.</summary>
     public void MarkShared() => Volatile.Write(ref _shared, 1);
 
@@ -92,6 +99,13 @@ internal sealed unsafe class ObjectMemory : MemoryManager<byte>
     /// reference it starts with.
     /// </summary>
     public static ObjectMemory Create(string path, int size, RecycledFiles? recycler = null) => Map(path, size, FileMode.CreateNew, recycler);
+
+    /// <summary>The memory of a new object on a recycled file whose mapping was kept: nothing to map, its pages are there.</summary>
+    public static ObjectMemory FromKept(string path, KeptMapping kept, RecycledFiles recycler)
+    {
+        kept.Populate();
+        return new ObjectMemory(path, kept.File, kept.View, kept.Pointer, kept.Length) { Recycler = recycler, WritesThroughMapping = true };
+    }
 
     /// <summary>Maps an existing file of <paramref name="size"/> bytes (a spilled object read in place from disk).</summary>
     public static ObjectMemory Open(string path, int size, RecycledFiles? recycler = null) => Map(path, size, FileMode.Open, recycler);
@@ -202,11 +216,15 @@ internal sealed unsafe class ObjectMemory : MemoryManager<byte>
 
     private void Unmap()
     {
+        var aside = Volatile.Read(ref _retiredPath);
+        // A reusable file keeps its mapping: a later object of its size is then written at memory speed.
+        if (aside is not null && _view is not null && Volatile.Read(ref _shared) == 0
+            && Recycler!.TryKeep(aside, _length, new KeptMapping(_file!, _view, _pointer, _length) { Warm = WritesThroughMapping }))
+            return;
         _view?.Dispose();
         _file?.Dispose();
         if (Volatile.Read(ref _unlinkDeferred) == 1) TryDeleteFile(_path);
-        if (Volatile.Read(ref _retiredPath) is { } aside && (Volatile.Read(ref _shared) == 1 || !Recycler!.TryKeep(aside, _length)))
-            TryDeleteFile(aside);
+        if (aside is not null) TryDeleteFile(aside);
     }
 
     private static bool TryDeleteFile(string path)

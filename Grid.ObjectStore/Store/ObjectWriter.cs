@@ -50,8 +50,9 @@ public sealed class ObjectWriter : IDisposable
     /// <summary>
     /// Writes <paramref name="bytes"/> at <paramref name="offset"/> through the object's file (pwrite) rather than its
     /// mapping. The mapping sees the same pages; what is saved is a page fault per 4 KiB on first touch of a fresh
-    /// mapping, which costs more than the copy itself (about 0.2 GB/s against 6 GB/s in a VM). Disjoint ranges may be
-    /// written from several threads.
+    /// mapping, which costs more than the copy itself (about 0.2 GB/s against 6 GB/s in a VM). Memory on a kept
+    /// mapping of a recycled file has no such faults: it is copied into directly (memcpy speed, about twice the
+    /// file write's). Disjoint ranges may be written from several threads.
     /// </summary>
     public void Write(long offset, ReadOnlySpan<byte> bytes)
     {
@@ -59,6 +60,11 @@ public sealed class ObjectWriter : IDisposable
         if (offset < 0 || offset > Size - bytes.Length)
             throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A {bytes.Length}-byte write at {offset} does not fit object {Id} of {Size} bytes.");
         if (bytes.IsEmpty) return;
+        if (_memory.WritesThroughMapping)
+        {
+            bytes.CopyTo(_memory.GetSpan()[(int)offset..]);
+            return;
+        }
         var file = Volatile.Read(ref _file) ?? OpenFile();
         RandomAccess.Write(file, bytes, offset);
     }

@@ -3,7 +3,8 @@ namespace Grid.ObjectStore;
 /// <summary>
 /// Files of deleted objects kept for reuse by new objects of the same size (Plasma reuses its arena the same way).
 /// A new tmpfs file costs page allocation on create and page freeing on delete, and in a VM the fresh pages cost
-/// host faults too; a kept file's pages are already there, so a put into it is a plain copy. Bounded by bytes.
+/// host faults too; a kept file's pages are already there, so a put into it is a plain copy. Its mapping is kept
+/// with it (see <see cref="KeptMapping"/>), so that the mapping's page tables need not be built again either. Bounded by bytes.
 /// </summary>
 /// <remarks>
 /// Only files nobody else can see are kept: objects created by this store (not adopted by hard link), never handed
@@ -17,7 +18,7 @@ internal sealed class RecycledFiles(string directory, long maxBytes)
     public const int MinSize = 1024 * 1024;
 
     private readonly Lock _lock = new();
-    private readonly Dictionary<int, Stack<string>> _bySize = [];
+    private readonly Dictionary<int, Stack<Kept>> _bySize = [];
     private long _bytes;
     private long _names;
     private bool _closed;
@@ -30,26 +31,30 @@ internal sealed class RecycledFiles(string directory, long maxBytes)
     /// <summary>A fresh name in the store's directory for a file on its way to being kept.</summary>
     public string NewName() => Path.Combine(directory, $".recycled-{Interlocked.Increment(ref _names)}");
 
-    /// <summary>Keeps the file at <paramref name="path"/>; false when it does not fit (the caller deletes it).</summary>
-    public bool TryKeep(string path, int size)
+    /// <summary>
+    /// Keeps the file at <paramref name="path"/>, with its mapping when given (owned by this from then on); false
+    /// when it does not fit (the caller deletes the file and disposes the mapping).
+    /// </summary>
+    public bool TryKeep(string path, int size, KeptMapping? mapping = null)
     {
         if (size < MinSize) return false;
         lock (_lock)
         {
             if (_closed || _bytes + size > maxBytes) return false;
-            if (!_bySize.TryGetValue(size, out var files)) _bySize[size] = files = new Stack<string>();
-            files.Push(path);
+            if (!_bySize.TryGetValue(size, out var files)) _bySize[size] = files = new Stack<Kept>();
+            files.Push(new Kept(path, mapping));
             _bytes += size;
             return true;
         }
     }
 
-    /// <summary>Moves a kept file of exactly <paramref name="size"/> bytes to <paramref name="path"/>.</summary>
-    public bool TryTake(int size, string path)
+    /// <summary>Moves a kept file of exactly <paramref name="size"/> bytes to <paramref name="path"/>; the caller owns its mapping, if any.</summary>
+    public bool TryTake(int size, string path, out KeptMapping? mapping)
     {
+        mapping = null;
         while (true)
         {
-            string kept;
+            Kept kept;
             lock (_lock)
             {
                 if (!_bySize.TryGetValue(size, out var files) || !files.TryPop(out kept!)) return false;
@@ -58,12 +63,13 @@ internal sealed class RecycledFiles(string directory, long maxBytes)
             }
             try
             {
-                File.Move(kept, path);
+                File.Move(kept.Path, path);
+                mapping = kept.Mapping;
                 return true;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                TryDelete(kept); // gone or unusable: try the next one
+                Drop(kept); // gone or unusable: try the next one
             }
         }
     }
@@ -71,7 +77,7 @@ internal sealed class RecycledFiles(string directory, long maxBytes)
     /// <summary>Deletes every kept file and keeps no more (store shutdown).</summary>
     public void Close()
     {
-        string[] all;
+        Kept[] all;
         lock (_lock)
         {
             _closed = true;
@@ -79,8 +85,16 @@ internal sealed class RecycledFiles(string directory, long maxBytes)
             _bySize.Clear();
             _bytes = 0;
         }
-        foreach (var path in all) TryDelete(path);
+        foreach (var kept in all) Drop(kept);
     }
+
+    private static void Drop(Kept kept)
+    {
+        kept.Mapping?.Dispose();
+        TryDelete(kept.Path);
+    }
+
+    private readonly record struct Kept(string Path, KeptMapping? Mapping);
 
     private static void TryDelete(string path)
     {

@@ -72,4 +72,67 @@ public sealed class RecycleTests
         Assert.Equal(0, off.RecycledBytes);
         Assert.Empty(Directory.EnumerateFileSystemEntries(off.Directory));
     }
+
+    [Fact]
+    public void A_put_in_two_pieces_into_a_reused_file_reads_back_exactly_its_own_bytes()
+    {
+        using var store = TestData.NewStore();
+        var old = ObjectId.New();
+        store.Put(old, TestData.Pattern(Size, seed: 8));
+        Assert.True(store.Delete(old));
+
+        var data = TestData.Pattern(Size, seed: 9);
+        var id = ObjectId.New();
+        store.Put(id, data.AsSpan(0, 16), data.AsSpan(16));
+
+        Assert.Equal(0, store.RecycledBytes); // it took the kept file
+        Assert.True(store.TryGet(id, out var obj));
+        using (obj) Assert.True(obj.Span.SequenceEqual(data));
+    }
+
+    [Fact]
+    public void A_file_reused_again_and_again_through_its_kept_mapping_always_reads_its_latest_objects_bytes()
+    {
+        using var store = TestData.NewStore();
+        for (var generation = 0; generation < 4; generation++)
+        {
+            var data = TestData.Pattern(Size, seed: 20 + generation);
+            var id = ObjectId.New();
+            using (var writer = store.Create(id, Size))
+            {
+                // Two halves, the second first: a writer may fill its object in any order.
+                writer.Write(Size / 2, data.AsSpan(Size / 2));
+                writer.Write(0, data.AsSpan(0, Size / 2));
+                writer.Seal();
+            }
+            Assert.True(store.TryGet(id, out var obj));
+            using (obj) Assert.True(obj.Span.SequenceEqual(data), $"generation {generation}");
+            Assert.True(store.Delete(id));
+            Assert.Equal(Size, store.RecycledBytes);
+        }
+    }
+
+    [Fact]
+    public void A_reader_of_a_reused_file_keeps_its_bytes_while_the_next_object_of_its_size_gets_another_file()
+    {
+        using var store = TestData.NewStore();
+        var first = ObjectId.New();
+        store.Put(first, TestData.Pattern(Size, seed: 30));
+        store.Delete(first);
+
+        var second = ObjectId.New();
+        var secondData = TestData.Pattern(Size, seed: 31);
+        store.Put(second, secondData); // on the kept file and mapping
+        Assert.True(store.TryGet(second, out var lease));
+        Assert.True(store.Delete(second));
+
+        var third = ObjectId.New();
+        var thirdData = TestData.Pattern(Size, seed: 32);
+        store.Put(third, thirdData);
+        Assert.True(lease.Span.SequenceEqual(secondData));
+        lease.Dispose();
+
+        Assert.True(store.TryGet(third, out var obj));
+        using (obj) Assert.True(obj.Span.SequenceEqual(thirdData));
+    }
 }

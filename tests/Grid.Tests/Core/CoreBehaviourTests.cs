@@ -24,7 +24,7 @@ public abstract class CoreBehaviourTests(IGridFixture fixture)
     }
 
     [Fact]
-    public async Task Wait_returns_ready_refs_in_completion_order_and_the_rest_as_not_ready()
+    public async Task Wait_returns_the_ready_ref_and_the_rest_as_not_ready()
     {
         var run = Guid.NewGuid().ToString("N");
         var f = Grid.Function<string, int, int>(TestFunctions.ReturnWhenOpened, new TaskOptions { NumCpus = 0 });
