@@ -71,6 +71,17 @@ public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClus
         SetNodes(Filter(all));
     }
 
+    /// <summary>
+    /// True when <paramref name="id"/> is in the view, after reading the GCS once more if it was not: a
+    /// node that joined since the last tick is not dead (work with hard affinity to it must not fail).
+    /// </summary>
+    public async Task<bool> KnowsAsync(NodeId id)
+    {
+        if (_nodes.Any(n => n.NodeId == id)) return true;
+        SetNodes(Filter(await gcs.GetNodesAsync().ConfigureAwait(false)));
+        return _nodes.Any(n => n.NodeId == id);
+    }
+
     private NodeInfo[] Filter(NodeInfo[] all) => all.Where(n => n.State == NodeState.Alive && IsMember(n.NodeId)).ToArray();
 
     private bool IsMember(NodeId id)
