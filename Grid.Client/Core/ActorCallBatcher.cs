@@ -17,16 +17,21 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
     public void Enqueue(ActorRef actor, ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result)
     {
         if (!_queues.TryGetValue(actor.Id, out var queue))
-            queue = _queues.GetOrAdd(actor.Id, id => new BurstQueue<PendingCall>((batch, release) => _ = SendAsync(actor, batch, release)));
+            queue = _queues.GetOrAdd(actor.Id, id =>
+            {
+                // One grain reference per actor: GetGrain with a string key resolves the interface's grain type each
+                // time (type-name formatting and parsing), which cost more than the rest of a small call.
+                var host = worker.Grains.GetGrain<IActorHostGrain>(id.Value);
+                return new BurstQueue<PendingCall>((batch, release) => _ = SendAsync(actor, host, batch, release));
+            });
         queue.Enqueue(new PendingCall(spec, result));
     }
 
     /// <summary>Forgets a killed actor's queue.</summary>
     public void Forget(ActorId actor) => _queues.TryRemove(actor, out _);
 
-    private async Task SendAsync(ActorRef actor, List<PendingCall> batch, Action release)
+    private async Task SendAsync(ActorRef actor, IActorHostGrain host, List<PendingCall> batch, Action release)
     {
-        var host = worker.Grains.GetGrain<IActorHostGrain>(actor.Id.Value);
         try
         {
             if (batch.Count == 1)

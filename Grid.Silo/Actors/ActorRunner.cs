@@ -28,7 +28,8 @@ internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<
             _queue.Enqueue(call);
             spawn = ShouldSpawn();
         }
-        if (spawn) Spawn();
+        // Queued on the grain's thread, which is about to finish its turn and can take the item itself (no wake-up).
+        if (spawn) Spawn(preferLocal: true);
         return call.Task;
     }
 
@@ -41,7 +42,7 @@ internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<
     }
 
     // The default context: nothing of the grain's turn (its request context) flows into user code.
-    private void Spawn() => ThreadPool.UnsafeQueueUserWorkItem(static r => r.Work(), this, preferLocal: false);
+    private void Spawn(bool preferLocal = false) => ThreadPool.UnsafeQueueUserWorkItem(static r => r.Work(), this, preferLocal);
 
     private void Work()
     {
