@@ -19,9 +19,7 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
         if (!_queues.TryGetValue(actor.Id, out var queue))
             queue = _queues.GetOrAdd(actor.Id, id =>
             {
-                // One grain reference per actor: GetGrain with a string key resolves the interface's grain type each
-                // time (type-name formatting and parsing), which cost more than the rest of a small call.
-                var host = worker.Grains.GetGrain<IActorHostGrain>(id.Value);
+                var host = worker.HostOf(id);
                 return new BurstQueue<PendingCall>((batch, release) => _ = SendAsync(actor, host, batch, release));
             });
         queue.Enqueue(new PendingCall(spec, result));
