@@ -32,6 +32,8 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
     {
         try
         {
+            // Calls made right after creating or looking up an actor wait here, in batches, until it is placed.
+            if (!actor.Ready.IsCompleted) await actor.Ready.ConfigureAwait(false);
             if (batch.Count == 1)
             {
                 // A lone call (a synchronous caller) goes as a plain call: a stream costs more than it saves for one.

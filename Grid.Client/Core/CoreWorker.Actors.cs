@@ -90,7 +90,8 @@ public sealed partial class CoreWorker
         var info = await gcs.GetNamedActor(ns, name).ConfigureAwait(false);
         if (info is null || info.State == ActorState.Dead)
             throw new ActorNotFoundException($"No live actor named '{name}' in namespace '{ns}'. Create it with ActorOptions.Name, or use GetOrCreateActorAsync.");
-        return new ActorRef(info.ActorId, info.ClassName, gcs.WaitActorPlaced(info.ActorId));
+        // An actor the GCS knows alive is placed: its calls need not wait for a second round trip to learn it.
+        return new ActorRef(info.ActorId, info.ClassName, info.State == ActorState.Alive ? Task.CompletedTask : gcs.WaitActorPlaced(info.ActorId));
     }
 
     /// <summary>
@@ -103,18 +104,26 @@ public sealed partial class CoreWorker
         var scratch = NestedArgumentScratch();
         var wireArgs = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, scratch);
         var nested = TakeNested(scratch);
-        var sequence = Interlocked.Increment(ref _callSequences.GetOrAdd(actor.Id, _ => new StrongBox<long>(0)).Value);
         var sent = InlineReadyOwnedArguments(wireArgs);
-        var spec = new ActorCallSpec
-        {
-            ActorId = actor.Id, CallerId = WorkerId, Sequence = sequence, Method = descriptor, Args = sent,
-            ResultId = ObjectId.New(), Owner = OwnerAddress, Job = job,
-        };
-        var result = _owned.AddPending(spec.ResultId).Payload;
+        var resultId = ObjectId.New();
+        var result = _owned.AddPending(resultId).Payload;
         PinArguments(result.Task, wireArgs, nested); // refcount: arguments live until the call ends
-        if (actor.Ready.IsCompletedSuccessfully && nested is not { Count: > 0 } && IsBatchable(sent)) ActorCalls.Enqueue(actor, spec, result);
-        else _ = SendActorCallAsync(actor, spec, result, nested is { Count: > 0 } ? nested : null);
-        return new ObjectRef<T>(spec.ResultId, OwnerAddress, this);
+        var sequences = _callSequences.TryGetValue(actor.Id, out var known) ? known : _callSequences.GetOrAdd(actor.Id, _ => new StrongBox<long>(0));
+        ActorCallSpec Spec() => new()
+        {
+            ActorId = actor.Id, CallerId = WorkerId, Sequence = Interlocked.Increment(ref sequences.Value), Method = descriptor, Args = sent,
+            ResultId = resultId, Owner = OwnerAddress, Job = job,
+        };
+        // A call to an actor still being placed rides in a batch too: the batch waits for the actor (see ActorCallBatcher).
+        if (nested is not { Count: > 0 } && IsBatchable(sent))
+        {
+            // Numbered and queued in one step: threads calling the same actor at once (tasks sharing this worker)
+            // then fill batches in sequence order, and the host runs each call on arrival instead of holding it
+            // until an earlier number shows up.
+            lock (sequences) ActorCalls.Enqueue(actor, Spec(), result);
+        }
+        else _ = SendActorCallAsync(actor, Spec(), result, nested is { Count: > 0 } ? nested : null);
+        return new ObjectRef<T>(resultId, OwnerAddress, this);
     }
 
     /// <summary>
