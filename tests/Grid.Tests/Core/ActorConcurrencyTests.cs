@@ -67,6 +67,36 @@ public abstract class ActorConcurrencyTests(IGridFixture fixture)
     }
 
     [Fact]
+    public async Task Calls_made_right_after_looking_up_a_named_actor_run_in_submission_order()
+    {
+        var name = "recorder-" + Guid.NewGuid().ToString("N");
+        var created = await Grid.CreateActorAsync(() => new Recorder(), new ActorOptions { Name = name });
+        await created.Ready.WaitAsync(Timeout);
+        var found = await Grid.GetActorAsync<Recorder>(name).WaitAsync(Timeout);
+        var calls = Enumerable.Range(0, 300).Select(i => found.Call(a => a.Record(i))).ToArray();
+        Assert.Equal(Enumerable.Range(0, 300), await Grid.GetAsync(calls).WaitAsync(Timeout));
+        var seen = await Grid.GetAsync(created.Call(a => a.Seen()), Timeout);
+        Assert.Equal(Enumerable.Range(0, 300), seen);
+        await created.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task A_burst_of_calls_with_ready_and_pending_ref_arguments_gets_each_value_in_submission_order()
+    {
+        var actor = await Grid.CreateActorAsync(() => new Recorder());
+        var gate = Guid.NewGuid().ToString("N");
+        var late = Grid.Function<string, int, int>(TestFunctions.ReturnWhenOpened, new TaskOptions { NumCpus = 0 }).Remote(gate, 50);
+        var values = new List<ObjectRef<int>>();
+        for (var i = 0; i < 100; i++) values.Add(i == 50 ? late : await Grid.PutAsync(i).WaitAsync(Timeout));
+        var calls = values.Select(v => actor.Call(a => a.Record(v.AsArg()))).ToArray();
+        TestFunctions.Gate(gate).SetResult(true);
+        Assert.Equal(Enumerable.Range(0, 100), await Grid.GetAsync(calls).WaitAsync(Timeout));
+        var seen = await Grid.GetAsync(actor.Call(a => a.Seen()), Timeout);
+        Assert.Equal(Enumerable.Range(0, 100), seen);
+        await actor.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
     public async Task Actor_methods_see_their_actor_in_the_grid_context()
     {
         var actor = await Grid.CreateActorAsync(() => new Recorder());
