@@ -179,9 +179,10 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     /// <summary>Runs one call on a pool thread (see <see cref="ActorRunner"/>), in the actor's flow.</summary>
     private ValueTask<ObjectPayload> Run(ReadyCall call)
     {
-        // Kill clears the instance after setting the cause: read in the other order, a cleared instance is never run.
+        // Kill sets the cause, then clears the instance (a built actor's instance is never null otherwise): either
+        // one seen here means the actor is dead.
         var instance = Volatile.Read(ref _instance);
-        if (_deathCause is { } cause) return new ValueTask<ObjectPayload>(Died(call.Spec, cause));
+        if (_deathCause is { } cause || instance is null) return new ValueTask<ObjectPayload>(Died(call.Spec, _deathCause ?? "it was killed"));
         var flow = FlowFor(call.Spec.Job);
         var before = ExecutionContext.Capture();
         ExecutionContext.Restore(flow);
