@@ -35,10 +35,40 @@ public sealed class ResourceSet : IEquatable<ResourceSet>
         return new ResourceSet(b.ToImmutable());
     }
 
+    /// <summary>A set from amounts in <see cref="Units"/> (non-positive ones are left out), e.g. a ledger's snapshot.</summary>
+    public static ResourceSet FromUnits(IEnumerable<KeyValuePair<string, long>> units)
+    {
+        var b = ImmutableSortedDictionary.CreateBuilder<string, long>(StringComparer.Ordinal);
+        foreach (var (name, u) in units)
+            if (u > 0) b[name] = u;
+        return new ResourceSet(b.ToImmutable());
+    }
+
+    [NonSerialized] private KeyValuePair<string, long>[]? _flat;
+
+    /// <summary>
+    /// The amounts in fixed-point units of 1/10,000, for exact ledgers that keep their own mutable
+    /// counts (a raylet's, per task): listed once per set, then read without allocating.
+    /// </summary>
+    public ReadOnlySpan<KeyValuePair<string, long>> Units => _flat ??= [.. _units];
+
     public static ResourceSet Of(params (string Name, double Amount)[] amounts) =>
         From(amounts.Select(a => KeyValuePair.Create(a.Name, a.Amount)));
 
     public bool IsEmpty => _units.Count == 0;
+
+    // 0 unknown, 1 plain, 2 names a placement group's resources; computed once (a task's set is reused for every submission).
+    [NonSerialized] private int _plain;
+
+    /// <summary>True when no name is a placement group's (see <see cref="BundleResources"/>).</summary>
+    public bool IsPlain
+    {
+        get
+        {
+            if (_plain == 0) _plain = _units.Keys.Any(BundleResources.IsGroupResource) ? 2 : 1;
+            return _plain == 1;
+        }
+    }
     public IEnumerable<string> Names => _units.Keys;
     public double this[string name] => _units.TryGetValue(name, out var u) ? u / Scale : 0;
     public IReadOnlyDictionary<string, double> ToDictionary() => _units.ToDictionary(kv => kv.Key, kv => kv.Value / Scale);
@@ -60,10 +90,10 @@ public sealed class ResourceSet : IEquatable<ResourceSet>
     /// <summary>The amounts whose names satisfy <paramref name="keep"/>.</summary>
     public ResourceSet Only(Func<string, bool> keep)
     {
-        var b = _units.ToBuilder();
+        ImmutableSortedDictionary<string, long>.Builder? b = null; // built only when something goes: the common case keeps all
         foreach (var name in _units.Keys)
-            if (!keep(name)) b.Remove(name);
-        return b.Count == _units.Count ? this : new ResourceSet(b.ToImmutable());
+            if (!keep(name)) (b ??= _units.ToBuilder()).Remove(name);
+        return b is null ? this : new ResourceSet(b.ToImmutable());
     }
 
     public ResourceSet Add(ResourceSet other) => Combine(other, +1);

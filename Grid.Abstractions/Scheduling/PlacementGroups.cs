@@ -55,8 +55,12 @@ public static class BundleResources
 
     public static string Indexed(string resource, int index, PlacementGroupId group) => $"{resource}_group_{index}_{group.Value}";
     public static string Wildcard(string resource, PlacementGroupId group) => $"{resource}_group_{group.Value}";
+    public static bool IsGroupResource(string resource) => resource.Contains("_group_", StringComparison.Ordinal);
+
+    // Without building "_" + id: removing a group tests every name in a node's ledger.
     public static bool BelongsTo(string resource, PlacementGroupId group) =>
-        resource.EndsWith("_" + group.Value, StringComparison.Ordinal) && resource.Contains("_group_", StringComparison.Ordinal);
+        resource.Length > group.Value.Length && resource[^(group.Value.Length + 1)] == '_'
+        && resource.EndsWith(group.Value, StringComparison.Ordinal) && resource.Contains("_group_", StringComparison.Ordinal);
 
     /// <summary>What a reserved bundle adds to its node's ledger.</summary>
     public static ResourceSet Reserved(ResourceSet bundle, int index, PlacementGroupId group) =>

@@ -39,7 +39,7 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
                 // A lone call (a synchronous caller) goes as a plain call: a stream costs more than it saves for one.
                 var payload = await host.Call(batch[0].Spec).ConfigureAwait(false);
                 release();
-                batch[0].Result.TrySetResult(payload);
+                ResultDelivery.CompleteLone(batch[0].Result, payload);
                 return;
             }
             var calls = new ActorCallSpec[batch.Count];

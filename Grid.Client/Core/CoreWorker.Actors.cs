@@ -169,7 +169,7 @@ public sealed partial class CoreWorker
                 Args = failure is null ? args : [], ResultId = spec.ResultId, Owner = spec.Owner, Job = spec.Job, FailedDependency = failure,
                 Borrowed = lent,
             };
-            result.TrySetResult(await HostOf(actor.Id).Call(ready).ConfigureAwait(false));
+            ResultDelivery.CompleteLone(result, await HostOf(actor.Id).Call(ready).ConfigureAwait(false));
         }
         catch (Exception e)
         {

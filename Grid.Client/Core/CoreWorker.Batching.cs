@@ -25,6 +25,15 @@ public sealed partial class CoreWorker
         return true;
     }
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<NodeId, IRayletGrain> _raylets = new();
+
+    /// <summary>
+    /// A node's raylet grain reference, made once per node: GetGrain with a string key resolves the
+    /// interface's grain type each time (type names, a lookup, ~600 B), more than a tiny task's submission.
+    /// </summary>
+    internal IRayletGrain RayletOf(NodeId node) =>
+        _raylets.TryGetValue(node, out var raylet) ? raylet : _raylets.GetOrAdd(node, n => Grains.GetGrain<IRayletGrain>(n.Value));
+
     private ActorCallBatcher? _actorCalls;
     private ActorCallBatcher ActorCalls => _actorCalls ?? Interlocked.CompareExchange(ref _actorCalls, new ActorCallBatcher(this, _logger), null) ?? _actorCalls;
 
@@ -34,7 +43,7 @@ public sealed partial class CoreWorker
         ObjectPayload payload;
         try
         {
-            payload = await Grains.GetGrain<IRayletGrain>(node.Value).SubmitTask(spec).ConfigureAwait(false);
+            payload = await RayletOf(node).SubmitTask(spec).ConfigureAwait(false);
         }
         catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
         {
@@ -48,7 +57,7 @@ public sealed partial class CoreWorker
             throw;
         }
         answered();
-        result.TrySetResult(payload);
+        ResultDelivery.CompleteLone(result, payload);
     }
 
     /// <summary>A batched task whose node died before it finished: retry it on its own, as if its first attempt had been a single call.</summary>

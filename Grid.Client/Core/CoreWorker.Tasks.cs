@@ -33,7 +33,12 @@ public sealed partial class CoreWorker
         PinArguments(result.Task, spec.Args, nested); // refcount: arguments live until the task ends
         TasksSubmitted.Add(1);
         // A burst travels in batches; work with refs this process must lend or resolve first goes alone.
-        if (nested is not { Count: > 0 } && IsBatchable(spec)) Batcher.Enqueue(spec, options.MaxRetries, result);
+        // Inside a node (tasks submitting tasks, the embedded client) work goes straight to the local raylet.
+        if (nested is not { Count: > 0 } && IsBatchable(spec))
+        {
+            if (_localRaylet is { } local && Selector.Pick() == LocalNode) SubmitLocal(local, spec, result);
+            else Batcher.Enqueue(spec, options.MaxRetries, result);
+        }
         else _ = RunTaskAsync(spec, options.MaxRetries, result, nested is { Count: > 0 } ? nested : null);
         return new ObjectRef<T>(spec.TaskId, OwnerAddress, this);
     }
@@ -49,6 +54,7 @@ public sealed partial class CoreWorker
     {
         if (args.Length != parameterTypes.Length)
             throw new UnknownFunctionException($"{function.DisplayName} takes {parameterTypes.Length} arguments, but {args.Length} were passed.");
+        if (args.Length == 0) return [];
         var wire = new TaskArg[args.Length];
         for (var i = 0; i < args.Length; i++)
         {
@@ -103,8 +109,8 @@ public sealed partial class CoreWorker
             try
             {
                 var attemptSpec = attempt == 0 ? resolved : resolved.With(attempt: attempt);
-                var payload = await Grains.GetGrain<IRayletGrain>(node.Value).SubmitTask(attemptSpec).ConfigureAwait(false);
-                result.TrySetResult(payload);
+                var payload = await (LocalRayletFor(node) is { } local ? local.SubmitAsync(attemptSpec) : RayletOf(node).SubmitTask(attemptSpec)).ConfigureAwait(false);
+                ResultDelivery.CompleteLone(result, payload);
                 return;
             }
             catch (Exception e) when (FailureClassifier.IsNodeFailure(e))

@@ -102,7 +102,7 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
             using var blocked = GridContext.TryGetCurrent()?.EnterBlocked();
             try
             {
-                await (timeout is { } t ? payloadTask.WaitAsync(t, cancellationToken) : payloadTask.WaitAsync(cancellationToken)).ConfigureAwait(false);
+                await ResultDelivery.ForUser(timeout is { } t ? payloadTask.WaitAsync(t, cancellationToken) : payloadTask.WaitAsync(cancellationToken));
             }
             catch (TimeoutException)
             {

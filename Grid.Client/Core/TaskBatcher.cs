@@ -62,7 +62,7 @@ internal sealed class TaskBatcher(CoreWorker worker)
         for (var i = 0; i < specs.Length; i++) specs[i] = batch[i].Spec;
         try
         {
-            var outcomes = worker.Grains.GetGrain<IRayletGrain>(node.Value).SubmitTasks(specs).WithBatchSize(BurstQueue<PendingTask>.MaxBatch);
+            var outcomes = worker.RayletOf(node).SubmitTasks(specs).WithBatchSize(BurstQueue<PendingTask>.MaxBatch);
             await foreach (var outcome in outcomes.ConfigureAwait(false))
                 batch[outcome.Index].Result.TrySetResult(outcome.Payload);
             release();

@@ -27,38 +27,31 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<Raylet.Raylet>();
         services.AddSingleton<Tasks.TaskExecutor>();
         services.AddSingleton<Raylet.TaskPlacement>();
+        services.AddSingleton<BundleReservations>();
         services.AddSingleton<ClusterView>();
         services.AddSingleton<Jobs.JobCodeRegistry>();
         silo.UseGridScheduling();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GridNodeLifecycle>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.ObjectDirectoryPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.BorrowerWatch>();
-        ThreadPoolSizing.Ensure();
         return silo;
     }
 }
 
-/// <summary>
-/// Tasks are user code and may block a thread (Thread.Sleep, synchronous I/O). The thread pool only
-/// adds threads slowly past its minimum, which would make declared CPUs idle; raise the minimum.
-/// </summary>
-internal static class ThreadPoolSizing
-{
-    public static void Ensure()
-    {
-        ThreadPool.GetMinThreads(out var workers, out var io);
-        var wanted = Math.Max(workers, 256);
-        if (wanted > workers) ThreadPool.SetMinThreads(wanted, io);
-    }
-}
-
-/// <summary>Starts the node's cluster view once the silo is active, and records the node's death when it stops.</summary>
-internal sealed class GridNodeLifecycle(ClusterView view, IGcs gcs, NodeRuntime node) : ILifecycleParticipant<ISiloLifecycle>
+/// <summary>Starts the node's cluster view and attaches its worker to its raylet once the silo is active, and records the node's death when it stops.</summary>
+internal sealed class GridNodeLifecycle(ClusterView view, IGcs gcs, NodeRuntime node, TaskPlacement tasks) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(GridNodeLifecycle), ServiceLifecycleStage.Active, _ => view.StartAsync(), async _ =>
+        lifecycle.Subscribe(nameof(GridNodeLifecycle), ServiceLifecycleStage.Active, _ =>
+        {
+            // Work this node's own worker submits (tasks that submit tasks, the embedded client) skips the raylet grain.
+            node.Worker.AttachLocalRaylet(tasks);
+            WorkerThreads.NodeStarted(node.Options.NumCpus + node.Options.NumGpus);
+            return view.StartAsync();
+        }, async _ =>
         {
             view.Dispose();
+            WorkerThreads.NodeStopped(node.Options.NumCpus + node.Options.NumGpus);
             await gcs.MarkNodeDeadAsync(node.NodeId);
         });
 }

@@ -41,7 +41,7 @@ public static class BundlePlanner
                 PlacementGroupStrategy.Spread => fitting.Where(n => !used.Contains(n)).Cast<NodeId?>().FirstOrDefault() ?? fitting.Cast<NodeId?>().FirstOrDefault(),
                 // Pack: fill nodes already used first, then the node with most room left.
                 _ => fitting.Where(used.Contains).Cast<NodeId?>().FirstOrDefault()
-                     ?? fitting.OrderByDescending(n => Size(free[n])).Cast<NodeId?>().FirstOrDefault(),
+                     ?? (fitting.Count == 1 ? fitting[0] : fitting.OrderByDescending(n => Size(free[n])).Cast<NodeId?>().FirstOrDefault()),
             };
             if (pick is not { } chosen)
             {
@@ -57,5 +57,7 @@ public static class BundlePlanner
         return (placed, null);
     }
 
-    private static double Size(ResourceSet r) => r.Names.Sum(n => n == ResourceSet.Memory ? r[n] / (1024d * 1024 * 1024) : r[n]);
+    // Plain resources only: the names other groups' bundles added to a node say nothing of its room for this one.
+    private static double Size(ResourceSet r) => r.Names.Where(n => !BundleResources.IsGroupResource(n))
+        .Sum(n => n == ResourceSet.Memory ? r[n] / (1024d * 1024 * 1024) : r[n]);
 }

@@ -14,7 +14,7 @@ namespace Grid.Silo.Placement;
 /// fields without changing its interface.
 /// </summary>
 [Reentrant, KeepAlive]
-internal sealed class PlacementGroupGrain(ClusterView view, ILogger<PlacementGroupGrain> logger) : Grain, IPlacementGroupGrain
+internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations local, ILogger<PlacementGroupGrain> logger) : Grain, IPlacementGroupGrain
 {
     private PlacementGroupInfo? _info;
     private readonly TaskCompletionSource<PlacementGroupInfo> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,6 +67,8 @@ internal sealed class PlacementGroupGrain(ClusterView view, ILogger<PlacementGro
 
     private async Task<bool> ReserveAsync(NodeId nodeId, int index)
     {
+        // A bundle on this grain's own node is reserved without a message (see BundleReservations).
+        if (nodeId == local.NodeId) return local.TryReserve(Id, index, _info!.Bundles[index]);
         try
         {
             return await GrainFactory.GetGrain<IRayletGrain>(nodeId.Value).ReserveBundle(Id, index, _info!.Bundles[index]);
@@ -81,6 +83,11 @@ internal sealed class PlacementGroupGrain(ClusterView view, ILogger<PlacementGro
     {
         foreach (var n in nodes)
         {
+            if (n == local.NodeId)
+            {
+                await local.ReturnAsync(Id);
+                continue;
+            }
             try { await GrainFactory.GetGrain<IRayletGrain>(n.Value).ReturnBundles(Id); }
             catch (Exception e) when (FailureClassifier.IsNodeFailure(e)) { /* a dead node's bundles went with it */ }
         }

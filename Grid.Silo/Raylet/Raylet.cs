@@ -89,7 +89,7 @@ public sealed class Raylet
         var gpus = _ledger.Take(need);
         var lease = new ResourceLease(this, need, gpus);
         // Work inside a placement group sees the GPUs its bundle holds.
-        if (gpus.Length == 0 && need.Names.Any(static n => n.StartsWith(GroupGpuPrefix, StringComparison.Ordinal)))
+        if (gpus.Length == 0 && !need.IsPlain && need.Names.Any(static n => n.StartsWith(GroupGpuPrefix, StringComparison.Ordinal)))
             lease.GpuIds = BundleGpus(need);
         return lease;
     }
@@ -199,6 +199,7 @@ public sealed class Raylet
         if (_actors.ContainsKey(actor)) return;
         var lease = await AcquireAsync(resources, $"actor {actor}").ConfigureAwait(false);
         if (!_actors.TryAdd(actor, lease)) lease.Dispose();
+        else WorkerThreads.ActorStarted();
         _logger.LogDebug("Reserved {Resources} for actor {Actor}", resources, actor);
     }
 
@@ -206,7 +207,9 @@ public sealed class Raylet
 
     public void ReleaseActor(ActorId actor)
     {
-        if (_actors.TryRemove(actor, out var lease)) lease.Dispose();
+        if (!_actors.TryRemove(actor, out var lease)) return;
+        lease.Dispose();
+        WorkerThreads.ActorStopped();
     }
 
     /// <summary>This node as the GCS and the scheduler see it; <paramref name="withReasons"/> adds the pending reasons (for publishing).</summary>

@@ -74,22 +74,7 @@ internal sealed partial class RayletGrain
     private static string ShortName(string assemblyQualified) => assemblyQualified.Split(',')[0].Split('.')[^1];
 
     public Task<bool> ReserveBundle(PlacementGroupId group, int index, ResourceSet bundle) =>
-        Task.FromResult(raylet.TryReserveBundle(group, index, bundle));
+        Task.FromResult(bundles.TryReserve(group, index, bundle));
 
-    public async Task ReturnBundles(PlacementGroupId group)
-    {
-        groups.Forget(group);
-        var actors = raylet.ReturnBundles(group);
-        foreach (var actor in actors)
-        {
-            try
-            {
-                await GrainFactory.GetGrain<IActorHostGrain>(actor.Value).Kill($"its placement group {group} was removed");
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Killing actor {Actor} of removed placement group {Group} failed", actor, group);
-            }
-        }
-    }
+    public Task ReturnBundles(PlacementGroupId group) => bundles.ReturnAsync(group);
 }

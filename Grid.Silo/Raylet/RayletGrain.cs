@@ -16,7 +16,7 @@ namespace Grid.Silo.Raylet;
 /// </summary>
 [NodePinnedPlacement, Reentrant]
 internal sealed partial class RayletGrain(Raylet raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
-    PlacementGroupDirectory groups, IGcs gcs, TaskPlacement tasks, ILogger<RayletGrain> logger) : Grain, IRayletGrain
+    IGcs gcs, TaskPlacement tasks, BundleReservations bundles, ILogger<RayletGrain> logger) : Grain, IRayletGrain
 {
     // Task placement runs in TaskPlacement, off the grain's scheduler: it uses only thread-safe node
     // services, and every await that came back to the grain queued one more turn per task.

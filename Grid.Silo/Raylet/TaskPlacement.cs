@@ -16,7 +16,7 @@ namespace Grid.Silo.Raylet;
 /// instead of queueing a grain turn each, and a burst of tasks does not hold the raylet's scheduler.
 /// </summary>
 internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
-    PlacementGroupDirectory groups, TaskExecutor executor, IGrainFactory grains, ILogger<TaskPlacement> logger)
+    PlacementGroupDirectory groups, TaskExecutor executor, IGrainFactory grains, ILogger<TaskPlacement> logger) : ILocalRaylet
 {
     private readonly Lock _admission = new();
     private Task _admitted = Task.CompletedTask;

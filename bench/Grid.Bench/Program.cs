@@ -6,21 +6,14 @@ namespace Grid.Bench;
 
 /// <summary>
 /// Ray's `ray microbenchmark` on Grid: every case beside the same hop done with raw Orleans in the
-/// same run. Usage: dotnet run -c Release --project bench/Grid.Bench -- [--cluster] [--quick].
+/// same run. Usage: dotnet run -c Release --project bench/Grid.Bench -- [--cluster] [--quick] [--filter TEXT] [--no-baseline] [--costs].
 /// </summary>
 public static class Program
 {
-    public static async Task<int> Main(string[] args)
-    {
-        BenchOptions options;
-        try { options = BenchOptions.Parse(args); }
-        catch (UsageException e)
-        {
-            if (e.Message.Length > 0) Console.Error.WriteLine(e.Message);
-            Console.Error.WriteLine(BenchOptions.Usage);
-            return e.Message.Length > 0 ? 2 : 0;
-        }
+    public static Task<int> Main(string[] args) => BenchOptions.Command(RunAsync).Parse(args).InvokeAsync();
 
+    private static async Task<int> RunAsync(BenchOptions options)
+    {
         await using var topology = options.Cluster ? await TopologyFactory.ClusterAsync() : await TopologyFactory.EmbeddedAsync();
         var report = new Report(Console.Out);
         report.Note($"Grid.Bench: {topology.Description}; {Environment.ProcessorCount} cores; {(options.Quick ? "quick" : "full")} run; " +

@@ -48,7 +48,9 @@ internal sealed class OwnedObjects
 /// <summary>One owned object: its payload future and what keeps it alive.</summary>
 internal sealed class OwnedObject(ObjectId id) : ReferenceEntry(id)
 {
-    public TaskCompletionSource<ObjectPayload> Payload { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Continuations run on the completing thread: Grid's own are short, and user code awaits through
+    // ResultDelivery, which queues it unless the completer is a lone call's response.
+    public TaskCompletionSource<ObjectPayload> Payload { get; } = new();
 
     // Processes (owner endpoints) holding refs to it, each with how many registrations it made (a process can
     // borrow by deserializing a ref and, separately, by owning an object that contains it). Guarded by itself.

@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace Grid.Bench.Harness;
 
 /// <summary>Command line of the bench: which topology, how long, which cases.</summary>
@@ -21,32 +23,26 @@ public sealed record BenchOptions
     /// <summary>Ray's batch sizes, divided down in quick mode so one iteration stays well under a second.</summary>
     public int Batch(int full) => Quick ? Math.Max(1, full / 10) : full;
 
-    public static BenchOptions Parse(string[] args)
+    /// <summary>The bench's command line (System.CommandLine: help, typos and missing values reported for us).</summary>
+    public static RootCommand Command(Func<BenchOptions, Task<int>> run)
     {
-        var options = new BenchOptions();
-        for (var i = 0; i < args.Length; i++)
+        var cluster = new Option<bool>("--cluster") { Description = "A client talking to a 2-silo cluster over loopback TCP (default: embedded mode)." };
+        var quick = new Option<bool>("--quick") { Description = "Short warm-up and runs, batches divided by 10 (about a minute; a smoke test, not figures)." };
+        var filter = new Option<string?>("--filter") { Description = "Only cases whose name contains this text (Ray's TESTS_TO_RUN)." };
+        var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the raw-Orleans baselines." };
+        var costs = new Option<bool>("--costs") { Description = "Also print CPU microseconds, bytes allocated and thread-pool work items per operation." };
+        var command = new RootCommand("Ray's `ray microbenchmark` cases on Grid, each beside the same hop done with raw Orleans in the same run.")
         {
-            options = args[i] switch
-            {
-                "--cluster" => options with { Cluster = true },
-                "--quick" => options with { Quick = true },
-                "--no-baseline" => options with { NoBaseline = true },
-                "--costs" => options with { Costs = true },
-                "--filter" when i + 1 < args.Length => options with { Filter = args[++i] },
-                "-h" or "--help" => throw new UsageException(),
-                _ => throw new UsageException($"Unknown argument '{args[i]}'."),
-            };
-        }
-        return options;
+            cluster, quick, filter, noBaseline, costs,
+        };
+        command.SetAction(parse => run(new BenchOptions
+        {
+            Cluster = parse.GetValue(cluster),
+            Quick = parse.GetValue(quick),
+            Filter = parse.GetValue(filter),
+            NoBaseline = parse.GetValue(noBaseline),
+            Costs = parse.GetValue(costs),
+        }));
+        return command;
     }
-
-    public const string Usage =
-        "Usage: Grid.Bench [--cluster] [--quick] [--filter TEXT] [--no-baseline] [--costs]\n" +
-        "  --cluster      a client talking to a 2-silo cluster over loopback TCP (default: embedded mode)\n" +
-        "  --quick        short warm-up and runs, smaller batches (about a minute)\n" +
-        "  --filter TEXT  only cases whose name contains TEXT\n" +
-        "  --no-baseline  skip the raw-Orleans baselines\n" +
-        "  --costs        also print CPU microseconds and bytes allocated per operation";
 }
-
-public sealed class UsageException(string? message = null) : Exception(message ?? "");

@@ -37,6 +37,7 @@ public sealed class Runner(BenchContext context, Report report)
     {
         report.Figure(name + ".cpu", m.CpuMicrosPerOp, "us/op");
         report.Figure(name + ".alloc", m.BytesPerOp, "B/op");
+        report.Figure(name + ".hops", m.WorkItemsPerOp, "work items/op");
     }
 
     private async Task LatencyAsync(BenchCase c)

@@ -22,6 +22,7 @@ public static class Timeit
         var rates = new double[options.Runs];
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: false);
         var cpuBefore = Environment.CpuUsage.TotalTime;
+        var workItemsBefore = ThreadPool.CompletedWorkItemCount;
         var operations = 0.0;
         for (var run = 0; run < rates.Length; run++)
         {
@@ -39,9 +40,12 @@ public static class Timeit
         // programs share the machine, so they are what before/after comparisons of the core use.
         var bytesPerOp = (GC.GetTotalAllocatedBytes(precise: false) - allocatedBefore) / operations;
         var cpuPerOp = (Environment.CpuUsage.TotalTime - cpuBefore).TotalMicroseconds / operations;
+        // Thread-pool work items per operation: each is a hop between threads (a queued continuation, a
+        // grain turn, a Task.Run), the cost that dominates a latency-bound call and the rate can't show.
+        var workItemsPerOp = (ThreadPool.CompletedWorkItemCount - workItemsBefore) / operations;
         var mean = rates.Average();
         var sd = Math.Sqrt(rates.Sum(r => (r - mean) * (r - mean)) / rates.Length);
-        return new Measurement(mean, sd, bytesPerOp, cpuPerOp);
+        return new Measurement(mean, sd, bytesPerOp, cpuPerOp, workItemsPerOp);
     }
 
     /// <summary>Latency percentiles of one operation run back to back for the timed period.</summary>
@@ -67,4 +71,5 @@ public static class Timeit
 
 /// <param name="BytesPerOp">Bytes the process allocated per operation while timed.</param>
 /// <param name="CpuMicrosPerOp">CPU time the process used per operation while timed (all threads).</param>
-public readonly record struct Measurement(double Mean, double StdDev, double BytesPerOp, double CpuMicrosPerOp);
+/// <param name="WorkItemsPerOp">Thread-pool work items the process completed per operation while timed.</param>
+public readonly record struct Measurement(double Mean, double StdDev, double BytesPerOp, double CpuMicrosPerOp, double WorkItemsPerOp);

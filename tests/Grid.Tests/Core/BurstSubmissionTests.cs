@@ -39,6 +39,23 @@ public abstract class BurstSubmissionTests(IGridFixture fixture)
     }
 
     [Fact]
+    public async Task Code_that_blocks_on_a_result_of_a_burst_after_awaiting_another_of_it_gets_both()
+    {
+        var increment = Grid.Function<int, int>(TestFunctions.Increment);
+        // Off the test framework's synchronization context, so the code after the await runs where Grid resumes it.
+        var (first, last) = await Task.Run(async () =>
+        {
+            var refs = Enumerable.Range(0, 300).Select(i => increment.Remote(i)).ToArray();
+            var first = await Grid.GetAsync(refs[0], Timeout);
+            // Blocking here must not hold up the delivery of the burst's other results, which it waits for.
+            var rest = Grid.GetAsync(refs[1..], Timeout).GetAwaiter().GetResult();
+            return (first, rest);
+        }).WaitAsync(Timeout * 2);
+        Assert.Equal(1, first);
+        Assert.Equal(Enumerable.Range(2, 299), last);
+    }
+
+    [Fact]
     public async Task A_burst_of_calls_to_one_actor_runs_in_submission_order_and_a_failing_call_fails_alone()
     {
         var actor = await Grid.CreateActorAsync(() => new PickyRecorder(13));
