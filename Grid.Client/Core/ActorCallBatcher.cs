@@ -17,18 +17,23 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
     public void Enqueue(ActorRef actor, ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result)
     {
         if (!_queues.TryGetValue(actor.Id, out var queue))
-            queue = _queues.GetOrAdd(actor.Id, id => new BurstQueue<PendingCall>((batch, release) => _ = SendAsync(actor, batch, release)));
+            queue = _queues.GetOrAdd(actor.Id, id =>
+            {
+                var host = worker.HostOf(id);
+                return new BurstQueue<PendingCall>((batch, release) => _ = SendAsync(actor, host, batch, release));
+            });
         queue.Enqueue(new PendingCall(spec, result));
     }
 
     /// <summary>Forgets a killed actor's queue.</summary>
     public void Forget(ActorId actor) => _queues.TryRemove(actor, out _);
 
-    private async Task SendAsync(ActorRef actor, List<PendingCall> batch, Action release)
+    private async Task SendAsync(ActorRef actor, IActorHostGrain host, List<PendingCall> batch, Action release)
     {
-        var host = worker.Grains.GetGrain<IActorHostGrain>(actor.Id.Value);
         try
         {
+            // Calls made right after creating or looking up an actor wait here, in batches, until it is placed.
+            if (!actor.Ready.IsCompleted) await actor.Ready.ConfigureAwait(false);
             if (batch.Count == 1)
             {
                 // A lone call (a synchronous caller) goes as a plain call: a stream costs more than it saves for one.

@@ -90,7 +90,8 @@ public sealed partial class CoreWorker
         var info = await gcs.GetNamedActor(ns, name).ConfigureAwait(false);
         if (info is null || info.State == ActorState.Dead)
             throw new ActorNotFoundException($"No live actor named '{name}' in namespace '{ns}'. Create it with ActorOptions.Name, or use GetOrCreateActorAsync.");
-        return new ActorRef(info.ActorId, info.ClassName, gcs.WaitActorPlaced(info.ActorId));
+        // An actor the GCS knows alive is placed: its calls need not wait for a second round trip to learn it.
+        return new ActorRef(info.ActorId, info.ClassName, info.State == ActorState.Alive ? Task.CompletedTask : gcs.WaitActorPlaced(info.ActorId));
     }
 
     /// <summary>
@@ -103,18 +104,55 @@ public sealed partial class CoreWorker
         var scratch = NestedArgumentScratch();
         var wireArgs = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, scratch);
         var nested = TakeNested(scratch);
-        var sequence = Interlocked.Increment(ref _callSequences.GetOrAdd(actor.Id, _ => new StrongBox<long>(0)).Value);
-        var spec = new ActorCallSpec
+        var sent = InlineReadyOwnedArguments(wireArgs);
+        var resultId = ObjectId.New();
+        var result = _owned.AddPending(resultId).Payload;
+        PinArguments(result.Task, wireArgs, nested); // refcount: arguments live until the call ends
+        var sequences = _callSequences.TryGetValue(actor.Id, out var known) ? known : _callSequences.GetOrAdd(actor.Id, _ => new StrongBox<long>(0));
+        ActorCallSpec Spec() => new()
         {
-            ActorId = actor.Id, CallerId = WorkerId, Sequence = sequence, Method = descriptor, Args = wireArgs,
-            ResultId = ObjectId.New(), Owner = OwnerAddress, Job = job,
+            ActorId = actor.Id, CallerId = WorkerId, Sequence = Interlocked.Increment(ref sequences.Value), Method = descriptor, Args = sent,
+            ResultId = resultId, Owner = OwnerAddress, Job = job,
         };
-        var result = _owned.AddPending(spec.ResultId).Payload;
-        PinArguments(result.Task, spec.Args, nested); // refcount: arguments live until the call ends
-        if (actor.Ready.IsCompletedSuccessfully && nested is not { Count: > 0 } && IsBatchable(wireArgs)) ActorCalls.Enqueue(actor, spec, result);
-        else _ = SendActorCallAsync(actor, spec, result, nested is { Count: > 0 } ? nested : null);
-        return new ObjectRef<T>(spec.ResultId, OwnerAddress, this);
+        // A call to an actor still being placed rides in a batch too: the batch waits for the actor (see ActorCallBatcher).
+        if (nested is not { Count: > 0 } && IsBatchable(sent))
+        {
+            // Numbered and queued in one step: threads calling the same actor at once (tasks sharing this worker)
+            // then fill batches in sequence order, and the host runs each call on arrival instead of holding it
+            // until an earlier number shows up.
+            lock (sequences) ActorCalls.Enqueue(actor, Spec(), result);
+        }
+        else _ = SendActorCallAsync(actor, Spec(), result, nested is { Count: > 0 } ? nested : null);
+        return new ObjectRef<T>(resultId, OwnerAddress, this);
     }
+
+    /// <summary>
+    /// Replaces ref arguments this process owns by their values when every one is a small value that is ready now,
+    /// as <see cref="ResolveOwnedArgumentsAsync"/> would before sending: such a call needs no wait and can ride in a
+    /// batch. Otherwise the arguments stay as they are (the call goes alone, resolved in the background).
+    /// </summary>
+    private TaskArg[] InlineReadyOwnedArguments(TaskArg[] args)
+    {
+        TaskArg[]? rewritten = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is not { Ref: { } r, Resolved: null } || r.Owner != OwnerAddress) continue;
+            var payload = GetOwnedPayload(r.Id);
+            if (!payload.IsCompletedSuccessfully || payload.Result is not { Kind: PayloadKind.Inline, Data: { } data }) return args;
+            rewritten ??= (TaskArg[])args.Clone();
+            rewritten[i] = TaskArg.Value(data);
+        }
+        return rewritten ?? args;
+    }
+
+    private readonly ConcurrentDictionary<ActorId, IActorHostGrain> _actorHosts = new();
+
+    /// <summary>
+    /// The actor's host grain, one reference per actor: GetGrain with a string key resolves the interface's grain type
+    /// each time (type-name formatting and parsing), which cost more than the rest of a small call.
+    /// </summary>
+    internal IActorHostGrain HostOf(ActorId actor) =>
+        _actorHosts.TryGetValue(actor, out var host) ? host : _actorHosts.GetOrAdd(actor, Grains.GetGrain<IActorHostGrain>(actor.Value));
 
     private async Task SendActorCallAsync(ActorRef actor, ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result, List<ObjectRef>? nested)
     {
@@ -131,7 +169,7 @@ public sealed partial class CoreWorker
                 Args = failure is null ? args : [], ResultId = spec.ResultId, Owner = spec.Owner, Job = spec.Job, FailedDependency = failure,
                 Borrowed = lent,
             };
-            ResultDelivery.CompleteLone(result, await Grains.GetGrain<IActorHostGrain>(actor.Id.Value).Call(ready).ConfigureAwait(false));
+            ResultDelivery.CompleteLone(result, await HostOf(actor.Id).Call(ready).ConfigureAwait(false));
         }
         catch (Exception e)
         {
@@ -152,8 +190,9 @@ public sealed partial class CoreWorker
     {
         try { await actor.Ready.ConfigureAwait(false); }
         catch (Exception e) { _logger.LogDebug(e, "Killing actor {Actor} whose placement failed", actor.Id); }
-        await Grains.GetGrain<IActorHostGrain>(actor.Id.Value).Kill("killed by its handle").ConfigureAwait(false);
+        await HostOf(actor.Id).Kill("killed by its handle").ConfigureAwait(false);
         _actorCalls?.Forget(actor.Id);
+        _actorHosts.TryRemove(actor.Id, out _);
     }
 
     private sealed class StrongBox<TValue>(TValue value) { public TValue Value = value; }

@@ -20,14 +20,15 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     private ActorCreationSpec? _spec;
     private object? _instance;
     private RemoteError? _constructorError;
-    private FifoSlots _slots = new(1);
-    private string? _deathCause;
+    private ActorRunner? _runner; // set by Create: runs the calls whose turn came
+    private RunFlow? _flow; // what user code sees (job code, held-ref scope, GridContext), built once per job
+    private volatile string? _deathCause;
     private Task? _creation;
     private Jobs.JobCode? _code; // the job's shipped code; null in the default context
     // Refs the actor received (arguments) or read while running: released when it dies, not when collected.
     private readonly Serialization.DeserializedRefScope _heldRefs = new();
 
-    private ActorId Id => new(this.GetPrimaryKeyString());
+    private ActorId Id => _spec?.ActorId ?? new(this.GetPrimaryKeyString());
 
     public Task Create(ActorCreationSpec spec) => _creation ??= CreateCoreAsync(spec);
 
@@ -35,7 +36,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     {
         node.Worker.AddBorrowed(spec.Borrowed);
         _spec = spec;
-        _slots = new FifoSlots(spec.MaxConcurrency);
+        _runner = new ActorRunner(spec.MaxConcurrency, Run);
         var worker = node.Worker;
         var origin = $"constructor of actor {spec.ActorId} ({spec.Constructor.DisplayName}) on node {node.NodeId}";
         try
@@ -77,10 +78,58 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         return new GridContext(node.ClientFor(job), node.NodeId, job, null, Id, lease?.GpuIds ?? []);
     }
 
-    public async Task<ObjectPayload> Call(ActorCallSpec call)
+    public Task<ObjectPayload> Call(ActorCallSpec call)
+    {
+        node.Worker.AddBorrowed(call.Borrowed);
+        // The common case has nothing to wait for: the actor is built, this is its caller's next call, and every
+        // argument is a value. It is queued to run at once, without an async turn of its own on the grain.
+        if (_creation is { IsCompletedSuccessfully: true } && _constructorError is null && call.FailedDependency is null
+            && AllInline(call.Args) && TurnsOf(call.CallerId) is var turns && turns.IsCurrent(call.Sequence))
+            return StartNow(call, turns);
+        return CallAsync(call);
+    }
+
+    private CallerTurns TurnsOf(string caller) =>
+        _callers.TryGetValue(caller, out var t) ? t : _callers[caller] = new CallerTurns();
+
+    private static bool AllInline(TaskArg[] args)
+    {
+        foreach (var a in args)
+            if (a.Inline is null) return false;
+        return true;
+    }
+
+    /// <summary>A call that is ready now: its arguments are read here and it is queued behind the calls that started before it.</summary>
+    private Task<ObjectPayload> StartNow(ActorCallSpec call, CallerTurns turns)
     {
         var worker = node.Worker;
-        worker.AddBorrowed(call.Borrowed);
+        RemoteMethod method;
+        object?[] args;
+        try { method = Jobs.JobCode.Resolve(_code, call.Method); }
+        catch (Exception e) { return FailInTurn(turns, e, $"actor {Id} method {call.Method.DisplayName}"); }
+        try
+        {
+            using var scope = Jobs.JobCode.Enter(_code);
+            using var held = _heldRefs.Enter();
+            args = new object?[call.Args.Length];
+            for (var i = 0; i < args.Length; i++) args[i] = worker.Serializer.Deserialize(call.Args[i].Inline!, method.ParameterTypes[i], worker);
+        }
+        catch (Exception e) { return FailInTurn(turns, e, $"arguments of {call.Method.DisplayName}"); }
+        var run = _runner!.Enqueue(new ReadyCall(call, method, args));
+        turns.Advance();
+        return run;
+    }
+
+    /// <summary>A call that fails before running still takes its turn, so the caller's later calls run.</summary>
+    private Task<ObjectPayload> FailInTurn(CallerTurns turns, Exception e, string origin)
+    {
+        turns.Advance();
+        return Task.FromResult(ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(e, origin)));
+    }
+
+    private async Task<ObjectPayload> CallAsync(ActorCallSpec call)
+    {
+        var worker = node.Worker;
         if (_spec is null)
         {
             // A host activated by a call, not by Create: the actor was killed, or its node died.
@@ -91,7 +140,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         await _creation!;
         if (_constructorError is not null) return ObjectPayload.Failed(_constructorError);
 
-        var turns = _callers.TryGetValue(call.CallerId, out var t) ? t : _callers[call.CallerId] = new CallerTurns();
+        var turns = TurnsOf(call.CallerId);
         RemoteMethod? method = null;
         Exception? unresolved = null;
         try { method = Jobs.JobCode.Resolve(_code, call.Method); }
@@ -122,22 +171,44 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             turns.Advance();
             return early;
         }
-        var slot = _slots.TakeAsync();
+        var run = _runner!.Enqueue(new ReadyCall(call, method!, args!));
         turns.Advance();
-        await slot;
-        try
+        return await run;
+    }
+
+    /// <summary>Runs one call on a pool thread (see <see cref="ActorRunner"/>), in the actor's flow.</summary>
+    private ValueTask<ObjectPayload> Run(ReadyCall call)
+    {
+        // Kill sets the cause, then clears the instance (a built actor's instance is never null otherwise): either
+        // one seen here means the actor is dead.
+        var instance = Volatile.Read(ref _instance);
+        if (_deathCause is { } cause || instance is null) return new ValueTask<ObjectPayload>(Died(call.Spec, _deathCause ?? "it was killed"));
+        var flow = FlowFor(call.Spec.Job);
+        var before = ExecutionContext.Capture();
+        ExecutionContext.Restore(flow);
+        try { return ActorInvocation.RunAsync(node.Worker, call, instance, node.NodeId); }
+        finally { if (before is not null) ExecutionContext.Restore(before); }
+    }
+
+    private sealed record RunFlow(JobId Job, ExecutionContext Context);
+
+    /// <summary>
+    /// The execution context user code runs in: the job's code, the scope that records the refs the actor receives,
+    /// and its GridContext. Built on a pool thread's default context, so nothing of a grain turn flows into user code.
+    /// </summary>
+    private ExecutionContext FlowFor(JobId job)
+    {
+        if (_flow is { } known && known.Job == job) return known.Context;
+        ExecutionContext context;
+        using (Jobs.JobCode.Enter(_code))
+        using (_heldRefs.Enter())
         {
-            if (_deathCause is not null) return Died(call, _deathCause);
-            var context = Context(call.Job);
-            var instance = _instance;
-            var origin = new FailureOrigin(call.ActorId, call.Method.DisplayName, node.NodeId);
-            using var held = _heldRefs.Enter();
-            return await Task.Run(() => Invocation.RunAsync(worker, context, method!, instance, args!, call.ResultId, call.Owner, origin));
+            GridContext.Set(Context(job));
+            context = ExecutionContext.Capture()!;
+            GridContext.Set(null);
         }
-        finally
-        {
-            _slots.Return();
-        }
+        _flow = new RunFlow(job, context);
+        return context;
     }
 
     private ObjectPayload Died(ActorCallSpec call, string cause) =>

@@ -18,38 +18,13 @@ internal sealed class CallerTurns
         return tcs.Task;
     }
 
+    /// <summary>Whether the call numbered <paramref name="sequence"/> may start now (its predecessors have).</summary>
+    public bool IsCurrent(long sequence) => sequence <= _next;
+
     /// <summary>The current call has started (or given up): let the next one go.</summary>
     public void Advance()
     {
         _next++;
         if (_waiting.Remove(_next, out var tcs)) tcs.SetResult();
-    }
-}
-
-/// <summary>
-/// A first-in-first-out limit on how many methods run at once (the actor's max concurrency).
-/// SemaphoreSlim does not promise FIFO, and start order is what callers rely on.
-/// </summary>
-internal sealed class FifoSlots(int slots)
-{
-    private readonly Queue<TaskCompletionSource> _waiters = new();
-    private int _free = slots;
-
-    public Task TakeAsync()
-    {
-        if (_free > 0 && _waiters.Count == 0)
-        {
-            _free--;
-            return Task.CompletedTask;
-        }
-        var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _waiters.Enqueue(tcs);
-        return tcs.Task;
-    }
-
-    public void Return()
-    {
-        if (_waiters.TryDequeue(out var next)) next.SetResult();
-        else _free++;
     }
 }

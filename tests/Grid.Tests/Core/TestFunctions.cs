@@ -56,6 +56,21 @@ public sealed class Recorder
 {
     private readonly List<int> _seen = [];
     public int Record(int value) { _seen.Add(value); return value; }
+
+    public async Task<int> RecordWhenOpened(string gate, int value)
+    {
+        await TestFunctions.Gate(gate).Task;
+        return Record(value);
+    }
+
+    /// <summary>Blocks its thread (not awaiting) until the gate opens.</summary>
+    public int BlockUntilOpened(string gate, int value)
+    {
+        TestFunctions.Gate(gate).Task.Wait(TimeSpan.FromSeconds(60));
+        return Record(value);
+    }
+
+    public string MyActorId() => GridContext.Current.ActorId?.Value ?? "";
     public List<int> Seen() => [.. _seen];
 }
 

@@ -1,0 +1,121 @@
+using Grid.Wire;
+
+namespace Grid.Silo.Actors;
+
+/// <summary>
+/// Runs an actor's ready calls (their turn came and their arguments are values) on the thread pool,
+/// never on the grain's scheduler, so a blocking method cannot stall the silo. Calls start in the
+/// order they were queued, at most <c>maxConcurrency</c> at a time. A worker runs queued calls back
+/// to back: a burst of quick calls costs one thread-pool item, not a hop to the pool and back to the
+/// grain per call (what a Task.Run per call cost). Thread-safe: calls are queued on the grain's
+/// scheduler and finish on pool threads.
+/// </summary>
+/// <param name="run">Starts one call: the user's method and the storing of its result.</param>
+internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<ObjectPayload>> run)
+{
+    private readonly Lock _lock = new();
+    private readonly Queue<ReadyCall> _queue = new();
+    private int _workers;  // pool items running the loop (each either in a call or about to take one)
+    private int _busy;     // workers inside a call's synchronous part
+    private int _awaiting; // calls that went asynchronous: they hold a slot but no worker
+
+    /// <summary>Queues a call; its task completes with its result.</summary>
+    public Task<ObjectPayload> Enqueue(ReadyCall call)
+    {
+        bool spawn;
+        lock (_lock)
+        {
+            _queue.Enqueue(call);
+            spawn = ShouldSpawn();
+        }
+        // Queued on the grain's thread, which is about to finish its turn and can take the item itself (no wake-up).
+        if (spawn) Spawn(preferLocal: true);
+        return call.Task;
+    }
+
+    /// <summary>Under the lock: another worker is useful when work waits, no worker is idle, and a slot is free.</summary>
+    private bool ShouldSpawn()
+    {
+        if (_queue.Count == 0 || _workers > _busy || _workers + _awaiting >= maxConcurrency) return false;
+        _workers++;
+        return true;
+    }
+
+    // The default context: nothing of the grain's turn (its request context) flows into user code.
+    private void Spawn(bool preferLocal = false) => ThreadPool.UnsafeQueueUserWorkItem(static r => r.Work(), this, preferLocal);
+
+    private void Work()
+    {
+        while (true)
+        {
+            ReadyCall call;
+            bool spawn;
+            lock (_lock)
+            {
+                if (_queue.Count == 0 || _busy + _awaiting >= maxConcurrency)
+                {
+                    _workers--;
+                    return;
+                }
+                call = _queue.Dequeue();
+                _busy++;
+                // This worker may block in the user's method: let another take the next call if a slot is free.
+                spawn = maxConcurrency > 1 && ShouldSpawn();
+            }
+            if (spawn) Spawn();
+            ValueTask<ObjectPayload> running;
+            try { running = run(call); }
+            catch (Exception e) { running = ValueTask.FromException<ObjectPayload>(e); }
+            if (running.IsCompleted)
+            {
+                lock (_lock) _busy--;
+                call.Finish(running);
+                continue;
+            }
+            lock (_lock)
+            {
+                _busy--;
+                _awaiting++;
+            }
+            _ = FinishLaterAsync(call, running);
+        }
+    }
+
+    private async Task FinishLaterAsync(ReadyCall call, ValueTask<ObjectPayload> running)
+    {
+        ObjectPayload? result = null;
+        Exception? error = null;
+        try { result = await running.ConfigureAwait(false); }
+        catch (Exception e) { error = e; }
+        bool spawn;
+        lock (_lock)
+        {
+            _awaiting--;
+            spawn = ShouldSpawn();
+        }
+        // Calls queued behind it start on a pool item of their own: this continuation runs wherever the user's code
+        // completed its task, which need not be a thread that the next method may block.
+        if (spawn) Spawn();
+        if (error is null) call.TrySetResult(result!);
+        else call.TrySetException(error);
+    }
+}
+
+/// <summary>One actor call whose turn came, with its arguments: what <see cref="ActorRunner"/> runs.</summary>
+internal sealed class ReadyCall(ActorCallSpec spec, Functions.RemoteMethod method, object?[] args) : TaskCompletionSource<ObjectPayload>
+{
+    public ActorCallSpec Spec => spec;
+    public Functions.RemoteMethod Method => method;
+    public object?[] Args => args;
+
+    /// <summary>Publishes the outcome of a completed run (a fault is a Grid bug: the run turns user errors into payloads).</summary>
+    public void Finish(ValueTask<ObjectPayload> completed)
+    {
+        if (completed.IsCompletedSuccessfully) TrySetResult(completed.Result);
+        else
+        {
+            try { completed.GetAwaiter().GetResult(); }
+            catch (Exception e) { TrySetException(e); }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+using Grid.Tests.Fixtures;
+
+namespace Grid.Tests.Core;
+
+/// <summary>
+/// How an actor runs its methods: one at a time by default, up to MaxConcurrency at once when asked (blocking
+/// and asynchronous methods alike), always off the silo's grain scheduler, and in its own GridContext.
+/// </summary>
+public abstract class ActorConcurrencyTests(IGridFixture fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    protected GridClient Grid => fixture.Grid;
+
+    [Fact]
+    public async Task An_actor_with_max_concurrency_two_runs_two_blocking_methods_at_once()
+    {
+        var actor = await Grid.CreateActorAsync(() => new Rendezvous(2), new ActorOptions { MaxConcurrency = 2 });
+        // Each call blocks its thread until both have arrived: only two running at once can finish.
+        var first = actor.Call(a => a.Meet());
+        var second = actor.Call(a => a.Meet());
+        var met = await Grid.GetAsync([first, second]).WaitAsync(Timeout);
+        Assert.Equal(new[] { true, true }, met);
+        await actor.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task An_asynchronous_method_of_a_concurrent_actor_lets_a_later_call_run_while_it_waits()
+    {
+        var actor = await Grid.CreateActorAsync(() => new Signal(), new ActorOptions { MaxConcurrency = 2 });
+        var waiting = actor.Call(a => a.WaitAsync());
+        var signal = actor.Call(a => a.Set(5));
+        Assert.Equal(5, await Grid.GetAsync(waiting, Timeout));
+        Assert.True(await Grid.GetAsync(signal, Timeout));
+        await actor.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task A_default_actor_finishes_an_asynchronous_method_before_starting_the_next()
+    {
+        var actor = await Grid.CreateActorAsync(() => new Recorder());
+        var gate = Guid.NewGuid().ToString("N");
+        var slow = actor.Call(a => a.RecordWhenOpened(gate, 1));
+        var next = actor.Call(a => a.Record(2));
+        // Were the second call started while the first awaits its gate, it would be recorded first.
+        TestFunctions.Gate(gate).SetResult(true);
+        Assert.Equal(2, await Grid.GetAsync(next, Timeout));
+        Assert.Equal(1, await Grid.GetAsync(slow, Timeout));
+        var seen = await Grid.GetAsync(actor.Call(a => a.Seen()), Timeout);
+        Assert.Equal(new List<int> { 1, 2 }, seen);
+        await actor.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task A_method_blocked_in_one_actor_does_not_stop_other_actors()
+    {
+        var gate = Guid.NewGuid().ToString("N");
+        var blocked = await Grid.CreateActorAsync(() => new Recorder());
+        var free = await Grid.CreateActorAsync(() => new Recorder());
+        var stuck = blocked.Call(a => a.BlockUntilOpened(gate, 1));
+        var calls = Enumerable.Range(0, 100).Select(i => free.Call(a => a.Record(i))).ToArray();
+        Assert.Equal(Enumerable.Range(0, 100), await Grid.GetAsync(calls).WaitAsync(Timeout));
+        TestFunctions.Gate(gate).SetResult(true);
+        Assert.Equal(1, await Grid.GetAsync(stuck, Timeout));
+        await blocked.KillAsync().WaitAsync(Timeout);
+        await free.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task Calls_made_right_after_looking_up_a_named_actor_run_in_submission_order()
+    {
+        var name = "recorder-" + Guid.NewGuid().ToString("N");
+        var created = await Grid.CreateActorAsync(() => new Recorder(), new ActorOptions { Name = name });
+        await created.Ready.WaitAsync(Timeout);
+        var found = await Grid.GetActorAsync<Recorder>(name).WaitAsync(Timeout);
+        var calls = Enumerable.Range(0, 300).Select(i => found.Call(a => a.Record(i))).ToArray();
+        Assert.Equal(Enumerable.Range(0, 300), await Grid.GetAsync(calls).WaitAsync(Timeout));
+        var seen = await Grid.GetAsync(created.Call(a => a.Seen()), Timeout);
+        Assert.Equal(Enumerable.Range(0, 300), seen);
+        await created.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task A_burst_of_calls_with_ready_and_pending_ref_arguments_gets_each_value_in_submission_order()
+    {
+        var actor = await Grid.CreateActorAsync(() => new Recorder());
+        var gate = Guid.NewGuid().ToString("N");
+        var late = Grid.Function<string, int, int>(TestFunctions.ReturnWhenOpened, new TaskOptions { NumCpus = 0 }).Remote(gate, 50);
+        var values = new List<ObjectRef<int>>();
+        for (var i = 0; i < 100; i++) values.Add(i == 50 ? late : await Grid.PutAsync(i).WaitAsync(Timeout));
+        var calls = values.Select(v => actor.Call(a => a.Record(v.AsArg()))).ToArray();
+        TestFunctions.Gate(gate).SetResult(true);
+        Assert.Equal(Enumerable.Range(0, 100), await Grid.GetAsync(calls).WaitAsync(Timeout));
+        var seen = await Grid.GetAsync(actor.Call(a => a.Seen()), Timeout);
+        Assert.Equal(Enumerable.Range(0, 100), seen);
+        await actor.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task Actor_methods_see_their_actor_in_the_grid_context()
+    {
+        var actor = await Grid.CreateActorAsync(() => new Recorder());
+        var ids = Enumerable.Range(0, 50).Select(_ => actor.Call(a => a.MyActorId())).ToArray();
+        Assert.All(await Grid.GetAsync(ids).WaitAsync(Timeout), id => Assert.Equal(actor.ActorId.Value, id));
+        await actor.KillAsync().WaitAsync(Timeout);
+    }
+}
+
+/// <summary>Its method blocks until <c>parties</c> calls are inside it at once.</summary>
+public sealed class Rendezvous(int parties)
+{
+    private readonly CountdownEvent _arrived = new(parties);
+
+    public bool Meet()
+    {
+        _arrived.Signal();
+        return _arrived.Wait(TimeSpan.FromSeconds(30));
+    }
+}
+
+/// <summary>One asynchronous method waits for another call to set a value.</summary>
+public sealed class Signal
+{
+    private readonly TaskCompletionSource<int> _value = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public async Task<int> WaitAsync() => await _value.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+    public bool Set(int value) => _value.TrySetResult(value);
+}
+
+[Collection("embedded")]
+public sealed class EmbeddedActorConcurrencyTests(EmbeddedGridFixture fixture) : ActorConcurrencyTests(fixture);
+
+[Collection("cluster")]
+public sealed class ClusterActorConcurrencyTests(ClusterGridFixture fixture) : ActorConcurrencyTests(fixture);
