@@ -60,7 +60,7 @@ public sealed partial class LocalObjectStore
                 throw new ArgumentOutOfRangeException(nameof(offset), offset, $"A {data.Length}-byte write at {offset} does not fit object {id} of {entry.Size} bytes.");
             if (memory.WritesThroughMapping)
             {
-                data.CopyTo(memory.GetSpan()[(int)offset..]);
+                ParallelCopy.Copy(data, memory.GetSpan()[(int)offset..]);
                 return;
             }
             // Into the file, not the fresh mapping: see ObjectWriter.Write (first-touch page faults cost more than the copy).

@@ -62,7 +62,7 @@ public sealed class ObjectWriter : IDisposable
         if (bytes.IsEmpty) return;
         if (_memory.WritesThroughMapping)
         {
-            bytes.CopyTo(_memory.GetSpan()[(int)offset..]);
+            ParallelCopy.Copy(bytes, _memory.GetSpan()[(int)offset..]);
             return;
         }
         var file = Volatile.Read(ref _file) ?? OpenFile();
