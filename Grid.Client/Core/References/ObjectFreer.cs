@@ -37,12 +37,7 @@ internal sealed class ObjectFreer(IGrainFactory grains, ILogger logger)
         {
             logger.LogWarning(e, "Could not read the locations of freed object {Object}; deleting only its first copy on {Node}", id, primary);
         }
-        await Task.WhenAll(nodes.Select(async node =>
-        {
-            try { await grains.GetGrain<IObjectStoreGrain>(node.Value).Delete(id).ConfigureAwait(false); }
-            catch (Exception e) when (FailureClassifier.IsNodeFailure(e)) { /* a dead node's copies went with it */ }
-            catch (Exception e) { logger.LogWarning(e, "Node {Node} could not delete freed object {Object}", node, id); }
-        })).ConfigureAwait(false);
+        await Task.WhenAll(nodes.Select(node => DeleteOnAsync(gcs, node, id))).ConfigureAwait(false);
         try
         {
             await gcs.RemoveObject(id).ConfigureAwait(false);
@@ -51,5 +46,45 @@ internal sealed class ObjectFreer(IGrainFactory grains, ILogger logger)
         {
             logger.LogDebug(e, "Could not remove freed object {Object} from the object directory", id);
         }
+    }
+
+    /// <summary>Attempts at deleting one copy; the waits between them double from <see cref="FirstRetry"/>.</summary>
+    private const int Attempts = 6;
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Deletes the copy on <paramref name="node"/>, retrying while the node is alive. A failed call does not
+    /// prove the node dead: while another silo dies (the client's gateway, say) calls to live nodes fail
+    /// too, and giving up then would leave the copy in the store for good.
+    /// </summary>
+    private async Task DeleteOnAsync(IGcsGrain gcs, NodeId node, ObjectId id)
+    {
+        var wait = FirstRetry;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await grains.GetGrain<IObjectStoreGrain>(node.Value).Delete(id).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e)
+            {
+                if (FailureClassifier.IsNodeFailure(e) && !await IsAliveAsync(gcs, node).ConfigureAwait(false)) return; // its copies went with it
+                if (attempt == Attempts)
+                {
+                    logger.LogWarning(e, "Node {Node} could not delete freed object {Object} after {Attempts} attempts", node, id, Attempts);
+                    return;
+                }
+                logger.LogDebug(e, "Deleting freed object {Object} on {Node} failed; retrying", id, node);
+            }
+            await Task.Delay(wait).ConfigureAwait(false);
+            wait *= 2;
+        }
+    }
+
+    private static async Task<bool> IsAliveAsync(IGcsGrain gcs, NodeId node)
+    {
+        try { return (await gcs.GetNodes().ConfigureAwait(false)).Any(n => n.NodeId == node && n.State == Wire.NodeState.Alive); }
+        catch { return true; } // unknown: keep trying
     }
 }
