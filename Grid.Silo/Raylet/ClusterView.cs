@@ -72,15 +72,17 @@ public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClus
     }
 
     /// <summary>
-    /// True when <paramref name="id"/> is in the view, after reading the GCS once more if it was not: a
-    /// node that joined since the last tick is not dead (work with hard affinity to it must not fail).
+    /// True when <paramref name="strategy"/> is hard affinity to a node missing from the view that the GCS
+    /// knows alive now: it joined since the last tick, so the work must be placed again, not failed.
     /// </summary>
-    public async Task<bool> KnowsAsync(NodeId id)
+    public async Task<bool> LearnedTargetAsync(SchedulingStrategy? strategy)
     {
-        if (_nodes.Any(n => n.NodeId == id)) return true;
+        if (strategy is not NodeAffinityScheduling { Soft: false } pinned || Knows(pinned.Node)) return false;
         SetNodes(Filter(await gcs.GetNodesAsync().ConfigureAwait(false)));
-        return _nodes.Any(n => n.NodeId == id);
+        return Knows(pinned.Node);
     }
+
+    private bool Knows(NodeId id) => _nodes.Any(n => n.NodeId == id);
 
     private NodeInfo[] Filter(NodeInfo[] all) => all.Where(n => n.State == NodeState.Alive && IsMember(n.NodeId)).ToArray();
 

@@ -15,8 +15,7 @@ internal sealed partial class RayletGrain
         try
         {
             var (need, strategy, within) = await ResolveGroupAsync(spec.Resources, spec.Scheduling);
-            var checkedTarget = false;
-            while (true)
+                while (true)
             {
                 var placement = policy.Decide(need, strategy, null, hops, within);
                 switch (placement.Kind)
@@ -28,11 +27,7 @@ internal sealed partial class RayletGrain
                         await raylet.ReserveForActorAsync(spec.ActorId, need);
                         return node.NodeId;
                     case PlacementKind.Unschedulable:
-                        if (strategy is NodeAffinityScheduling { Soft: false } pinned && !checkedTarget)
-                        {
-                            checkedTarget = true; // the target may have joined since the view's last tick
-                            if (await view.KnowsAsync(pinned.Node)) continue;
-                        }
+                        if (await view.LearnedTargetAsync(strategy)) continue; // its target joined since the view's last tick
                         throw new UnschedulableException($"Actor {spec.ActorId} cannot be scheduled: {placement.Reason}");
                     case PlacementKind.Infeasible:
                         if (infeasible is null)

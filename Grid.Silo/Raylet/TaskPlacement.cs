@@ -70,7 +70,6 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
         if (!ReferenceEquals(need, spec.Resources)) spec = spec.With(resources: need);
         var preferred = LargestArgumentNode(spec.Args);
         IDisposable? infeasible = null;
-        var checkedTarget = false;
         try
         {
             while (true)
@@ -83,11 +82,7 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
                         // Nothing after this needs the grain's scheduler: do not queue a turn just to return.
                         return await RunHereAsync(spec, spec.Scheduling as PlacementGroupScheduling).ConfigureAwait(false);
                     case PlacementKind.Unschedulable:
-                        if (strategy is NodeAffinityScheduling { Soft: false } pinned && !checkedTarget)
-                        {
-                            checkedTarget = true; // the target may have joined since the view's last tick
-                            if (await view.KnowsAsync(pinned.Node).ConfigureAwait(false)) continue;
-                        }
+                        if (await view.LearnedTargetAsync(strategy).ConfigureAwait(false)) continue; // its target joined since the view's last tick
                         return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} cannot be scheduled: {placement.Reason}"));
                     case PlacementKind.Infeasible:
                         infeasible ??= raylet.Infeasible.Add($"task {spec.DisplayName}", need, placement.Reason!);
