@@ -14,13 +14,16 @@ namespace Grid.Silo.Actors;
 /// active until killed: an actor's state lives only here.
 /// </summary>
 [Reentrant, KeepAlive, Orleans.Placement.RandomPlacement, Placement.GpuPlacementFilter]
-internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
+internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, LocalActors locals, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
 {
+    // Callers' turns are read by grain turns and, for this process's own worker, by its calling threads (TryStartLocal).
+    private readonly Lock _turnsLock = new();
     private readonly Dictionary<string, CallerTurns> _callers = [];
     private ActorCreationSpec? _spec;
     private object? _instance;
     private RemoteError? _constructorError;
     private ActorRunner? _runner; // set by Create: runs the calls whose turn came
+    private Func<ActorCallSpec, Exception, ObjectPayload>? _callFailed; // one delegate for the direct calls' failures
     private RunFlow? _flow; // what user code sees (job code, held-ref scope, GridContext), built once per job
     private volatile string? _deathCause;
     private Task? _creation;
@@ -70,6 +73,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             ? info with { State = ActorState.Alive, Node = node.NodeId, PendingReason = null }
             : info with { State = ActorState.Dead, Node = node.NodeId, DeathCause = $"its constructor failed: {_constructorError.TypeName}: {_constructorError.Message}" });
         if (_constructorError is not null) raylet.ReleaseActor(spec.ActorId);
+        else if (_deathCause is null) locals.Add(spec.ActorId, this);
     }
 
     private GridContext Context(JobId job)
@@ -83,10 +87,32 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         node.Worker.AddBorrowed(call.Borrowed);
         // The common case has nothing to wait for: the actor is built, this is its caller's next call, and every
         // argument is a value. It is queued to run at once, without an async turn of its own on the grain.
-        if (_creation is { IsCompletedSuccessfully: true } && _constructorError is null && call.FailedDependency is null
-            && AllInline(call.Args) && TurnsOf(call.CallerId) is var turns && turns.IsCurrent(call.Sequence))
-            return StartNow(call, turns);
+        if (_creation is { IsCompletedSuccessfully: true } && _constructorError is null && call.FailedDependency is null && AllInline(call.Args))
+        {
+            lock (_turnsLock)
+            {
+                if (TurnsOf(call.CallerId) is var turns && turns.IsCurrent(call.Sequence))
+                    return StartNow(call, turns, direct: null)!;
+            }
+        }
         return CallAsync(call);
+    }
+
+    /// <summary>
+    /// A call from this process's own worker (see <see cref="LocalActors"/>), on the caller's thread: started as the
+    /// fast path of <see cref="Call"/> would, its outcome published into <paramref name="result"/>. False when it must
+    /// go through the grain (it is not its caller's turn yet, its arguments need resolving, or the actor is dying).
+    /// </summary>
+    public bool TryStartLocal(ActorCallSpec call, TaskCompletionSource<ObjectPayload> result)
+    {
+        if (_deathCause is not null || call.FailedDependency is not null || call.Borrowed is not null || !AllInline(call.Args)) return false;
+        lock (_turnsLock)
+        {
+            var turns = TurnsOf(call.CallerId);
+            if (!turns.IsCurrent(call.Sequence)) return false;
+            StartNow(call, turns, result);
+            return true;
+        }
     }
 
     private CallerTurns TurnsOf(string caller) =>
@@ -99,14 +125,17 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         return true;
     }
 
-    /// <summary>A call that is ready now: its arguments are read here and it is queued behind the calls that started before it.</summary>
-    private Task<ObjectPayload> StartNow(ActorCallSpec call, CallerTurns turns)
+    /// <summary>
+    /// A call that is ready now: its arguments are read here and it is queued behind the calls that started before it.
+    /// Under the turns lock. Returns the outcome for a grain caller; a <paramref name="direct"/> caller's goes there.
+    /// </summary>
+    private Task<ObjectPayload>? StartNow(ActorCallSpec call, CallerTurns turns, TaskCompletionSource<ObjectPayload>? direct)
     {
         var worker = node.Worker;
         RemoteMethod method;
         object?[] args;
         try { method = Jobs.JobCode.Resolve(_code, call.Method); }
-        catch (Exception e) { return FailInTurn(turns, e, $"actor {Id} method {call.Method.DisplayName}"); }
+        catch (Exception e) { return FailInTurn(turns, e, $"actor {Id} method {call.Method.DisplayName}", direct); }
         try
         {
             using var scope = Jobs.JobCode.Enter(_code);
@@ -114,17 +143,26 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             args = new object?[call.Args.Length];
             for (var i = 0; i < args.Length; i++) args[i] = worker.Serializer.Deserialize(call.Args[i].Inline!, method.ParameterTypes[i], worker);
         }
-        catch (Exception e) { return FailInTurn(turns, e, $"arguments of {call.Method.DisplayName}"); }
+        catch (Exception e) { return FailInTurn(turns, e, $"arguments of {call.Method.DisplayName}", direct); }
+        if (direct is not null)
+        {
+            _runner!.Enqueue(new DirectCall(call, method, args, direct, _callFailed ??= CallFailed));
+            turns.Advance();
+            return null;
+        }
         var run = _runner!.Enqueue(new ReadyCall(call, method, args));
         turns.Advance();
         return run;
     }
 
     /// <summary>A call that fails before running still takes its turn, so the caller's later calls run.</summary>
-    private Task<ObjectPayload> FailInTurn(CallerTurns turns, Exception e, string origin)
+    private Task<ObjectPayload>? FailInTurn(CallerTurns turns, Exception e, string origin, TaskCompletionSource<ObjectPayload>? direct)
     {
         turns.Advance();
-        return Task.FromResult(ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(e, origin)));
+        var failed = ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(e, origin));
+        if (direct is null) return Task.FromResult(failed);
+        direct.TrySetResult(failed);
+        return null;
     }
 
     private async Task<ObjectPayload> CallAsync(ActorCallSpec call)
@@ -140,7 +178,8 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         await _creation!;
         if (_constructorError is not null) return ObjectPayload.Failed(_constructorError);
 
-        var turns = TurnsOf(call.CallerId);
+        CallerTurns turns;
+        lock (_turnsLock) turns = TurnsOf(call.CallerId);
         RemoteMethod? method = null;
         Exception? unresolved = null;
         try { method = Jobs.JobCode.Resolve(_code, call.Method); }
@@ -148,7 +187,9 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         using var scope = Jobs.JobCode.Enter(_code);
         // Resolve arguments while earlier calls run; run strictly in the caller's order.
         var prepared = ArgumentResolver.PrepareAsync(worker, call.Args, CancellationToken.None).AsTask();
-        await turns.WaitTurnAsync(call.Sequence);
+        Task turn;
+        lock (_turnsLock) turn = turns.WaitTurnAsync(call.Sequence);
+        await turn;
         ObjectPayload? early = null;
         object?[]? args = null;
         try
@@ -168,11 +209,15 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         }
         if (early is not null)
         {
-            turns.Advance();
+            lock (_turnsLock) turns.Advance();
             return early;
         }
-        var run = _runner!.Enqueue(new ReadyCall(call, method!, args!));
-        turns.Advance();
+        Task<ObjectPayload> run;
+        lock (_turnsLock)
+        {
+            run = _runner!.Enqueue(new ReadyCall(call, method!, args!));
+            turns.Advance();
+        }
         return await run;
     }
 
@@ -218,6 +263,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     public async Task Kill(string reason)
     {
         _deathCause ??= reason;
+        locals.Remove(Id, this);
         if (_spec is not null) raylet.ReleaseActor(_spec.ActorId);
         var info = await gcs.GetActorAsync(Id);
         if (info is not null) await gcs.UpdateActorAsync(info with { State = ActorState.Dead, DeathCause = reason });
@@ -243,6 +289,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         {
             // The silo is going away with the actor: record its death so callers get a clear error.
             _deathCause = $"its node {node.NodeId} shut down ({reason.Description})";
+            locals.Remove(_spec.ActorId, this);
             raylet.ReleaseActor(_spec.ActorId);
             ReleaseHeldRefs();
             var info = await gcs.GetActorAsync(_spec.ActorId);
