@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Grid.Grains;
 using Grid.ObjectStore;
 using Grid.Serialization;
 using Grid.Wire;
@@ -32,5 +33,24 @@ public sealed partial class CoreWorker
         store.Put(id, size, output => Serializer.Serialize(value, type, output));
         payload = ObjectPayload.StoredAt(node, size);
         return true;
+    }
+
+    /// <summary>
+    /// A remote client's large array of primitives goes into a node's store from the array itself: straight into the
+    /// object's file when the node runs on this machine, else in chunks sliced from the array. The general path would
+    /// first build the serialized value in a byte[] of the object's size (twice over, growing then trimmed). Null: not
+    /// such an array, take the general path.
+    /// </summary>
+    private async ValueTask<ObjectPayload?> TryPushLargeArrayAsync(ObjectId id, object? value, Type type, string owner, CancellationToken cancellationToken)
+    {
+        if (value is not Array array || LocalStore is not null) return null;
+        if (array.GetType().GetElementType() is not { IsPrimitive: true } || Buffer.ByteLength(array) <= InlineThreshold) return null;
+        var header = new byte[GridSerializer.RawArrayHeaderMax];
+        if (!Serializer.TryWriteRawArrayHeader(value, type, header, out var headerLength)) return null;
+        var elements = new ArrayBytes(array).Memory;
+        var target = Selector.Pick();
+        await Puller.PushAsync(id, target, header.AsMemory(0, headerLength), elements, cancellationToken).ConfigureAwait(false);
+        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner).ConfigureAwait(false);
+        return ObjectPayload.StoredAt(target, headerLength + elements.Length);
     }
 }

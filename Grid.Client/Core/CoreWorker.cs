@@ -138,6 +138,8 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
             LocalStore!.SetOwner(id, (owner ?? OwnerAddress).ToString());
             return large;
         }
+        if (await TryPushLargeArrayAsync(id, value, type, (owner ?? OwnerAddress).ToString(), cancellationToken).ConfigureAwait(false) is { } pushed)
+            return pushed;
         var (bytes, contained) = SerializeCollectingRefs(value, type);
         if (contained is not null) await _references.HoldContainedAsync(contained, owner ?? OwnerAddress).ConfigureAwait(false);
         if (bytes.Length <= InlineThreshold) return ObjectPayload.InlineBytes(bytes).WithContained(contained);

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Grid.Grains;
+
+namespace Grid.ObjectStore;
+
+/// <summary>
+/// Pushing a new object into another node's store: how processes without a store (remote clients) put large values.
+/// The node creates and accounts the object; this side only fills it, straight into its file when the node runs on
+/// this machine (see ObjectPuller.SameHostWrite.cs), else in chunks over the transfer channel or grain calls, taken
+/// from the caller's memory as they go (nothing of the object's size is staged here).
+/// </summary>
+public sealed partial class ObjectPuller
+{
+    /// <summary>Writes <paramref name="data"/> as object <paramref name="id"/> into <paramref name="target"/>'s store.</summary>
+    public Task PushAsync(ObjectId id, NodeId target, ReadOnlyMemory<byte> data, CancellationToken ct = default) =>
+        PushAsync(id, target, ReadOnlyMemory<byte>.Empty, data, ct);
+
+    /// <summary>
+    /// Writes <paramref name="header"/> then <paramref name="body"/> as object <paramref name="id"/> into
+    /// <paramref name="target"/>'s store (create, fill, seal): a raw array's header and elements go from where they
+    /// are, with no copy joining them. On failure the unsealed object is aborted there, so no partial object is ever
+    /// sealed or left behind.
+    /// </summary>
+    public async Task PushAsync(ObjectId id, NodeId target, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> body, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var grain = StoreOf(target);
+        var size = (long)header.Length + body.Length;
+        var locator = await grain.CreateForWriter(id, size, _options.AllowSameHostWrites ? HostIdentity.Current : null).ConfigureAwait(false);
+        try
+        {
+            if (locator is null || !TryWriteOnThisHost(locator, target, id, header.Span, body.Span))
+            {
+                await WritePartAsync(grain, target, id, 0, header, ct).ConfigureAwait(false);
+                await WritePartAsync(grain, target, id, header.Length, body, ct).ConfigureAwait(false);
+            }
+            await grain.Seal(id).ConfigureAwait(false);
+        }
+        catch
+        {
+            // We created it, so the partial copy is ours to drop; Abort never removes a sealed object (a seal whose
+            // reply was lost). The original failure is what the caller sees.
+            try
+            {
+                await grain.Abort(id).ConfigureAwait(false);
+            }
+            catch (Exception cleanup)
+            {
+                Log.PushCleanupFailed(_logger, cleanup, id, target);
+            }
+            throw;
+        }
+        Log.Pushed(_logger, id, size, target, Milliseconds(started));
+    }
+
+    /// <summary>Writes <paramref name="part"/> at <paramref name="at"/>: the transfer channel first, grain calls when it cannot be reached.</summary>
+    private async Task WritePartAsync(IObjectStoreGrain grain, NodeId target, ObjectId id, long at, ReadOnlyMemory<byte> part, CancellationToken ct)
+    {
+        if (part.IsEmpty) return;
+        // A part within one chunk (a raw array's header, a small value): one call, no connections to open.
+        if (part.Length <= _options.ChunkSize)
+        {
+            await grain.WriteChunk(id, at, part.ToArray()).ConfigureAwait(false);
+            _bytesPushed.Add(part.Length, new KeyValuePair<string, object?>("grid.path", "grain-calls"));
+            return;
+        }
+        var reason = await _network.TryWriteAsync(target, id, at, part, length => _bytesPushed.Add(length, new KeyValuePair<string, object?>("grid.path", "network")), ct).ConfigureAwait(false);
+        if (reason is null) return;
+        if (_network.Enabled) Log.TransferFallback(_logger, target, id, reason);
+        await Plan(part.Length).RunAsync(async (offset, length, token) =>
+        {
+            // The grain contract takes a byte[]: one chunk-sized copy per call in flight is the price of the wire type.
+            await grain.WriteChunk(id, at + offset, part.Slice((int)offset, length).ToArray()).ConfigureAwait(false);
+            _bytesPushed.Add(length, new KeyValuePair<string, object?>("grid.path", "grain-calls"));
+        }, ct).ConfigureAwait(false);
+    }
+}
