@@ -53,4 +53,42 @@ public sealed partial class CoreWorker
         await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner).ConfigureAwait(false);
         return ObjectPayload.StoredAt(target, headerLength + elements.Length);
     }
+
+    /// <summary>
+    /// A value put by a process without a store (a remote client). Small values are serialized once, into a buffer
+    /// bounded by the inline threshold, and travel inline. A larger one is measured (a counting pass, which also
+    /// finds the refs inside it) and then serialized straight into the target node's object, chunk by chunk: no
+    /// byte[] of the object's size is built here.
+    /// </summary>
+    private async ValueTask<ObjectPayload> StoreRemotelyAsync(ObjectId id, object? value, Type type, GrainId owner, CancellationToken cancellationToken)
+    {
+        var scratch = t_nestedScratch ??= [];
+        scratch.Clear();
+        bool small;
+        byte[]? bytes;
+        using (NestedRefCollector.Begin(scratch)) small = Serializer.TrySerializeWithin(value, type, InlineThreshold, out bytes);
+        if (small)
+        {
+            var inline = Contained(scratch);
+            if (inline is not null) await _references.HoldContainedAsync(inline, owner).ConfigureAwait(false);
+            return ObjectPayload.InlineBytes(bytes!).WithContained(inline);
+        }
+        scratch.Clear(); // the bounded pass stopped part way: count again, refs included
+        long size;
+        using (NestedRefCollector.Begin(scratch)) size = LocalObjectStore.Measure(output => Serializer.Serialize(value, type, output));
+        var contained = Contained(scratch);
+        if (contained is not null) await _references.HoldContainedAsync(contained, owner).ConfigureAwait(false);
+        var target = Selector.Pick();
+        await Puller.PushSerializedAsync(id, target, size, output => Serializer.Serialize(value, type, output), cancellationToken).ConfigureAwait(false);
+        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner.ToString()).ConfigureAwait(false);
+        return ObjectPayload.StoredAt(target, size).WithContained(contained);
+    }
+
+    private static ObjectRefData[]? Contained(List<ObjectRef> scratch)
+    {
+        if (scratch.Count == 0) return null;
+        var contained = scratch.Select(r => r.ToData()).DistinctBy(r => r.Id).ToArray();
+        scratch.Clear();
+        return contained;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using Grid.Grains;
 
@@ -51,6 +52,113 @@ public sealed partial class ObjectPuller
             throw;
         }
         Log.Pushed(_logger, id, size, target, Milliseconds(started));
+    }
+
+    /// <summary>
+    /// Creates object <paramref name="id"/> of <paramref name="size"/> bytes in <paramref name="target"/>'s store and
+    /// fills it with what <paramref name="fill"/> writes (a value being serialized), seal included: into the node's
+    /// file when it runs on this machine, else in chunks sent as they fill, a few in flight. Nothing of the object's
+    /// size is held here. <paramref name="fill"/> must write exactly <paramref name="size"/> bytes (else the object is
+    /// aborted and <see cref="InvalidOperationException"/> thrown); it runs on a thread-pool thread.
+    /// </summary>
+    public async Task PushSerializedAsync(ObjectId id, NodeId target, long size, Action<IBufferWriter<byte>> fill, CancellationToken ct = default)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var grain = StoreOf(target);
+        var locator = await grain.CreateForWriter(id, size, _options.AllowSameHostWrites ? HostIdentity.Current : null).ConfigureAwait(false);
+        try
+        {
+            var written = locator is not null ? TryFillOnThisHost(locator, target, id, size, fill) : null;
+            written ??= await FillInChunksAsync(grain, target, id, size, fill, ct).ConfigureAwait(false);
+            if (written != size)
+                throw new InvalidOperationException($"Object {id} was measured at {size} bytes, but {written} were written; was the value changed while it was being stored?");
+            await grain.Seal(id).ConfigureAwait(false);
+        }
+        catch
+        {
+            try
+            {
+                await grain.Abort(id).ConfigureAwait(false);
+            }
+            catch (Exception cleanup)
+            {
+                Log.PushCleanupFailed(_logger, cleanup, id, target);
+            }
+            throw;
+        }
+        Log.Pushed(_logger, id, size, target, Milliseconds(started));
+    }
+
+    /// <summary>
+    /// Serializes into chunks on a thread-pool thread, sending each (transfer channel, else a grain call) while the
+    /// next fills, with at most MaxChunksInFlight chunks held. Returns the bytes written.
+    /// </summary>
+    private async Task<long> FillInChunksAsync(IObjectStoreGrain grain, NodeId target, ObjectId id, long size, Action<IBufferWriter<byte>> fill, CancellationToken ct)
+    {
+        using var inFlight = new SemaphoreSlim(_options.MaxChunksInFlight);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sends = new List<Task>();
+        long written = 0;
+        Exception? fillFailure = null;
+        try
+        {
+            written = await Task.Run(() =>
+            {
+                using var output = new ChunkingOutput((int)Math.Min(_options.ChunkSize, Math.Max(1, size)), (offset, bytes) =>
+                {
+                    inFlight.Wait(stop.Token); // a failed send cancels this: the fill stops at once
+                    if (offset + bytes.Length > size)
+                    {
+                        inFlight.Release();
+                        throw new InvalidOperationException($"Object {id} was measured at {size} bytes, but more are being written; was the value changed while it was being stored?");
+                    }
+                    var chunk = bytes.ToArray(); // the wire takes a byte[]; one chunk per send in flight
+                    lock (sends) sends.Add(SendChunkAsync(grain, target, id, offset, chunk, inFlight, stop));
+                });
+                fill(output);
+                output.Flush();
+                return output.Written;
+            }, ct).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            fillFailure = e;
+            await stop.CancelAsync().ConfigureAwait(false);
+        }
+        // Every send has finished before this returns, so an abort after a failure races no write.
+        Task[] all;
+        lock (sends) all = [.. sends];
+        try
+        {
+            await Task.WhenAll(all).ConfigureAwait(false);
+        }
+        catch when (fillFailure is not null and not OperationCanceledException)
+        {
+            // The sends were cancelled because the fill failed: the fill's failure is the one to report.
+        }
+        // A fill cancelled because a send failed reports that send's failure (thrown above); otherwise the fill's own.
+        if (fillFailure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(fillFailure).Throw();
+        return written;
+    }
+
+    private async Task SendChunkAsync(IObjectStoreGrain grain, NodeId target, ObjectId id, long offset, byte[] chunk, SemaphoreSlim inFlight, CancellationTokenSource stop)
+    {
+        try
+        {
+            var reason = await _network.TryWriteAsync(target, id, offset, chunk, length => _bytesPushed.Add(length, new KeyValuePair<string, object?>("grid.path", "network")), stop.Token).ConfigureAwait(false);
+            if (reason is null) return;
+            await grain.WriteChunk(id, offset, chunk).ConfigureAwait(false);
+            _bytesPushed.Add(chunk.Length, new KeyValuePair<string, object?>("grid.path", "grain-calls"));
+        }
+        catch
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+        finally
+        {
+            inFlight.Release();
+        }
     }
 
     /// <summary>Writes <paramref name="part"/> at <paramref name="at"/>: the transfer channel first, grain calls when it cannot be reached.</summary>

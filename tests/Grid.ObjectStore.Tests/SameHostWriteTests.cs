@@ -1,3 +1,4 @@
+using System.Buffers;
 using Grid.Grains;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -124,5 +125,50 @@ public sealed class SameHostWriteTests(TwoSiloCluster cluster) : IClassFixture<T
         Assert.Null(await grain.CreateForWriter(ObjectId.New(), Mib, null).WaitAsync(Generous));
 
         Assert.True(await grain.Abort(id).WaitAsync(Generous));
+    }
+
+    [Theory]
+    [InlineData(true, "same-host")]
+    [InlineData(false, "network")]
+    public async Task A_value_serialized_into_a_node_piece_by_piece_arrives_whole(bool sameHostWrites, string path)
+    {
+        var target = cluster[1];
+        using var puller = ClientPuller(sameHostWrites);
+        var paths = new List<string>();
+        using var listener = TransferPaths.Listen(puller, paths, ObjectStoreMeter.BytesPushed);
+        var id = ObjectId.New();
+        var data = TestData.Pattern(13 * Mib + 11, seed: 8);
+
+        // Written in odd pieces, as a serializer does.
+        await puller.PushSerializedAsync(id, target.Id, data.Length, output =>
+        {
+            for (var offset = 0; offset < data.Length; offset += 300_001)
+                output.Write(data.AsSpan(offset, Math.Min(300_001, data.Length - offset)));
+        }, CancellationToken.None).WaitAsync(Generous);
+
+        Assert.Equal([path], paths.Distinct());
+        Assert.True(target.Store.TryGet(id, out var stored));
+        using (stored) Assert.True(stored.Span.SequenceEqual(data));
+        target.Store.Delete(id);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_fill_that_writes_another_size_than_measured_fails_and_leaves_nothing(bool sameHostWrites)
+    {
+        var target = cluster[0];
+        using var puller = ClientPuller(sameHostWrites);
+        var used = target.Store.UsedBytes;
+        var (shorter, longer) = (ObjectId.New(), ObjectId.New());
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => puller.PushSerializedAsync(shorter, target.Id, 6 * Mib,
+            output => output.Write(TestData.Pattern(5 * Mib, seed: 9)), CancellationToken.None).WaitAsync(Generous));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => puller.PushSerializedAsync(longer, target.Id, 6 * Mib,
+            output => output.Write(TestData.Pattern(7 * Mib, seed: 10)), CancellationToken.None).WaitAsync(Generous));
+
+        Assert.False(target.Store.TryGet(shorter, out _));
+        Assert.False(target.Store.TryGet(longer, out _));
+        Assert.Equal(used, target.Store.UsedBytes);
     }
 }

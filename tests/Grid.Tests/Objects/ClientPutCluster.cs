@@ -76,6 +76,9 @@ public static class ClientPutFunctions
         return sum;
     }
 
+    public static long RecordChecksum(LargeRecord record) =>
+        unchecked(Checksum(record.Values) * 31 + record.Name.Length * 7 + record.Labels.Sum(l => (long)l.Length));
+
     public static long[] Pattern(int length, long seed)
     {
         var data = new long[length];
@@ -83,3 +86,6 @@ public static class ClientPutFunctions
         return data;
     }
 }
+
+/// <summary>A value that is not a primitive array: it takes the general serializer on its way into the store.</summary>
+public sealed record LargeRecord(string Name, long[] Values, List<string> Labels);

@@ -53,6 +53,25 @@ public sealed class ClientPutTests(ClientPutClusterFixture fixture) : IClassFixt
         Assert.All(fixture.Stores(), s => Assert.Equal(0, s.SpilledBytes));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_large_record_put_by_a_client_is_streamed_into_a_node_and_reads_back_identically(bool sameHostWrites)
+    {
+        var client = sameHostWrites ? fixture.Grid : await fixture.ConnectAsync(new ObjectStoreOptions { AllowSameHostWrites = false }).WaitAsync(Timeout);
+        var record = new LargeRecord("client-put", ClientPutFunctions.Pattern(Longs / 2, seed: 15), [.. Enumerable.Range(0, 1000).Select(i => $"item {i}")]);
+        using var stored = await client.PutAsync(record).WaitAsync(Timeout);
+
+        Assert.Contains(fixture.Stores(), s => s.List().Any(o => o.Id == stored.Id));
+        var node = (await fixture.NodesAsync().WaitAsync(Timeout)).Last();
+        var checksum = client.Function<LargeRecord, long>(ClientPutFunctions.RecordChecksum, new TaskOptions { Scheduling = SchedulingStrategy.NodeAffinity(node) });
+        Assert.Equal(ClientPutFunctions.RecordChecksum(record), await checksum.Remote(stored).GetAsync(Timeout));
+        var back = await stored.GetAsync(Timeout);
+        Assert.Equal(record.Name, back.Name);
+        Assert.Equal(record.Values, back.Values);
+        Assert.Equal(record.Labels, back.Labels);
+    }
+
     [Fact]
     public async Task Releasing_the_last_ref_frees_the_object_and_removes_its_file()
     {
