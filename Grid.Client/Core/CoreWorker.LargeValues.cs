@@ -41,7 +41,7 @@ public sealed partial class CoreWorker
     /// first build the serialized value in a byte[] of the object's size (twice over, growing then trimmed). Null: not
     /// such an array, take the general path.
     /// </summary>
-    private async ValueTask<ObjectPayload?> TryPushLargeArrayAsync(ObjectId id, object? value, Type type, string owner, CancellationToken cancellationToken)
+    private async ValueTask<ObjectPayload?> TryPushLargeArrayAsync(ObjectId id, object? value, Type type, GrainId owner, CancellationToken cancellationToken)
     {
         if (value is not Array array || LocalStore is not null) return null;
         if (array.GetType().GetElementType() is not { IsPrimitive: true } || Buffer.ByteLength(array) <= InlineThreshold) return null;
@@ -50,7 +50,7 @@ public sealed partial class CoreWorker
         var elements = new ArrayBytes(array).Memory;
         var target = Selector.Pick();
         await Puller.PushAsync(id, target, header.AsMemory(0, headerLength), elements, cancellationToken).ConfigureAwait(false);
-        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner).ConfigureAwait(false);
+        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner.ToString()).ConfigureAwait(false);
         return ObjectPayload.StoredAt(target, headerLength + elements.Length);
     }
 
@@ -74,6 +74,12 @@ public sealed partial class CoreWorker
             return ObjectPayload.InlineBytes(bytes!).WithContained(inline);
         }
         scratch.Clear(); // the bounded pass stopped part way: count again, refs included
+        return await StreamRemotelyAsync(id, value, type, owner, scratch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The large case of <see cref="StoreRemotelyAsync"/>, apart so that small puts allocate no closure.</summary>
+    private async ValueTask<ObjectPayload> StreamRemotelyAsync(ObjectId id, object? value, Type type, GrainId owner, List<ObjectRef> scratch, CancellationToken cancellationToken)
+    {
         long size;
         using (NestedRefCollector.Begin(scratch)) size = LocalObjectStore.Measure(output => Serializer.Serialize(value, type, output));
         var contained = Contained(scratch);

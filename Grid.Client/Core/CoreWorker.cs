@@ -139,7 +139,7 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
             return large;
         }
         if (LocalStore is null)
-            return await TryPushLargeArrayAsync(id, value, type, (owner ?? OwnerAddress).ToString(), cancellationToken).ConfigureAwait(false)
+            return await TryPushLargeArrayAsync(id, value, type, owner ?? OwnerAddress, cancellationToken).ConfigureAwait(false)
                 ?? await StoreRemotelyAsync(id, value, type, owner ?? OwnerAddress, cancellationToken).ConfigureAwait(false);
         var (bytes, contained) = SerializeCollectingRefs(value, type);
         if (contained is not null) await _references.HoldContainedAsync(contained, owner ?? OwnerAddress).ConfigureAwait(false);
