@@ -248,6 +248,7 @@ public sealed partial class GridSerializer
         GridSerializationException => null, // already says what is wrong: rethrow as is
         UnsupportedTypeException u => u.ToGridException(),
         OutOfMemoryException => null,
+        BoundedOutput.LimitReached => null, // TrySerializeWithin's signal, not a failure
         _ => new GridSerializationException($"Grid could not serialize a {TypeNames.Full(type)}: {e.Message}", e),
     };
 
