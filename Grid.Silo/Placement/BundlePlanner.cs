@@ -45,7 +45,7 @@ public static class BundlePlanner
                 PlacementGroupStrategy.Spread => fitting.Where(n => !used.Contains(n)).Cast<NodeId?>().FirstOrDefault() ?? fitting.Cast<NodeId?>().FirstOrDefault(),
                 // Pack: fill nodes already used first, then the preferred node, then the node with most room left.
                 _ => fitting.Where(used.Contains).Cast<NodeId?>().FirstOrDefault()
-                     ?? (fitting.Count == 1 || fitting[0] == preferred ? fitting[0] : fitting.OrderByDescending(n => Size(free[n])).Cast<NodeId?>().FirstOrDefault()),
+                     ?? (fitting.Count > 0 && (fitting.Count == 1 || fitting[0] == preferred) ? fitting[0] : fitting.OrderByDescending(n => Size(free[n])).Cast<NodeId?>().FirstOrDefault()),
             };
             if (pick is not { } chosen)
             {

@@ -49,22 +49,19 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
         {
             while (!_removed)
             {
-                var (plan, reason) = BundlePlanner.Plan(_info!.Bundles, _info.Strategy, view.Nodes, local.NodeId);
-                if (plan is not null)
+                string reason;
+                try
                 {
-                    var reserved = await ReserveAllAsync(plan);
-                    if (reserved && !_removed)
-                    {
-                        _info = _info with { State = PlacementGroupState.Created, BundleNodes = plan, PendingReason = null };
-                        if (logger.IsEnabled(LogLevel.Information))
-                            logger.LogInformation("Placement group {Group} created on {Nodes}", Id, string.Join(", ", plan.Distinct()));
-                        _ready.TrySetResult(_info);
-                        return;
-                    }
-                    await ReturnAllAsync(plan.Distinct());
-                    reason = "a node's free resources changed while reserving; trying again";
+                    if (await TryCreateAsync() is not { } waiting) return;
+                    reason = waiting;
                 }
-                if (_info.PendingReason != reason)
+                catch (Exception e)
+                {
+                    // A bug must not end the retries silently: the group says why it waits, and the next refresh tries again.
+                    logger.LogError(e, "Scheduling placement group {Group} failed; trying again at the next refresh of the cluster view", Id);
+                    reason = $"scheduling failed ({e.GetType().Name}: {e.Message}); trying again";
+                }
+                if (_info!.PendingReason != reason)
                 {
                     _info = _info with { PendingReason = reason };
                     logger.LogInformation("Placement group {Group} is pending: {Reason}", Id, reason);
@@ -77,6 +74,24 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
         {
             _firstAttempt.TrySetResult();
         }
+    }
+
+    /// <summary>One try: null once every bundle is reserved (or the group was removed meanwhile), else why it waits.</summary>
+    private async Task<string?> TryCreateAsync()
+    {
+        var (plan, reason) = BundlePlanner.Plan(_info!.Bundles, _info.Strategy, view.Nodes, local.NodeId);
+        if (plan is null) return reason;
+        var reserved = await ReserveAllAsync(plan);
+        if (!reserved || _removed)
+        {
+            await ReturnAllAsync(plan.Distinct());
+            return _removed ? null : "a node's free resources changed while reserving; trying again";
+        }
+        _info = _info with { State = PlacementGroupState.Created, BundleNodes = plan, PendingReason = null };
+        if (logger.IsEnabled(LogLevel.Information))
+            logger.LogInformation("Placement group {Group} created on {Nodes}", Id, string.Join(", ", plan.Distinct()));
+        _ready.TrySetResult(_info);
+        return null;
     }
 
     private async Task<bool> ReserveAllAsync(NodeId[] plan)
