@@ -23,7 +23,7 @@ internal sealed class RefBatch(IReferenceTracker tracker)
     private struct Entry
     {
         public ObjectId Id;
-        public GrainId Owner;
+        public int Owner; // index in _owners: a value's refs name few owners, and a GrainId is 32 bytes
         public int Released;
     }
 
@@ -31,6 +31,9 @@ internal sealed class RefBatch(IReferenceTracker tracker)
     // thread that touches a batch before it is collected) marks the same entry that the finalizer reads.
     private Entry[][] _chunks = new Entry[1][];
     private int _count;
+    // Written by the deserializing thread only; read by Release and the finalizer, which see every owner their entries name.
+    private GrainId[] _owners = new GrainId[1];
+    private int _ownerCount;
 
     /// <summary>Counts one more ref of the value (on the deserializing thread); its slot, or -1 when it is not counted.</summary>
     public int Add(ObjectId id, GrainId owner)
@@ -42,16 +45,32 @@ internal sealed class RefBatch(IReferenceTracker tracker)
         var entries = _chunks[chunk] ??= new Entry[ChunkSize];
         ref var entry = ref entries[slot & (ChunkSize - 1)];
         entry.Id = id;
-        entry.Owner = owner;
+        entry.Owner = OwnerIndex(owner);
         _count = slot + 1;
         return slot;
+    }
+
+    private int OwnerIndex(GrainId owner)
+    {
+        for (var i = _ownerCount - 1; i >= 0; i--)
+            if (_owners[i].Equals(owner)) return i;
+        var owners = _owners;
+        if (_ownerCount == owners.Length)
+        {
+            // A new array, never a resized one in place: a reader holding the old one still finds its owners there.
+            owners = new GrainId[owners.Length * 2];
+            _owners.AsSpan().CopyTo(owners);
+        }
+        owners[_ownerCount] = owner;
+        Volatile.Write(ref _owners, owners);
+        return _ownerCount++;
     }
 
     /// <summary>Releases the reference of the ref in <paramref name="slot"/> now (it was disposed).</summary>
     public void Release(int slot)
     {
         ref var entry = ref Volatile.Read(ref _chunks)[slot >> ChunkBits][slot & (ChunkSize - 1)];
-        if (Interlocked.Exchange(ref entry.Released, 1) == 0) tracker.RemoveLocalReference(entry.Id, entry.Owner);
+        if (Interlocked.Exchange(ref entry.Released, 1) == 0) tracker.RemoveLocalReference(entry.Id, Volatile.Read(ref _owners)[entry.Owner]);
     }
 
     public int Count => _count;
@@ -61,7 +80,7 @@ internal sealed class RefBatch(IReferenceTracker tracker)
         for (var slot = 0; slot < _count; slot++)
         {
             ref var entry = ref _chunks[slot >> ChunkBits][slot & (ChunkSize - 1)];
-            if (entry.Released == 0) tracker.RemoveLocalReference(entry.Id, entry.Owner);
+            if (entry.Released == 0) tracker.RemoveLocalReference(entry.Id, _owners[entry.Owner]);
         }
     }
 }
