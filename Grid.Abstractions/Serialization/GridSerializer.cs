@@ -21,8 +21,11 @@ namespace Grid.Serialization;
 /// </remarks>
 public sealed partial class GridSerializer
 {
-    /// <summary>The first byte of everything this serializer writes.</summary>
-    public const byte FormatVersion = 1;
+    /// <summary>
+    /// The first byte of everything this serializer writes. 2: a ref names its owner by a tag (none, the previous
+    /// ref's owner, or the owner written out), so a process of an older build fails with a version error.
+    /// </summary>
+    public const byte FormatVersion = 2;
 
     private readonly ConcurrentDictionary<string, Type> _resolvedTypes = new(StringComparer.Ordinal);
     private readonly int _maxDepth = 256;
