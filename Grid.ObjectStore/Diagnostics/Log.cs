@@ -14,6 +14,9 @@ internal static partial class Log
     [LoggerMessage(3, LogLevel.Warning, "Could not remove object store directory {Directory}")]
     public static partial void DirectoryNotRemoved(ILogger logger, Exception exception, string directory);
 
+    [LoggerMessage(104, LogLevel.Warning, "Removed object store directory {Directory}: the process that owned it ended without removing it")]
+    public static partial void OrphanRemoved(ILogger logger, string directory);
+
     [LoggerMessage(4, LogLevel.Debug, "Object {Id} created ({Size} bytes)")]
     public static partial void Created(ILogger logger, ObjectId id, long size);
 

@@ -17,7 +17,8 @@ namespace Grid.ObjectStore;
 /// out of the store and removes its file at once; its memory stays mapped until the last lease is released, so a
 /// reader is never cut off mid-read. See <see cref="ObjectMemory"/>.
 /// The store owns its directory when it creates it (the default: a fresh one) and removes it on Dispose; an existing
-/// directory it was given is left in place, emptied of the store's files.
+/// directory it was given is left in place, emptied of the store's files. A store that owns its directory locks a file beside it,
+/// and removes the directories of default-named stores beside it whose owners died (see <see cref="StoreOwnership"/>).
 /// </remarks>
 public sealed partial class LocalObjectStore : IDisposable
 {
@@ -38,6 +39,7 @@ public sealed partial class LocalObjectStore : IDisposable
     private readonly long? _maxSpillBytes;
     private readonly TimeSpan _unsealedWriteTimeout;
     private readonly RecycledFiles _recycled;
+    private readonly StoreOwnership? _ownership; // held while the store runs: lets a later store remove our directory if we die
     private long _usedBytes;
     private long _spilledBytes;
     private int _sealedCount;
@@ -58,6 +60,11 @@ public sealed partial class LocalObjectStore : IDisposable
         _recycled = new RecycledFiles(Directory, settings.RecycledBytes ?? Math.Min(CapacityBytes / 8, 2L << 30));
         _maxSpillBytes = settings.MaxSpillBytes;
         _unsealedWriteTimeout = settings.UnsealedWriteTimeout;
+        if (_ownsDirectory)
+        {
+            _ownership = StoreOwnership.Take(Directory, SpillDirectory);
+            StoreOwnership.RemoveOrphansBeside(Directory, logger);
+        }
 
         _meter = new Meter(ObjectStoreMeter.Name);
         _meter.CreateObservableUpDownCounter(ObjectStoreMeter.Objects, () => Count, "{object}", "Sealed objects in the node's store");
@@ -127,6 +134,7 @@ public sealed partial class LocalObjectStore : IDisposable
         foreach (var waiter in waiters)
             waiter.Signal.TrySetException(new ObjectDisposedException(nameof(LocalObjectStore), "The object store was disposed."));
         if (_ownsDirectory) DeleteDirectory(Directory);
+        _ownership?.Dispose();
         if (_ownsSpillDirectory && System.IO.Directory.Exists(SpillDirectory)) DeleteDirectory(SpillDirectory);
         _meter.Dispose();
         Log.StoreClosed(_logger, Directory, count, bytes);
