@@ -81,11 +81,15 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     public Task<ObjectPayload> Call(ActorCallSpec call)
     {
         node.Worker.AddBorrowed(call.Borrowed);
-        // The common case has nothing to wait for: the actor is built, this is its caller's next call, and every
-        // argument is a value. It is queued to run at once, without an async turn of its own on the grain.
+        // The common case has nothing to wait for but its turn: the actor is built and every argument is a value.
+        // It is queued to run at once, or parked until its predecessors have started (a batch that overtook the
+        // caller's previous message), without an async turn of its own on the grain.
         if (_creation is { IsCompletedSuccessfully: true } && _constructorError is null && call.FailedDependency is null
-            && AllInline(call.Args) && TurnsOf(call.CallerId) is var turns && turns.IsCurrent(call.Sequence))
-            return StartNow(call, turns);
+            && AllInline(call.Args))
+        {
+            var turns = TurnsOf(call.CallerId);
+            return turns.IsCurrent(call.Sequence) ? StartNow(call, turns) : Park(call, turns);
+        }
         return CallAsync(call);
     }
 
@@ -102,11 +106,35 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     /// <summary>A call that is ready now: its arguments are read here and it is queued behind the calls that started before it.</summary>
     private Task<ObjectPayload> StartNow(ActorCallSpec call, CallerTurns turns)
     {
+        var (ready, failure) = Prepare(call);
+        // Queued before the turn advances: parked successors that Advance starts queue behind it.
+        var run = ready is null ? Task.FromResult(failure!) : _runner!.Enqueue(ready);
+        turns.Advance(); // a call that fails before running still takes its turn, so the caller's later calls run
+        return run;
+    }
+
+    /// <summary>A ready call that arrived before its predecessor: its arguments are read now, and it starts when its turn comes.</summary>
+    private Task<ObjectPayload> Park(ActorCallSpec call, CallerTurns turns)
+    {
+        var (ready, failure) = Prepare(call);
+        if (ready is null)
+        {
+            var failed = new ParkedFailure(failure!);
+            turns.Park(call.Sequence, failed);
+            return failed.Task;
+        }
+        turns.Park(call.Sequence, new ParkedRun(_runner!, ready));
+        return ready.Task;
+    }
+
+    /// <summary>Resolves a ready call's method and reads its (inline) arguments: the call to run, or the failure it ends with.</summary>
+    private (ReadyCall? Ready, ObjectPayload? Failure) Prepare(ActorCallSpec call)
+    {
         var worker = node.Worker;
         RemoteMethod method;
         object?[] args;
         try { method = Jobs.JobCode.Resolve(_code, call.Method); }
-        catch (Exception e) { return FailInTurn(turns, e, $"actor {Id} method {call.Method.DisplayName}"); }
+        catch (Exception e) { return (null, ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"actor {Id} method {call.Method.DisplayName}"))); }
         try
         {
             using var scope = Jobs.JobCode.Enter(_code);
@@ -114,17 +142,20 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             args = new object?[call.Args.Length];
             for (var i = 0; i < args.Length; i++) args[i] = worker.Serializer.Deserialize(call.Args[i].Inline!, method.ParameterTypes[i], worker);
         }
-        catch (Exception e) { return FailInTurn(turns, e, $"arguments of {call.Method.DisplayName}"); }
-        var run = _runner!.Enqueue(new ReadyCall(call, method, args));
-        turns.Advance();
-        return run;
+        catch (Exception e) { return (null, ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"arguments of {call.Method.DisplayName}"))); }
+        return (new ReadyCall(call, method, args), null);
     }
 
-    /// <summary>A call that fails before running still takes its turn, so the caller's later calls run.</summary>
-    private Task<ObjectPayload> FailInTurn(CallerTurns turns, Exception e, string origin)
+    /// <summary>A parked call that runs when its turn comes.</summary>
+    private sealed class ParkedRun(ActorRunner runner, ReadyCall ready) : IParkedCall
     {
-        turns.Advance();
-        return Task.FromResult(ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(e, origin)));
+        public void Start() => runner.Enqueue(ready);
+    }
+
+    /// <summary>A parked call that could not be read: it fails in its turn, as a call arriving in order would.</summary>
+    private sealed class ParkedFailure(ObjectPayload failure) : TaskCompletionSource<ObjectPayload>, IParkedCall
+    {
+        public void Start() => TrySetResult(failure);
     }
 
     private async Task<ObjectPayload> CallAsync(ActorCallSpec call)
