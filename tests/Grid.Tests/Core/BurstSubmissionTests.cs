@@ -69,6 +69,24 @@ public abstract class BurstSubmissionTests(IGridFixture fixture)
     }
 
     [Fact]
+    public async Task A_call_in_an_actor_burst_is_answered_while_another_of_the_same_burst_still_runs()
+    {
+        var gate = Guid.NewGuid().ToString("N");
+        var actor = await Grid.CreateActorAsync(() => new GatedEcho(), new ActorOptions { MaxConcurrency = 2 });
+        // The first call goes alone; the gated call and the quick ones after it travel together.
+        var first = actor.Call(a => a.Echo(-1));
+        var waiting = actor.Call(a => a.EchoWhenOpened(gate, 7));
+        var quick = Enumerable.Range(0, 50).Select(i => actor.Call(a => a.Echo(i))).ToArray();
+
+        Assert.Equal(Enumerable.Range(0, 50), await Grid.GetAsync(quick, Timeout));
+        Assert.Equal(-1, await Grid.GetAsync(first, Timeout));
+        Assert.Empty((await Grid.WaitAsync([waiting], numReturns: 1, timeout: TimeSpan.Zero)).Ready);
+        TestFunctions.Gate(gate).SetResult(true);
+        Assert.Equal(7, await Grid.GetAsync(waiting, Timeout));
+        await actor.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
     public async Task An_actors_burst_to_an_actor_on_another_node_with_a_ref_argument_runs_in_order_and_a_failing_call_fails_alone()
     {
         // The caller is an actor, so its calls leave from a node: on the cluster fixture the two actors are pinned to
@@ -117,6 +135,18 @@ public sealed class PickyRecorder(int refused)
     public List<int> Seen() => [.. _seen];
 
     public int RecordWithOffset(int value, int offset) => Record(value + offset);
+}
+
+/// <summary>An actor whose calls answer at once, or once a test opens a gate.</summary>
+public sealed class GatedEcho
+{
+    public int Echo(int value) => value;
+
+    public async Task<int> EchoWhenOpened(string gate, int value)
+    {
+        await TestFunctions.Gate(gate).Task;
+        return value;
+    }
 }
 
 /// <summary>An actor that calls a named <see cref="PickyRecorder"/> in one burst, each call carrying a ref it put.</summary>
