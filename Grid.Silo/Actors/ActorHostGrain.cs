@@ -133,7 +133,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         var worker = node.Worker;
         RemoteMethod method;
         object?[] args;
-        try { method = Jobs.JobCode.Resolve(_code, call.Method); }
+        try { method = ResolveMethod(call.Method); }
         catch (Exception e) { return (null, ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"actor {Id} method {call.Method.DisplayName}"))); }
         try
         {
@@ -144,6 +144,18 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         }
         catch (Exception e) { return (null, ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"arguments of {call.Method.DisplayName}"))); }
         return (new ReadyCall(call, method, args), null);
+    }
+
+    // The method of the last call read (grain scheduler only). A batch's calls share one descriptor instance (Orleans
+    // writes a repeated object once per message), so a burst resolves it once instead of hashing its strings per call.
+    private (FunctionDescriptor Descriptor, RemoteMethod Method)? _lastMethod;
+
+    private RemoteMethod ResolveMethod(FunctionDescriptor descriptor)
+    {
+        if (_lastMethod is { } last && ReferenceEquals(last.Descriptor, descriptor)) return last.Method;
+        var method = Jobs.JobCode.Resolve(_code, descriptor);
+        _lastMethod = (descriptor, method);
+        return method;
     }
 
     /// <summary>A parked call that runs when its turn comes.</summary>
@@ -257,6 +269,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         ReleaseHeldRefs();
         _code?.RemoveActor(Id);
         _code = null;
+        _lastMethod = null; // it holds the job's code too
         logger.LogInformation("Actor {Actor} killed: {Reason}", Id, reason);
         this.DeactivateOnIdle();
     }
