@@ -122,7 +122,12 @@ public sealed partial class CoreWorker
             // Numbered and queued in one step: threads calling the same actor at once (tasks sharing this worker)
             // then fill batches in sequence order, and the host runs each call on arrival instead of holding it
             // until an earlier number shows up.
-            lock (sequences) ActorCalls.Enqueue(actor, Spec(), result);
+            lock (sequences)
+            {
+                var spec = Spec();
+                // An actor hosted in this process whose turn it is takes the call from this thread (see ILocalActors).
+                if (_localActors is not { } local || !local.TryStart(spec, result)) ActorCalls.Enqueue(actor, spec, result);
+            }
         }
         else _ = SendActorCallAsync(actor, Spec(), result, nested is { Count: > 0 } ? nested : null);
         return new ObjectRef<T>(resultId, OwnerAddress, this);
@@ -145,6 +150,15 @@ public sealed partial class CoreWorker
             rewritten[i] = TaskArg.Value(data);
         }
         return rewritten ?? args;
+    }
+
+    private ILocalActors? _localActors;
+
+    /// <summary>Called by the node this worker belongs to: the actors it hosts are then called without a message.</summary>
+    public void AttachLocalActors(ILocalActors actors)
+    {
+        if (LocalNode is null) throw new InvalidOperationException("Only a node's own core worker hosts actors.");
+        _localActors = actors;
     }
 
     private readonly ConcurrentDictionary<ActorId, IActorHostGrain> _actorHosts = new();

@@ -14,13 +14,16 @@ namespace Grid.Silo.Actors;
 /// active until killed: an actor's state lives only here.
 /// </summary>
 [Reentrant, KeepAlive, Orleans.Placement.RandomPlacement, Placement.GpuPlacementFilter]
-internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
+internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, LocalActors locals, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
 {
+    // Callers' turns are read by grain turns and, for this process's own worker, by its calling threads (TryStartLocal).
+    private readonly Lock _turnsLock = new();
     private readonly Dictionary<string, CallerTurns> _callers = [];
     private ActorCreationSpec? _spec;
     private object? _instance;
     private RemoteError? _constructorError;
     private ActorRunner? _runner; // set by Create: runs the calls whose turn came
+    private Func<ActorCallSpec, Exception, ObjectPayload>? _callFailed; // one delegate for the direct calls' failures
     private RunFlow? _flow; // what user code sees (job code, held-ref scope, GridContext), built once per job
     private volatile string? _deathCause;
     private Task? _creation;
@@ -70,6 +73,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             ? info with { State = ActorState.Alive, Node = node.NodeId, PendingReason = null }
             : info with { State = ActorState.Dead, Node = node.NodeId, DeathCause = $"its constructor failed: {_constructorError.TypeName}: {_constructorError.Message}" });
         if (_constructorError is not null) raylet.ReleaseActor(spec.ActorId);
+        else if (_deathCause is null) locals.Add(spec.ActorId, this);
     }
 
     private GridContext Context(JobId job)
@@ -84,13 +88,32 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         // The common case has nothing to wait for but its turn: the actor is built and every argument is a value.
         // It is queued to run at once, or parked until its predecessors have started (a batch that overtook the
         // caller's previous message), without an async turn of its own on the grain.
-        if (_creation is { IsCompletedSuccessfully: true } && _constructorError is null && call.FailedDependency is null
-            && AllInline(call.Args))
+        if (_creation is { IsCompletedSuccessfully: true } && _constructorError is null && call.FailedDependency is null && AllInline(call.Args))
         {
-            var turns = TurnsOf(call.CallerId);
-            return turns.IsCurrent(call.Sequence) ? StartNow(call, turns) : Park(call, turns);
+            lock (_turnsLock)
+            {
+                var turns = TurnsOf(call.CallerId);
+                return turns.IsCurrent(call.Sequence) ? StartNow(call, turns, direct: null)! : Park(call, turns);
+            }
         }
         return CallAsync(call);
+    }
+
+    /// <summary>
+    /// A call from this process's own worker (see <see cref="LocalActors"/>), on the caller's thread: started as the
+    /// fast path of <see cref="Call"/> would, its outcome published into <paramref name="result"/>. False when it must
+    /// go through the grain (it is not its caller's turn yet, its arguments need resolving, or the actor is dying).
+    /// </summary>
+    public bool TryStartLocal(ActorCallSpec call, TaskCompletionSource<ObjectPayload> result)
+    {
+        if (_deathCause is not null || call.FailedDependency is not null || call.Borrowed is not null || !AllInline(call.Args)) return false;
+        lock (_turnsLock)
+        {
+            var turns = TurnsOf(call.CallerId);
+            if (!turns.IsCurrent(call.Sequence)) return false;
+            StartNow(call, turns, result);
+            return true;
+        }
     }
 
     private CallerTurns TurnsOf(string caller) =>
@@ -103,38 +126,55 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         return true;
     }
 
-    /// <summary>A call that is ready now: its arguments are read here and it is queued behind the calls that started before it.</summary>
-    private Task<ObjectPayload> StartNow(ActorCallSpec call, CallerTurns turns)
+    /// <summary>
+    /// A call that is ready now: its arguments are read here and it is queued behind the calls that started before it.
+    /// Under the turns lock. Returns the outcome for a grain caller; a <paramref name="direct"/> caller's goes there.
+    /// </summary>
+    private Task<ObjectPayload>? StartNow(ActorCallSpec call, CallerTurns turns, TaskCompletionSource<ObjectPayload>? direct)
     {
-        var (ready, failure) = Prepare(call);
+        var (method, args, failure) = Prepare(call);
         // Queued before the turn advances: parked successors that Advance starts queue behind it.
-        var run = ready is null ? Task.FromResult(failure!) : _runner!.Enqueue(ready);
+        Task<ObjectPayload>? run = null;
+        if (failure is not null)
+        {
+            if (direct is null) run = Task.FromResult(failure);
+            else direct.TrySetResult(failure);
+        }
+        else if (direct is not null) _runner!.Enqueue(new DirectCall(call, method!, args!, direct, _callFailed ??= CallFailed));
+        else run = _runner!.Enqueue(new ReadyCall(call, method!, args!));
         turns.Advance(); // a call that fails before running still takes its turn, so the caller's later calls run
         return run;
     }
 
-    /// <summary>A ready call that arrived before its predecessor: its arguments are read now, and it starts when its turn comes.</summary>
+    /// <summary>
+    /// A ready call that arrived before its predecessor: its arguments are read now, and it starts when its turn comes.
+    /// Under the turns lock.
+    /// </summary>
     private Task<ObjectPayload> Park(ActorCallSpec call, CallerTurns turns)
     {
-        var (ready, failure) = Prepare(call);
-        if (ready is null)
+        var (method, args, failure) = Prepare(call);
+        if (failure is not null)
         {
-            var failed = new ParkedFailure(failure!);
+            var failed = new ParkedFailure(failure);
             turns.Park(call.Sequence, failed);
             return failed.Task;
         }
+        var ready = new ReadyCall(call, method!, args!);
         turns.Park(call.Sequence, new ParkedRun(_runner!, ready));
         return ready.Task;
     }
 
-    /// <summary>Resolves a ready call's method and reads its (inline) arguments: the call to run, or the failure it ends with.</summary>
-    private (ReadyCall? Ready, ObjectPayload? Failure) Prepare(ActorCallSpec call)
+    /// <summary>
+    /// Resolves a ready call's method and reads its (inline) arguments, or gives the failure the call ends with.
+    /// Under the turns lock.
+    /// </summary>
+    private (RemoteMethod? Method, object?[]? Args, ObjectPayload? Failure) Prepare(ActorCallSpec call)
     {
         var worker = node.Worker;
         RemoteMethod method;
         object?[] args;
         try { method = ResolveMethod(call.Method); }
-        catch (Exception e) { return (null, ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"actor {Id} method {call.Method.DisplayName}"))); }
+        catch (Exception e) { return (null, null, ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"actor {Id} method {call.Method.DisplayName}"))); }
         try
         {
             using var scope = Jobs.JobCode.Enter(_code);
@@ -142,11 +182,11 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             args = new object?[call.Args.Length];
             for (var i = 0; i < args.Length; i++) args[i] = worker.Serializer.Deserialize(call.Args[i].Inline!, method.ParameterTypes[i], worker);
         }
-        catch (Exception e) { return (null, ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"arguments of {call.Method.DisplayName}"))); }
-        return (new ReadyCall(call, method, args), null);
+        catch (Exception e) { return (null, null, ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"arguments of {call.Method.DisplayName}"))); }
+        return (method, args, null);
     }
 
-    // The method of the last call read (grain scheduler only). A batch's calls share one descriptor instance (Orleans
+    // The method of the last call read (under the turns lock). A batch's calls share one descriptor instance (Orleans
     // writes a repeated object once per message), so a burst resolves it once instead of hashing its strings per call.
     private (FunctionDescriptor Descriptor, RemoteMethod Method)? _lastMethod;
 
@@ -183,7 +223,8 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         await _creation!;
         if (_constructorError is not null) return ObjectPayload.Failed(_constructorError);
 
-        var turns = TurnsOf(call.CallerId);
+        CallerTurns turns;
+        lock (_turnsLock) turns = TurnsOf(call.CallerId);
         RemoteMethod? method = null;
         Exception? unresolved = null;
         try { method = Jobs.JobCode.Resolve(_code, call.Method); }
@@ -191,7 +232,9 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         using var scope = Jobs.JobCode.Enter(_code);
         // Resolve arguments while earlier calls run; run strictly in the caller's order.
         var prepared = ArgumentResolver.PrepareAsync(worker, call.Args, CancellationToken.None).AsTask();
-        await turns.WaitTurnAsync(call.Sequence);
+        Task turn;
+        lock (_turnsLock) turn = turns.WaitTurnAsync(call.Sequence);
+        await turn;
         ObjectPayload? early = null;
         object?[]? args = null;
         try
@@ -211,11 +254,15 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         }
         if (early is not null)
         {
-            turns.Advance();
+            lock (_turnsLock) turns.Advance();
             return early;
         }
-        var run = _runner!.Enqueue(new ReadyCall(call, method!, args!));
-        turns.Advance();
+        Task<ObjectPayload> run;
+        lock (_turnsLock)
+        {
+            run = _runner!.Enqueue(new ReadyCall(call, method!, args!));
+            turns.Advance();
+        }
         return await run;
     }
 
@@ -261,6 +308,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     public async Task Kill(string reason)
     {
         _deathCause ??= reason;
+        locals.Remove(Id, this);
         if (_spec is not null) raylet.ReleaseActor(_spec.ActorId);
         var info = await gcs.GetActorAsync(Id);
         if (info is not null) await gcs.UpdateActorAsync(info with { State = ActorState.Dead, DeathCause = reason });
@@ -269,7 +317,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         ReleaseHeldRefs();
         _code?.RemoveActor(Id);
         _code = null;
-        _lastMethod = null; // it holds the job's code too
+        lock (_turnsLock) _lastMethod = null; // it holds the job's code too
         logger.LogInformation("Actor {Actor} killed: {Reason}", Id, reason);
         this.DeactivateOnIdle();
     }
@@ -287,6 +335,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         {
             // The silo is going away with the actor: record its death so callers get a clear error.
             _deathCause = $"its node {node.NodeId} shut down ({reason.Description})";
+            locals.Remove(_spec.ActorId, this);
             raylet.ReleaseActor(_spec.ActorId);
             ReleaseHeldRefs();
             var info = await gcs.GetActorAsync(_spec.ActorId);

@@ -68,8 +68,17 @@ internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<
             catch (Exception e) { running = ValueTask.FromException<ObjectPayload>(e); }
             if (running.IsCompleted)
             {
-                lock (_lock) _busy--;
-                call.Finish(running);
+                bool last;
+                lock (_lock)
+                {
+                    _busy--;
+                    // Nothing else queued: this worker leaves before it publishes, so a caller resuming on this thread
+                    // (a local call's result, see DirectCall) holds no part of the actor; a call it makes starts a worker.
+                    last = _queue.Count == 0;
+                    if (last) _workers--;
+                }
+                call.Finish(running, lone: last);
+                if (last) return;
                 continue;
             }
             lock (_lock)
@@ -96,26 +105,47 @@ internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<
         // Calls queued behind it start on a pool item of their own: this continuation runs wherever the user's code
         // completed its task, which need not be a thread that the next method may block.
         if (spawn) Spawn();
-        if (error is null) call.TrySetResult(result!);
-        else call.TrySetException(error);
+        if (error is null) call.Publish(result!, lone: false);
+        else call.Fail(error);
     }
 }
 
-/// <summary>One actor call whose turn came, with its arguments: what <see cref="ActorRunner"/> runs.</summary>
-internal sealed class ReadyCall(ActorCallSpec spec, Functions.RemoteMethod method, object?[] args) : TaskCompletionSource<ObjectPayload>
+/// <summary>
+/// One actor call whose turn came, with its arguments: what <see cref="ActorRunner"/> runs. Its task is the outcome
+/// a host grain's caller awaits (the reply goes out on the grain's scheduler).
+/// </summary>
+internal class ReadyCall(ActorCallSpec spec, Functions.RemoteMethod method, object?[] args) : TaskCompletionSource<ObjectPayload>
 {
     public ActorCallSpec Spec => spec;
     public Functions.RemoteMethod Method => method;
     public object?[] Args => args;
 
-    /// <summary>Publishes the outcome of a completed run (a fault is a Grid bug: the run turns user errors into payloads).</summary>
-    public void Finish(ValueTask<ObjectPayload> completed)
+    /// <param name="lone">True when the publishing thread is free: no worker of the actor runs on it any more.</param>
+    public virtual void Publish(ObjectPayload payload, bool lone) => TrySetResult(payload);
+
+    /// <summary>A run that threw instead of answering: a Grid bug, since the run turns user errors into payloads.</summary>
+    public virtual void Fail(Exception error) => TrySetException(error);
+
+    /// <summary>Publishes the outcome of a completed run.</summary>
+    public void Finish(ValueTask<ObjectPayload> completed, bool lone)
     {
-        if (completed.IsCompletedSuccessfully) TrySetResult(completed.Result);
+        if (completed.IsCompletedSuccessfully) Publish(completed.Result, lone);
         else
         {
             try { completed.GetAwaiter().GetResult(); }
-            catch (Exception e) { TrySetException(e); }
+            catch (Exception e) { Fail(e); }
         }
     }
+}
+
+/// <summary>
+/// A call from this process's own core worker (see <see cref="LocalActors"/>): its outcome goes straight into the
+/// caller's pending result, from the thread that ran it, instead of back through the host grain as a reply.
+/// </summary>
+internal sealed class DirectCall(ActorCallSpec spec, Functions.RemoteMethod method, object?[] args,
+    TaskCompletionSource<ObjectPayload> result, Func<ActorCallSpec, Exception, ObjectPayload> failed) : ReadyCall(spec, method, args)
+{
+    public override void Publish(ObjectPayload payload, bool lone) => Core.LocalResults.Publish(result, payload, lone);
+
+    public override void Fail(Exception error) => result.TrySetResult(failed(Spec, error));
 }

@@ -27,6 +27,7 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<Raylet.Raylet>();
         services.AddSingleton<Tasks.TaskExecutor>();
         services.AddSingleton<Raylet.TaskPlacement>();
+        services.AddSingleton<Actors.LocalActors>();
         services.AddSingleton<BundleReservations>();
         services.AddSingleton<ClusterView>();
         services.AddSingleton<Jobs.JobCodeRegistry>();
@@ -38,14 +39,15 @@ public static class GridSiloBuilderExtensions
     }
 }
 
-/// <summary>Starts the node's cluster view and attaches its worker to its raylet once the silo is active, and records the node's death when it stops.</summary>
-internal sealed class GridNodeLifecycle(ClusterView view, IGcs gcs, NodeRuntime node, TaskPlacement tasks) : ILifecycleParticipant<ISiloLifecycle>
+/// <summary>Starts the node's cluster view and attaches its worker to its raylet and actors once the silo is active, and records the node's death when it stops.</summary>
+internal sealed class GridNodeLifecycle(ClusterView view, IGcs gcs, NodeRuntime node, TaskPlacement tasks, Actors.LocalActors actors) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(GridNodeLifecycle), ServiceLifecycleStage.Active, _ =>
         {
             // Work this node's own worker submits (tasks that submit tasks, the embedded client) skips the raylet grain.
             node.Worker.AttachLocalRaylet(tasks);
+            node.Worker.AttachLocalActors(actors);
             WorkerThreads.NodeStarted(node.Options.NumCpus + node.Options.NumGpus);
             return view.StartAsync();
         }, async _ =>

@@ -97,6 +97,63 @@ public abstract class ActorConcurrencyTests(IGridFixture fixture)
     }
 
     [Fact]
+    public async Task Code_that_resumes_after_an_actor_call_and_blocks_on_another_call_to_that_actor_gets_it()
+    {
+        var actor = await Grid.CreateActorAsync(() => new Recorder());
+        // The first await may resume on the thread that ran the call (a local call's result): blocking that thread on
+        // the next call must not stall the actor.
+        var run = Task.Run(async () =>
+        {
+            var got = new List<int>();
+            for (var i = 1; i <= 20; i++)
+            {
+                got.Add(await actor.Call(a => a.Record(i)));
+                got.Add(actor.Call(a => a.Record(-i)).GetAsync().GetAwaiter().GetResult());
+            }
+            return got;
+        });
+        var expected = Enumerable.Range(1, 20).SelectMany(i => new[] { i, -i });
+        Assert.Equal(expected, await run.WaitAsync(Timeout));
+        Assert.Equal(expected, await Grid.GetAsync(actor.Call(a => a.Seen()), Timeout));
+        await actor.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task Calls_queued_behind_a_blocked_method_fail_with_ActorDiedException_when_the_actor_is_killed()
+    {
+        var actor = await Grid.CreateActorAsync(() => new Recorder());
+        var gate = Guid.NewGuid().ToString("N");
+        await Grid.GetAsync(actor.Call(a => a.Record(0)), Timeout); // built and taking calls
+        var stuck = actor.Call(a => a.BlockUntilOpened(gate, 1));
+        var queued = Enumerable.Range(2, 10).Select(i => actor.Call(a => a.Record(i))).ToArray();
+        await actor.KillAsync().WaitAsync(Timeout);
+        TestFunctions.Gate(gate).SetResult(true);
+        foreach (var call in queued)
+            await Assert.ThrowsAsync<ActorDiedException>(() => Grid.GetAsync(call, Timeout));
+        // The method that was running when the actor died ends either way: it is not left hanging.
+        try { Assert.Equal(1, await Grid.GetAsync(stuck, Timeout)); }
+        catch (ActorDiedException) { }
+        await Assert.ThrowsAsync<ActorDiedException>(() => Grid.GetAsync(actor.Call(a => a.Record(99)), Timeout));
+    }
+
+    [Fact]
+    public async Task A_task_calling_an_actor_gets_its_calls_run_in_order_with_the_drivers_calls()
+    {
+        var name = "recorder-" + Guid.NewGuid().ToString("N");
+        var actor = await Grid.CreateActorAsync(() => new Recorder(), new ActorOptions { Name = name });
+        await actor.Ready.WaitAsync(Timeout);
+        var fromTask = Grid.Function<string, int, int[]>(TestFunctions.CallRecorder).Remote(name, 100);
+        var fromDriver = Enumerable.Range(1000, 100).Select(i => actor.Call(a => a.Record(i))).ToArray();
+        Assert.Equal(Enumerable.Range(0, 100), await Grid.GetAsync(fromTask, Timeout));
+        Assert.Equal(Enumerable.Range(1000, 100), await Grid.GetAsync(fromDriver).WaitAsync(Timeout));
+        var seen = await Grid.GetAsync(actor.Call(a => a.Seen()), Timeout);
+        // Each caller's calls in its own order, whatever the interleaving of the two.
+        Assert.Equal(Enumerable.Range(0, 100), seen.Where(v => v < 1000));
+        Assert.Equal(Enumerable.Range(1000, 100), seen.Where(v => v >= 1000));
+        await actor.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
     public async Task Actor_methods_see_their_actor_in_the_grid_context()
     {
         var actor = await Grid.CreateActorAsync(() => new Recorder());

@@ -23,6 +23,14 @@ public static class TestFunctions
     public static async Task<int> WaitOnNested(int x) =>
         await GridContext.Current.Grid.Function<int, int>(Increment).Remote(x);
 
+    /// <summary>Calls the named Recorder <paramref name="count"/> times from inside a task (the node's own worker).</summary>
+    public static async Task<int[]> CallRecorder(string name, int count)
+    {
+        var grid = GridContext.Current.Grid;
+        var actor = await grid.GetActorAsync<Recorder>(name);
+        return await grid.GetAsync(Enumerable.Range(0, count).Select(i => actor.Call(a => a.Record(i))));
+    }
+
     public static string WhereAmI(int _) => GridContext.Current.NodeId.Value;
 
     public static int Fail(string message) => Thrower.Throw(message);
