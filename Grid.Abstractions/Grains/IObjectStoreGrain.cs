@@ -17,6 +17,17 @@ public interface IObjectStoreGrain : IGrainWithStringKey
     [AlwaysInterleave] Task WriteChunk(ObjectId id, long offset, byte[] data);
     [AlwaysInterleave] Task Seal(ObjectId id);
 
+    /// <summary>
+    /// Creates an object of <paramref name="size"/> bytes for a writer running on <paramref name="writerHost"/> (a
+    /// <c>HostIdentity</c>; null when the writer wants no shared file). When that is this node's machine and the node
+    /// allows same-host writes, returns the object's file: the writer fills it directly, then calls Seal (or Abort).
+    /// Null: fill it with WriteChunk (or the transfer channel). Either way the node allocates and accounts the object.
+    /// </summary>
+    [AlwaysInterleave] Task<Wire.ObjectLocator?> CreateForWriter(ObjectId id, long size, string? writerHost);
+
+    /// <summary>Drops an object still being written (a failed put); false when it is sealed already or not here.</summary>
+    [AlwaysInterleave] Task<bool> Abort(ObjectId id);
+
     [AlwaysInterleave] Task Delete(ObjectId id);
 
     /// <summary>Records who owns the object here (shown by the memory summary); no-op when the node does not hold it.</summary>

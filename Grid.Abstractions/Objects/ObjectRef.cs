@@ -34,38 +34,57 @@ public interface IReferenceTracker
 /// Every instance is a reference that keeps the object alive (Ray's reference counting): the object is freed on
 /// every node once no instance remains in any process, no pending task has it as an argument and no stored object
 /// contains it. Dispose a ref to release it now; an undisposed ref is released when the garbage collector finalizes it.
+/// The refs deserialized from one value (a gotten list of refs, a task's argument) are released together, once none
+/// of them is reachable any more, unless disposed one by one.
 /// </remarks>
 public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
 {
     private const int Counted = 0, Disposed = 1, Uncounted = 2;
-    // Counted until disposed; Uncounted when no tracker counted it. The finalizer acts only on Counted.
+    // Counted until disposed; Uncounted when no tracker counted it.
     private int _released;
+    // What releases a counted instance's reference when it is collected: a finalizable RefFinalizer of its own, or
+    // the RefBatch of the value it was deserialized from (shared by that value's refs, slot = its entry there). The
+    // ref itself has no finalizer: a value holding 10,000 refs costs one finalizable object, not 10,000.
+    private readonly object? _lifetime;
+    private readonly int _slot;
 
     private protected ObjectRef(ObjectId id, GrainId owner, IObjectResolver? resolver)
     {
         Id = id;
         Owner = owner;
         Resolver = resolver;
-        if (resolver is not IReferenceTracker tracker || !tracker.AddLocalReference(id, owner))
-        {
-            _released = Uncounted;
-            GC.SuppressFinalize(this);
-        }
+        if (resolver is IReferenceTracker tracker && tracker.AddLocalReference(id, owner)) _lifetime = new RefFinalizer(this);
+        else _released = Uncounted;
+    }
+
+    private protected ObjectRef(ObjectId id, GrainId owner, IObjectResolver resolver, RefBatch batch)
+    {
+        Id = id;
+        Owner = owner;
+        Resolver = resolver;
+        _slot = batch.Add(id, owner);
+        if (_slot >= 0) _lifetime = batch;
+        else _released = Uncounted;
     }
 
     /// <summary>Releases this instance's reference; the object is freed when it was the last. Idempotent.</summary>
     public void Dispose()
     {
         if (Interlocked.CompareExchange(ref _released, Disposed, Counted) != Counted) return;
-        GC.SuppressFinalize(this);
-        ((IReferenceTracker)Resolver!).RemoveLocalReference(Id, Owner);
+        if (_lifetime is RefBatch batch) batch.Release(_slot);
+        else
+        {
+            GC.SuppressFinalize(_lifetime!);
+            ((IReferenceTracker)Resolver!).RemoveLocalReference(Id, Owner);
+        }
     }
 
     /// <summary>Whether <see cref="Dispose"/> was called.</summary>
     [EditorBrowsable(EditorBrowsableState.Never)]
     public bool IsDisposed => Volatile.Read(ref _released) == Disposed;
 
-    ~ObjectRef()
+    /// <summary>The garbage collector found this ref (and its <see cref="RefFinalizer"/>) unreachable.</summary>
+    internal void ReleaseCollected()
     {
         if (Volatile.Read(ref _released) == Counted) (Resolver as IReferenceTracker)?.RemoveLocalReference(Id, Owner);
     }
@@ -95,6 +114,9 @@ public sealed class ObjectRef<T> : ObjectRef
 {
     [EditorBrowsable(EditorBrowsableState.Never)]
     public ObjectRef(ObjectId id, GrainId owner, IObjectResolver? resolver) : base(id, owner, resolver) { }
+
+    /// <summary>One of the refs deserialized from a value, counted in that value's <paramref name="batch"/>.</summary>
+    internal ObjectRef(ObjectId id, GrainId owner, IObjectResolver resolver, RefBatch batch) : base(id, owner, resolver, batch) { }
 
     public override Type ValueType => typeof(T);
 

@@ -16,6 +16,9 @@ internal ref struct GridReader
     private int _depth;
     private readonly int _maxDepth;
     private List<Codec>? _types;
+    private GrainId _lastOwner;
+    private bool _refBound;
+    private RefBatch? _refBatch;
 
     public GridReader(ReadOnlyMemory<byte> data, GridSerializer serializer, IObjectResolver? resolver)
     {
@@ -25,6 +28,9 @@ internal ref struct GridReader
         _depth = 0;
         _maxDepth = serializer.MaxDepth;
         _types = null;
+        _lastOwner = default;
+        _refBound = false;
+        _refBatch = null;
         Serializer = serializer;
         Resolver = resolver;
     }
@@ -154,6 +160,34 @@ internal ref struct GridReader
     }
 
     public void Exit() => _depth--;
+
+    /// <summary>The owner of the last ref read in this value (default before the first).</summary>
+    public GrainId LastOwner
+    {
+        readonly get => _lastOwner;
+        set => _lastOwner = value;
+    }
+
+    /// <summary>
+    /// A ref read from this value, bound to <see cref="Resolver"/>. The first has a lifetime of its own; the others
+    /// share one (<see cref="RefBatch"/>), so a value holding many refs costs one finalizable object.
+    /// </summary>
+    public ObjectRef<T> BindRef<T>(ObjectId id, GrainId owner)
+    {
+        if (!_refBound || Resolver is not IReferenceTracker tracker)
+        {
+            _refBound = true;
+            return new ObjectRef<T>(id, owner, Resolver);
+        }
+        return new ObjectRef<T>(id, owner, Resolver, _refBatch ??= new RefBatch(tracker));
+    }
+
+    /// <summary>A length read from the input, checked against the bytes left.</summary>
+    public readonly int CheckedLength(uint length)
+    {
+        CheckCount(length, 1);
+        return (int)length;
+    }
 
     public void AddType(Codec codec) => (_types ??= new List<Codec>(4)).Add(codec);
 

@@ -21,8 +21,11 @@ namespace Grid.Serialization;
 /// </remarks>
 public sealed partial class GridSerializer
 {
-    /// <summary>The first byte of everything this serializer writes.</summary>
-    public const byte FormatVersion = 1;
+    /// <summary>
+    /// The first byte of everything this serializer writes. 2: a ref names its owner by a tag (none, the previous
+    /// ref's owner, or the owner written out), so a process of an older build fails with a version error.
+    /// </summary>
+    public const byte FormatVersion = 2;
 
     private readonly ConcurrentDictionary<string, Type> _resolvedTypes = new(StringComparer.Ordinal);
     private readonly int _maxDepth = 256;
@@ -248,6 +251,7 @@ public sealed partial class GridSerializer
         GridSerializationException => null, // already says what is wrong: rethrow as is
         UnsupportedTypeException u => u.ToGridException(),
         OutOfMemoryException => null,
+        BoundedOutput.LimitReached => null, // TrySerializeWithin's signal, not a failure
         _ => new GridSerializationException($"Grid could not serialize a {TypeNames.Full(type)}: {e.Message}", e),
     };
 

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Grid.Grains;
 using Grid.ObjectStore;
 using Grid.Serialization;
 using Grid.Wire;
@@ -32,5 +33,68 @@ public sealed partial class CoreWorker
         store.Put(id, size, output => Serializer.Serialize(value, type, output));
         payload = ObjectPayload.StoredAt(node, size);
         return true;
+    }
+
+    /// <summary>
+    /// A remote client's large array of primitives goes into a node's store from the array itself: straight into the
+    /// object's file when the node runs on this machine, else in chunks sliced from the array. The general path would
+    /// first build the serialized value in a byte[] of the object's size (twice over, growing then trimmed). Null: not
+    /// such an array, take the general path.
+    /// </summary>
+    private async ValueTask<ObjectPayload?> TryPushLargeArrayAsync(ObjectId id, object? value, Type type, GrainId owner, CancellationToken cancellationToken)
+    {
+        if (value is not Array array || LocalStore is not null) return null;
+        if (array.GetType().GetElementType() is not { IsPrimitive: true } || Buffer.ByteLength(array) <= InlineThreshold) return null;
+        var header = new byte[GridSerializer.RawArrayHeaderMax];
+        if (!Serializer.TryWriteRawArrayHeader(value, type, header, out var headerLength)) return null;
+        var elements = new ArrayBytes(array).Memory;
+        var target = Selector.Pick();
+        await Puller.PushAsync(id, target, header.AsMemory(0, headerLength), elements, cancellationToken).ConfigureAwait(false);
+        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner.ToString()).ConfigureAwait(false);
+        return ObjectPayload.StoredAt(target, headerLength + elements.Length);
+    }
+
+    /// <summary>
+    /// A value put by a process without a store (a remote client). Small values are serialized once, into a buffer
+    /// bounded by the inline threshold, and travel inline. A larger one is measured (a counting pass, which also
+    /// finds the refs inside it) and then serialized straight into the target node's object, chunk by chunk: no
+    /// byte[] of the object's size is built here.
+    /// </summary>
+    private async ValueTask<ObjectPayload> StoreRemotelyAsync(ObjectId id, object? value, Type type, GrainId owner, CancellationToken cancellationToken)
+    {
+        var scratch = t_nestedScratch ??= [];
+        scratch.Clear();
+        bool small;
+        byte[]? bytes;
+        using (NestedRefCollector.Begin(scratch)) small = Serializer.TrySerializeWithin(value, type, InlineThreshold, out bytes);
+        if (small)
+        {
+            var inline = Contained(scratch);
+            if (inline is not null) await _references.HoldContainedAsync(inline, owner).ConfigureAwait(false);
+            return ObjectPayload.InlineBytes(bytes!).WithContained(inline);
+        }
+        scratch.Clear(); // the bounded pass stopped part way: count again, refs included
+        return await StreamRemotelyAsync(id, value, type, owner, scratch, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The large case of <see cref="StoreRemotelyAsync"/>, apart so that small puts allocate no closure.</summary>
+    private async ValueTask<ObjectPayload> StreamRemotelyAsync(ObjectId id, object? value, Type type, GrainId owner, List<ObjectRef> scratch, CancellationToken cancellationToken)
+    {
+        long size;
+        using (NestedRefCollector.Begin(scratch)) size = LocalObjectStore.Measure(output => Serializer.Serialize(value, type, output));
+        var contained = Contained(scratch);
+        if (contained is not null) await _references.HoldContainedAsync(contained, owner).ConfigureAwait(false);
+        var target = Selector.Pick();
+        await Puller.PushSerializedAsync(id, target, size, output => Serializer.Serialize(value, type, output), cancellationToken).ConfigureAwait(false);
+        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner.ToString()).ConfigureAwait(false);
+        return ObjectPayload.StoredAt(target, size).WithContained(contained);
+    }
+
+    private static ObjectRefData[]? Contained(List<ObjectRef> scratch)
+    {
+        if (scratch.Count == 0) return null;
+        var contained = scratch.Select(r => r.ToData()).DistinctBy(r => r.Id).ToArray();
+        scratch.Clear();
+        return contained;
     }
 }

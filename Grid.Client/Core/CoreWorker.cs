@@ -138,6 +138,9 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
             LocalStore!.SetOwner(id, (owner ?? OwnerAddress).ToString());
             return large;
         }
+        if (LocalStore is null)
+            return await TryPushLargeArrayAsync(id, value, type, owner ?? OwnerAddress, cancellationToken).ConfigureAwait(false)
+                ?? await StoreRemotelyAsync(id, value, type, owner ?? OwnerAddress, cancellationToken).ConfigureAwait(false);
         var (bytes, contained) = SerializeCollectingRefs(value, type);
         if (contained is not null) await _references.HoldContainedAsync(contained, owner ?? OwnerAddress).ConfigureAwait(false);
         if (bytes.Length <= InlineThreshold) return ObjectPayload.InlineBytes(bytes).WithContained(contained);

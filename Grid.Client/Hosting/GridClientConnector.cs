@@ -151,6 +151,8 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
             // Orleans holds an observer weakly: this closure (kept by the GridClient) keeps the endpoint alive for
             // the client's lifetime; collected early, calls to the owner and this delete failed.
             GC.KeepAlive(endpoint);
+            // Drops the mappings of node files kept for same-host puts (they hold those files' pages) and the meter.
+            puller.Dispose();
             if (onDispose is not null) await onDispose().ConfigureAwait(false);
         });
     }

@@ -6,7 +6,8 @@ public sealed partial class GridClient
 {
     /// <summary>
     /// Reserves <paramref name="bundles"/> together (all or none) by <paramref name="strategy"/>,
-    /// e.g. <c>[new() { ["CPU"] = 1, ["GPU"] = 1 }, ...]</c>. Returns at once; await
+    /// e.g. <c>[new() { ["CPU"] = 1, ["GPU"] = 1 }, ...]</c>. Returns after the cluster's first try to
+    /// reserve them (a group that must wait for resources or nodes is returned pending); await
     /// <see cref="PlacementGroup.ReadyAsync"/> for the reservation.
     /// </summary>
     public async Task<PlacementGroup> CreatePlacementGroupAsync(IEnumerable<IReadOnlyDictionary<string, double>> bundles,
@@ -19,10 +20,10 @@ public sealed partial class GridClient
         }).ToArray();
         if (sets.Length == 0) throw new ArgumentException("A placement group needs at least one bundle.", nameof(bundles));
         var id = PlacementGroupId.New();
-        await Worker.Grains.GetGrain<IPlacementGroupGrain>(id.Value).Create(new PlacementGroupInfo
+        var created = await Worker.Grains.GetGrain<IPlacementGroupGrain>(id.Value).Create(new PlacementGroupInfo
         {
             Id = id, Name = name, Bundles = sets, Strategy = strategy,
         }).ConfigureAwait(false);
-        return new PlacementGroup(Worker.Grains, id, sets, strategy);
+        return new PlacementGroup(Worker.Grains, id, sets, strategy, created.State == PlacementGroupState.Created);
     }
 }

@@ -11,10 +11,14 @@ namespace Grid;
 public sealed class PlacementGroup
 {
     private readonly IGrainFactory _grains;
+    // Readiness is a latch: once every bundle was reserved (seen at creation or by a wait), waiting again asks nothing.
+    private volatile bool _ready;
+    private volatile bool _removed;
 
-    internal PlacementGroup(IGrainFactory grains, PlacementGroupId id, IReadOnlyList<ResourceSet> bundles, PlacementGroupStrategy strategy)
+    internal PlacementGroup(IGrainFactory grains, PlacementGroupId id, IReadOnlyList<ResourceSet> bundles, PlacementGroupStrategy strategy, bool ready = false)
     {
         _grains = grains;
+        _ready = ready;
         Id = id;
         Bundles = bundles;
         Strategy = strategy;
@@ -26,13 +30,20 @@ public sealed class PlacementGroup
 
     private IPlacementGroupGrain Grain => _grains.GetGrain<IPlacementGroupGrain>(Id.Value);
 
-    /// <summary>Completes when every bundle is reserved; with a timeout, throws <see cref="GetTimeoutException"/> if it is still pending then.</summary>
+    /// <summary>
+    /// Completes when every bundle is reserved (at once, without a call, once this handle has seen that); with a
+    /// timeout, throws <see cref="GetTimeoutException"/> if it is still pending then. Throws
+    /// <see cref="PlacementGroupRemovedException"/> after <see cref="RemoveAsync"/>.
+    /// </summary>
     public async Task ReadyAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default)
     {
+        if (_removed) throw new PlacementGroupRemovedException($"Placement group {Id} was removed.");
+        if (_ready) return;
         var ready = Grain.WaitReady();
         try
         {
             await (timeout is { } t ? ready.WaitAsync(t, cancellationToken) : ready.WaitAsync(cancellationToken)).ConfigureAwait(false);
+            _ready = true;
         }
         catch (TimeoutException)
         {
@@ -47,7 +58,11 @@ public sealed class PlacementGroup
         ?? throw new PlacementGroupRemovedException($"Placement group {Id} is unknown to the cluster (its state was lost with a node).");
 
     /// <summary>Returns every bundle's resources; tasks running in the group fail and its actors are killed.</summary>
-    public Task RemoveAsync() => Grain.Remove();
+    public Task RemoveAsync()
+    {
+        _removed = true;
+        return Grain.Remove();
+    }
 
     /// <summary>Scheduling into bundle <paramref name="index"/> (0-based), for <c>TaskOptions.Scheduling</c> or <c>ActorOptions.Scheduling</c>.</summary>
     public SchedulingStrategy Bundle(int index) =>

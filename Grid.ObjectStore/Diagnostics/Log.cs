@@ -47,6 +47,12 @@ internal static partial class Log
     [LoggerMessage(14, LogLevel.Warning, "Could not delete the partial copy of object {Id} on {Target} after a failed push")]
     public static partial void PushCleanupFailed(ILogger logger, Exception exception, ObjectId id, NodeId target);
 
+    [LoggerMessage(15, LogLevel.Warning, "Object {Id} was not sealed within {Timeout} of its creation for a remote writer; dropped it (the writer died or stalled mid-write)")]
+    public static partial void UnsealedDropped(ILogger logger, ObjectId id, TimeSpan timeout);
+
+    [LoggerMessage(16, LogLevel.Debug, "Node {Target}'s file for object {Id} cannot be written from here ({Reason}); pushing it over the network instead")]
+    public static partial void SameHostWriteFallback(ILogger logger, NodeId target, ObjectId id, string reason);
+
     [LoggerMessage(30, LogLevel.Warning, "A store event handler failed for object {Id}")]
     public static partial void HandlerFailed(ILogger logger, Exception exception, ObjectId id);
 }

@@ -1,4 +1,5 @@
 using Grid.Grains;
+using Microsoft.Extensions.Options;
 
 namespace Grid.ObjectStore;
 
@@ -8,7 +9,7 @@ namespace Grid.ObjectStore;
 /// chunk reads must be served at once.
 /// </summary>
 [NodePinnedPlacement, Reentrant]
-public sealed class ObjectStoreGrain(LocalObjectStore store) : Grain, IObjectStoreGrain
+public sealed class ObjectStoreGrain(LocalObjectStore store, IOptions<ObjectStoreOptions> options) : Grain, IObjectStoreGrain
 {
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -50,6 +51,16 @@ public sealed class ObjectStoreGrain(LocalObjectStore store) : Grain, IObjectSto
         store.CreateForPush(id, size);
         return Task.CompletedTask;
     }
+
+    public Task<Grid.Wire.ObjectLocator?> CreateForWriter(ObjectId id, long size, string? writerHost)
+    {
+        // Only a writer on this very machine can open the file; an empty object has nothing to write.
+        var shared = options.Value.AllowSameHostWrites && size > 0 && writerHost == HostIdentity.Current;
+        var path = store.CreateForPush(id, size, externalWriter: shared);
+        return Task.FromResult(shared ? new Grid.Wire.ObjectLocator(HostIdentity.Current, path, size) : null);
+    }
+
+    public Task<bool> Abort(ObjectId id) => Task.FromResult(store.Abort(id));
 
     public Task WriteChunk(ObjectId id, long offset, byte[] data)
     {

@@ -50,6 +50,29 @@ public sealed class ObjectStoreOptions
     /// </summary>
     public bool AllowSameHostReads { get; set; } = true;
 
+    /// <summary>
+    /// Let a writer on this machine fill a new object's file itself (Plasma's shared-memory put): a remote client
+    /// putting a large value into a node on its own machine copies it straight into the node's store instead of
+    /// sending it through messages. Read on both ends: a node with it off hands out no files, a client with it off
+    /// asks for none. Off, such puts stream over the network channel.
+    /// </summary>
+    public bool AllowSameHostWrites { get; set; } = true;
+
+    /// <summary>
+    /// Bytes of nodes' object files a same-host writer (a remote client) keeps mapped for its next puts, as a Plasma
+    /// client keeps the store mapped: the node reuses a freed object's file for the next object of its size, and a
+    /// put through a mapping made earlier is a plain copy, where a fresh mapping costs far more in a VM. A kept
+    /// mapping of a file the node has deleted holds its pages until the writer's next put drops it. 0: map afresh.
+    /// </summary>
+    public long WriterMappingBytes { get; set; } = 2L << 30;
+
+    /// <summary>
+    /// How long an object created for another process's writer (a remote client's put) may stay unsealed before the
+    /// node drops it: a writer that died mid-write leaves nothing behind. Generous: a slow writer whose object was
+    /// dropped fails its put.
+    /// </summary>
+    public TimeSpan UnsealedWriteTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>The TCP channel between nodes (the network path when same-host reads are impossible or off).</summary>
     public NetworkTransferOptions Network { get; } = new();
 
@@ -74,6 +97,8 @@ public sealed class ObjectStoreOptions
         if (ChunkSize <= 0) throw new ArgumentOutOfRangeException(nameof(ChunkSize), ChunkSize, "ObjectStoreOptions.ChunkSize must be positive.");
         if (MaxChunksInFlight <= 0) throw new ArgumentOutOfRangeException(nameof(MaxChunksInFlight), MaxChunksInFlight, "ObjectStoreOptions.MaxChunksInFlight must be positive.");
         if (CapacityBytes is < 0) throw new ArgumentOutOfRangeException(nameof(CapacityBytes), CapacityBytes, "ObjectStoreOptions.CapacityBytes (--object-store-memory) must not be negative.");
+        if (WriterMappingBytes < 0) throw new ArgumentOutOfRangeException(nameof(WriterMappingBytes), WriterMappingBytes, "ObjectStoreOptions.WriterMappingBytes must not be negative (0 turns kept mappings off).");
+        if (UnsealedWriteTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(UnsealedWriteTimeout), UnsealedWriteTimeout, "ObjectStoreOptions.UnsealedWriteTimeout must be positive.");
         Network.Validate();
         if (RecycledBytes is < 0) throw new ArgumentOutOfRangeException(nameof(RecycledBytes), RecycledBytes, "ObjectStoreOptions.RecycledBytes must not be negative (0 turns reuse off).");
         if (MaxSpillBytes is < 0) throw new ArgumentOutOfRangeException(nameof(MaxSpillBytes), MaxSpillBytes, "ObjectStoreOptions.MaxSpillBytes must not be negative.");

@@ -1,5 +1,4 @@
 using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
 
 namespace Grid.ObjectStore;
 
@@ -8,10 +7,8 @@ namespace Grid.ObjectStore;
 /// first touch, which in a VM costs far more than the copy (an 800 MB put: over 2 s against 50 ms); a kept mapping
 /// that was written through once has its pages mapped already, so a put into it runs at memcpy speed.
 /// </summary>
-internal sealed unsafe partial class KeptMapping(MemoryMappedFile file, MemoryMappedViewAccessor view, byte* pointer, int length) : IDisposable
+internal sealed unsafe class KeptMapping(MemoryMappedFile file, MemoryMappedViewAccessor view, byte* pointer, int length) : IDisposable
 {
-    private const int MadvPopulateWrite = 23; // Linux 5.14+
-
     public MemoryMappedFile File => file;
     public MemoryMappedViewAccessor View => view;
     public byte* Pointer => pointer;
@@ -26,15 +23,7 @@ internal sealed unsafe partial class KeptMapping(MemoryMappedFile file, MemoryMa
     /// </summary>
     public void Populate()
     {
-        if (Warm || !OperatingSystem.IsLinux()) return;
-        try
-        {
-            _ = Madvise(pointer, (nuint)length, MadvPopulateWrite);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            // Not glibc/musl: nothing to gain, nothing lost.
-        }
+        if (!Warm) MappedPages.PopulateWrite(pointer, (nuint)length);
     }
 
     public void Dispose()
@@ -42,7 +31,4 @@ internal sealed unsafe partial class KeptMapping(MemoryMappedFile file, MemoryMa
         view.Dispose();
         file.Dispose();
     }
-
-    [LibraryImport("libc", EntryPoint = "madvise")]
-    private static partial int Madvise(void* address, nuint length, int advice);
 }

@@ -14,7 +14,8 @@ public sealed partial class LocalObjectStore
         lock (entry.Gate) // not while it moves to or from disk
         {
             if (!_objects.TryRemove(new KeyValuePair<ObjectId, ObjectEntry>(entry.Id, entry))) return false;
-            if (entry.MarkRemoved())
+            var wasSealed = entry.MarkRemoved();
+            if (wasSealed)
             {
                 Interlocked.Decrement(ref _sealedCount);
                 RaiseRemoved(entry.Id);
@@ -25,6 +26,8 @@ public sealed partial class LocalObjectStore
             entry.Memory = null;
             if (memory is not null)
             {
+                // A writer in another process may still have an unsealed object's file open: never reuse that file.
+                if (!wasSealed && entry.ExternalWriter) memory.MarkShared();
                 memory.Retire(); // a spilled object mapped from disk: this removes its spill file
                 memory.Release();
             }

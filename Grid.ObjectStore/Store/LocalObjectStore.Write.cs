@@ -19,7 +19,7 @@ public sealed partial class LocalObjectStore
     /// <summary>As <see cref="Create"/>, but returns false instead of throwing when the id exists.</summary>
     public bool TryCreate(ObjectId id, long size, [NotNullWhen(true)] out ObjectWriter? writer)
     {
-        var entry = TryCreateEntry(id, size, withWriterLease: true);
+        var entry = TryCreateEntry(id, size, withWriterLease: true, externalWriter: false);
         writer = entry is null ? null : new ObjectWriter(this, entry);
         return writer is not null;
     }
@@ -41,11 +41,45 @@ public sealed partial class LocalObjectStore
         writer.Seal();
     }
 
-    /// <summary>Creates an object filled by <see cref="WriteAt"/> and sealed by id: pushes arriving through the grain.</summary>
-    internal void CreateForPush(ObjectId id, long size)
+    /// <summary>
+    /// Creates an object filled from outside this process and sealed by id: chunks pushed through the grain or the
+    /// transfer channel (<see cref="WriteAt"/>), or, with <paramref name="externalWriter"/>, a writer on this machine
+    /// filling the returned file itself. The object is dropped if it is not sealed within
+    /// <see cref="ObjectStoreOptions.UnsealedWriteTimeout"/> (its writer died mid-write). Returns the object's file.
+    /// </summary>
+    internal string CreateForPush(ObjectId id, long size, bool externalWriter = false)
     {
-        if (TryCreateEntry(id, size, withWriterLease: false) is null)
-            throw new InvalidOperationException($"Object {id} already exists in this store; objects are immutable and created once.");
+        var entry = TryCreateEntry(id, size, withWriterLease: false, externalWriter)
+            ?? throw new InvalidOperationException($"Object {id} already exists in this store; objects are immutable and created once.");
+        _ = DropIfUnsealedAsync(entry);
+        return entry.Memory?.FilePath ?? entry.SpillPath ?? PathOf(id);
+    }
+
+    /// <summary>Drops <paramref name="entry"/> when it is still unsealed after the timeout; returns at once when it settles.</summary>
+    private async Task DropIfUnsealedAsync(ObjectEntry entry)
+    {
+        try
+        {
+            await entry.Settled.Task.WaitAsync(_unsealedWriteTimeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            if (Abandon(entry)) Log.UnsealedDropped(_logger, entry.Id, _unsealedWriteTimeout);
+        }
+    }
+
+    /// <summary>
+    /// Drops object <paramref name="id"/> when it is still being written (its put failed); false when it is sealed
+    /// (a sealed object is never dropped this way: a late abort cannot remove a good object) or absent.
+    /// </summary>
+    public bool Abort(ObjectId id) => _objects.TryGetValue(id, out var entry) && Abandon(entry);
+
+    private bool Abandon(ObjectEntry entry)
+    {
+        // The state moves first, atomically: a seal racing this either wins (nothing is dropped) or fails.
+        if (!entry.TryAbandon()) return false;
+        Remove(entry, aborted: true);
+        return true;
     }
 
     /// <summary>Copies a pushed chunk into an unsealed object, holding a lease for the copy so a concurrent delete cannot unmap it.</summary>
@@ -99,7 +133,7 @@ public sealed partial class LocalObjectStore
     }
 
     /// <summary>Null when the id exists or is being created.</summary>
-    private ObjectEntry? TryCreateEntry(ObjectId id, long size, bool withWriterLease)
+    private ObjectEntry? TryCreateEntry(ObjectId id, long size, bool withWriterLease, bool externalWriter)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(size);
         if (size > int.MaxValue)
@@ -127,7 +161,7 @@ public sealed partial class LocalObjectStore
 
         // The writer's lease is taken before the entry is visible: a delete racing the create must not unmap it.
         if (withWriterLease) memory.TryAddReference();
-        var entry = new ObjectEntry(id, size, memory, onDisk) { SpillPath = onDisk ? memory.FilePath : null };
+        var entry = new ObjectEntry(id, size, memory, onDisk) { SpillPath = onDisk ? memory.FilePath : null, ExternalWriter = externalWriter };
         if (!EndReservation(id, entry))
         {
             entry.MarkRemoved();

@@ -36,6 +36,7 @@ public sealed partial class LocalObjectStore : IDisposable
     private readonly bool _ownsDirectory;
     private readonly bool _ownsSpillDirectory;
     private readonly long? _maxSpillBytes;
+    private readonly TimeSpan _unsealedWriteTimeout;
     private readonly RecycledFiles _recycled;
     private long _usedBytes;
     private long _spilledBytes;
@@ -56,6 +57,7 @@ public sealed partial class LocalObjectStore : IDisposable
         CapacityBytes = settings.EffectiveCapacityBytes;
         _recycled = new RecycledFiles(Directory, settings.RecycledBytes ?? Math.Min(CapacityBytes / 8, 2L << 30));
         _maxSpillBytes = settings.MaxSpillBytes;
+        _unsealedWriteTimeout = settings.UnsealedWriteTimeout;
 
         _meter = new Meter(ObjectStoreMeter.Name);
         _meter.CreateObservableUpDownCounter(ObjectStoreMeter.Objects, () => Count, "{object}", "Sealed objects in the node's store");

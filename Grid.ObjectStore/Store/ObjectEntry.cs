@@ -61,6 +61,15 @@ internal sealed class ObjectEntry
     /// <summary>Writing → sealed, once; false when already sealed or removed.</summary>
     public bool TrySeal() => Interlocked.CompareExchange(ref _state, Sealed, Writing) == Writing;
 
+    /// <summary>Writing → removed, once: an unsealed object given up (a failed or abandoned put); false when sealed or removed already.</summary>
+    public bool TryAbandon() => Interlocked.CompareExchange(ref _state, Removed, Writing) == Writing;
+
+    /// <summary>
+    /// Another process writes this object through its file (a same-host put). If the object is removed unsealed, that
+    /// writer may still hold the file open, so the file must never be reused for another object.
+    /// </summary>
+    public bool ExternalWriter { get; init; }
+
     /// <summary>Marks the entry removed; returns whether it was sealed (so the store can keep its sealed count).</summary>
     public bool MarkRemoved() => Interlocked.Exchange(ref _state, Removed) == Sealed;
 }

@@ -9,7 +9,10 @@ namespace Grid.ObjectStore;
 /// <remarks>
 /// Only files nobody else can see are kept: objects created by this store (not adopted by hard link), never handed
 /// out by <see cref="LocalObjectStore.TryLocate"/> (another process may hold them open), and only once the last
-/// lease in this process is gone (see <see cref="ObjectMemory.Retire"/>). A kept file still holds the old bytes:
+/// lease in this process is gone (see <see cref="ObjectMemory.Retire"/>). A file handed to a same-host writer
+/// (<see cref="LocalObjectStore.CreateForPush"/>) stays reusable: that writer is done with it before the object is
+/// sealed, and writes into it again only when the store hands it out again; a file whose object was dropped unsealed
+/// is never kept (its writer may still hold it). A kept file still holds the old bytes:
 /// every writer of a new object writes all of it, as pulls, puts and serialized results do.
 /// </remarks>
 internal sealed class RecycledFiles(string directory, long maxBytes)

@@ -39,45 +39,4 @@ public sealed partial class ObjectPuller
         Log.Fetched(_logger, id, size, source, Milliseconds(started));
         return result;
     }
-
-    /// <summary>
-    /// Writes <paramref name="data"/> as object <paramref name="id"/> into <paramref name="target"/>'s store (create,
-    /// chunks, seal): how remote clients put large values. On failure the partial object is deleted there.
-    /// </summary>
-    public async Task PushAsync(ObjectId id, NodeId target, ReadOnlyMemory<byte> data, CancellationToken ct = default)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var grain = StoreOf(target);
-        await grain.Create(id, data.Length).ConfigureAwait(false);
-        try
-        {
-            // The transfer channel first; grain calls when the target's channel cannot be reached.
-            var reason = data.IsEmpty ? null : await _network.TryWriteAsync(target, id, data, length => _bytesPushed.Add(length, new KeyValuePair<string, object?>("grid.path", "network")), ct).ConfigureAwait(false);
-            if (reason is not null)
-            {
-                if (_network.Enabled) Log.TransferFallback(_logger, target, id, reason);
-                await Plan(data.Length).RunAsync(async (offset, length, token) =>
-                {
-                    // The grain contract takes a byte[]: one copy per chunk is the price of the wire type.
-                    await grain.WriteChunk(id, offset, data.Slice((int)offset, length).ToArray()).ConfigureAwait(false);
-                    _bytesPushed.Add(length, new KeyValuePair<string, object?>("grid.path", "grain-calls"));
-                }, ct).ConfigureAwait(false);
-            }
-            await grain.Seal(id).ConfigureAwait(false);
-        }
-        catch
-        {
-            // We created it, so the partial copy is ours to remove; the original failure is what the caller sees.
-            try
-            {
-                await grain.Delete(id).ConfigureAwait(false);
-            }
-            catch (Exception cleanup)
-            {
-                Log.PushCleanupFailed(_logger, cleanup, id, target);
-            }
-            throw;
-        }
-        Log.Pushed(_logger, id, data.Length, target, Milliseconds(started));
-    }
 }

@@ -23,6 +23,7 @@ public sealed partial class ObjectPuller : IDisposable
     private readonly Counter<long> _bytesPushed;
     private readonly ConcurrentDictionary<ObjectId, PullOperation> _pulls = new();
     private readonly ObjectTransferClient _network;
+    private readonly WriterMappings _writerMappings;
 
     /// <param name="store">This node's store; null in processes that have none (they can fetch and push, not pull).</param>
     public ObjectPuller(IGrainFactory grains, LocalObjectStore? store, IOptions<ObjectStoreOptions> options, ILogger<ObjectPuller> logger)
@@ -33,12 +34,17 @@ public sealed partial class ObjectPuller : IDisposable
         _options.Validate();
         _logger = logger;
         _network = new ObjectTransferClient(grains, _options.Network);
+        _writerMappings = new WriterMappings(_options.WriterMappingBytes);
         _meter = new Meter(ObjectStoreMeter.Name);
         _bytesPulled = _meter.CreateCounter<long>(ObjectStoreMeter.BytesPulled, "By", "Bytes read from other nodes' stores");
         _bytesPushed = _meter.CreateCounter<long>(ObjectStoreMeter.BytesPushed, "By", "Bytes written to other nodes' stores");
     }
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        _writerMappings.Dispose();
+        _meter.Dispose();
+    }
 
     /// <summary>This puller's own meter instance (tests listen to it alone).</summary>
     internal Meter Meter => _meter;

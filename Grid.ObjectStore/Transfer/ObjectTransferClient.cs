@@ -31,13 +31,13 @@ internal sealed class ObjectTransferClient(IGrainFactory grains, NetworkTransfer
         TryWithEndpointAsync(source, (endpoint, token) => TryReadAsync(endpoint, token, source, id, size, sink, progress, ct));
 
     /// <summary>
-    /// Writes <paramref name="data"/> into object <paramref name="id"/>, already created (unsealed) on
-    /// <paramref name="target"/>: how a process without a store pushes. A reason: use grain calls instead.
+    /// Writes <paramref name="data"/> at offset <paramref name="at"/> of object <paramref name="id"/>, already created
+    /// (unsealed) on <paramref name="target"/>: how a process without a store pushes. A reason: use grain calls instead.
     /// </summary>
-    public Task<string?> TryWriteAsync(NodeId target, ObjectId id, ReadOnlyMemory<byte> data, Action<int> progress, CancellationToken ct) =>
+    public Task<string?> TryWriteAsync(NodeId target, ObjectId id, long at, ReadOnlyMemory<byte> data, Action<int> progress, CancellationToken ct) =>
         TryWithEndpointAsync(target, (endpoint, token) => RunChunksAsync(endpoint, target, id, data.Length, async (socket, offset, length, _, chunkCt) =>
         {
-            await WriteChunkAsync(socket, token, target, id, offset, data.Slice((int)offset, length), chunkCt).ConfigureAwait(false);
+            await WriteChunkAsync(socket, token, target, id, at + offset, data.Slice((int)offset, length), chunkCt).ConfigureAwait(false);
             progress(length);
         }, ct));
 

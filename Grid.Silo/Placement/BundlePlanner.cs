@@ -5,15 +5,19 @@ namespace Grid.Silo.Placement;
 /// <summary>
 /// Lays a placement group's bundles over nodes by its strategy, from what each node has free in the
 /// cluster view. Greedy (largest bundle first), as Ray's bundle scheduling is; the reservation that
-/// follows may still fail on a stale view, and the group then tries again.
+/// follows may still fail on a stale view, and the group then tries again. Where the strategy leaves a
+/// choice, the preferred node (the group grain's own) goes first: a bundle there is reserved and
+/// returned without a message to another node.
 /// </summary>
 public static class BundlePlanner
 {
     /// <summary>The node of each bundle, or null with the reason it cannot be placed now.</summary>
-    public static (NodeId[]? Nodes, string? Reason) Plan(IReadOnlyList<ResourceSet> bundles, PlacementGroupStrategy strategy, IReadOnlyList<NodeInfo> nodes)
+    public static (NodeId[]? Nodes, string? Reason) Plan(IReadOnlyList<ResourceSet> bundles, PlacementGroupStrategy strategy, IReadOnlyList<NodeInfo> nodes,
+        NodeId? preferred = null)
     {
         if (nodes.Count == 0) return (null, "the cluster has no live node");
-        var free = nodes.OrderBy(n => n.NodeId.Value, StringComparer.Ordinal).ToDictionary(n => n.NodeId, n => n.Available);
+        // The preferred node first, then the others in a stable order: every "first fitting node" below prefers it.
+        var free = nodes.OrderBy(n => n.NodeId == preferred ? 0 : 1).ThenBy(n => n.NodeId.Value, StringComparer.Ordinal).ToDictionary(n => n.NodeId, n => n.Available);
         var order = Enumerable.Range(0, bundles.Count).OrderByDescending(i => Size(bundles[i])).ToArray();
         switch (strategy)
         {
@@ -39,9 +43,9 @@ public static class BundlePlanner
             {
                 PlacementGroupStrategy.StrictSpread => fitting.Where(n => !used.Contains(n)).Cast<NodeId?>().FirstOrDefault(),
                 PlacementGroupStrategy.Spread => fitting.Where(n => !used.Contains(n)).Cast<NodeId?>().FirstOrDefault() ?? fitting.Cast<NodeId?>().FirstOrDefault(),
-                // Pack: fill nodes already used first, then the node with most room left.
+                // Pack: fill nodes already used first, then the preferred node, then the node with most room left.
                 _ => fitting.Where(used.Contains).Cast<NodeId?>().FirstOrDefault()
-                     ?? (fitting.Count == 1 ? fitting[0] : fitting.OrderByDescending(n => Size(free[n])).Cast<NodeId?>().FirstOrDefault()),
+                     ?? (fitting.Count > 0 && (fitting.Count == 1 || fitting[0] == preferred) ? fitting[0] : fitting.OrderByDescending(n => Size(free[n])).Cast<NodeId?>().FirstOrDefault()),
             };
             if (pick is not { } chosen)
             {

@@ -156,7 +156,7 @@ public sealed class Raylet
             _bundles[(group, index)] = lease;
             _ledger.Grow(BundleResources.Reserved(bundle, index, group));
         }
-        _logger.LogInformation("Reserved bundle {Index} of placement group {Group}: {Bundle}", index, group, bundle);
+        if (_logger.IsEnabled(LogLevel.Information)) _logger.LogInformation("Reserved bundle {Index} of placement group {Group}: {Bundle}", index, group, bundle);
         Changed?.Invoke();
         return true;
     }
@@ -187,7 +187,7 @@ public sealed class Raylet
         foreach (var lease in _running.Values.Where(l => InGroup(l, group))) lease.Revoke();
         var actors = _actors.Where(a => InGroup(a.Value, group)).Select(a => a.Key).ToArray();
         foreach (var bundle in bundles) bundle.Dispose();
-        if (bundles.Count > 0) _logger.LogInformation("Returned {Count} bundles of placement group {Group}", bundles.Count, group);
+        if (bundles.Count > 0 && _logger.IsEnabled(LogLevel.Information)) _logger.LogInformation("Returned {Count} bundles of placement group {Group}", bundles.Count, group);
         Changed?.Invoke();
         return actors;
     }

@@ -7,7 +7,7 @@ using Orleans.TestingHost;
 namespace Grid.ObjectStore.Tests;
 
 /// <summary>
-/// Two in-process silos whose stores never read each other's files (<see cref="ObjectStoreOptions.AllowSameHostReads"/>
+/// Two in-process silos whose stores never read each other's files nor hand theirs to writers (same-host reads and writes
 /// off), so every transfer takes the path nodes on different machines take. The third silo serves no transfer
 /// channel: pulls from it fall back to grain calls.
 /// </summary>
@@ -24,6 +24,7 @@ public sealed class NetworkOnlyCluster : IAsyncLifetime
             silo.Services.AddGridObjectStore(store =>
             {
                 store.AllowSameHostReads = false;
+                store.AllowSameHostWrites = false;
                 store.Network.Enabled = withChannel;
             });
             silo.Services.AddPlacementDirector<NodePinnedPlacement, NodePinnedPlacementDirector>();

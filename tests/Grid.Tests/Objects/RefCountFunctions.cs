@@ -24,6 +24,14 @@ public static class RefCountFunctions
     /// <summary>Puts a value from inside a task: the node's core worker owns it; the caller borrows the returned ref.</summary>
     public static async Task<ObjectRef<byte[]>> PutOnNode(int size) =>
         await GridContext.Current.Grid.PutAsync(new byte[size]);
+
+    /// <summary>Puts <paramref name="count"/> values from inside a task and returns their refs in one value.</summary>
+    public static async Task<ObjectRef<byte[]>[]> PutManyOnNode(int count, int size)
+    {
+        var refs = new ObjectRef<byte[]>[count];
+        for (var i = 0; i < count; i++) refs[i] = await GridContext.Current.Grid.PutAsync(new byte[size]);
+        return refs;
+    }
 }
 
 /// <summary>An actor that keeps refs it was given, and reads them on request.</summary>

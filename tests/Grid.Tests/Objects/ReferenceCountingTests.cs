@@ -142,6 +142,27 @@ public sealed class ReferenceCountingTests(RefCountClusterFixture fixture) : ICl
     }
 
     [Fact]
+    public async Task Refs_inside_a_gotten_value_are_borrowed_until_each_is_disposed_or_all_are_collected()
+    {
+        // A node owns four stored values; the client borrows them by getting the array that holds their refs (the
+        // first ref read has a lifetime of its own, the others share their value's).
+        const int count = 4, size = 128 * 1024;
+        var container = Grid.Function<int, int, ObjectRef<byte[]>[]>(RefCountFunctions.PutManyOnNode).Remote(count, size);
+        var refs = await container.GetAsync(Timeout);
+        var ids = refs.Select(r => r.Id).ToArray();
+        Assert.All(refs, r => Assert.NotEqual(Grid.Worker.OwnerAddress, r.Owner));
+        container.Dispose(); // now only the client's deserialized refs keep them
+
+        refs[0].Dispose();
+        refs[1].Dispose();
+
+        await fixture.GoneEverywhereAsync(ids[0], ids[1]);
+        for (var i = 2; i < count; i++) Assert.Equal(size, (await refs[i].GetAsync(Timeout)).Length);
+        Array.Clear(refs); // the last two are dropped undisposed: released when collected
+        await fixture.GoneEverywhereAsync(ids[2], ids[3]);
+    }
+
+    [Fact]
     public async Task Ending_a_job_frees_every_object_it_owns()
     {
         var job = await fixture.ConnectAsync();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Grid.Tests.Core;
 using Grid.Tests.Fixtures;
 using Grid.Wire;
@@ -26,6 +27,12 @@ public sealed class PlacementGroupTests(HeterogeneousClusterFixture cluster)
     private async Task<bool> SameFreeAsync(Dictionary<NodeId, ResourceSet> _) =>
         (await Grid.GetNodesAsync()).All(n => n.Available.Only(r => !r.Contains("_group_")).Equals(n.Total.Only(r => !r.Contains("_group_"))));
 
+    /// <summary>True once the cluster view of every silo (what its group grains plan with) shows every resource free.</summary>
+    private bool EveryViewSeesEverythingFree() =>
+        cluster.Cluster.Silos.All(s => ((Orleans.TestingHost.InProcessSiloHandle)s).ServiceProvider
+            .GetRequiredService<global::Grid.Silo.Raylet.ClusterView>().Nodes
+            .All(n => n.Available.Only(r => !r.Contains("_group_")).Equals(n.Total.Only(r => !r.Contains("_group_")))));
+
     [Fact]
     public async Task Strict_spread_puts_each_bundle_on_its_own_node_and_work_runs_in_its_bundle()
     {
@@ -50,8 +57,9 @@ public sealed class PlacementGroupTests(HeterogeneousClusterFixture cluster)
         var pg = await Grid.CreatePlacementGroupAsync([Cpus(1), Cpus(1)], PlacementGroupStrategy.StrictPack);
         await pg.ReadyAsync(TimeSpan.FromSeconds(30));
         var node = Assert.Single((await pg.StateAsync()).BundleNodes.Distinct());
-        await Until(async () => (await Grid.GetNodesAsync()).Single(n => n.NodeId == node).Available[ResourceSet.Cpu]
-            == before[node][ResourceSet.Cpu] - 2, "2 CPUs reserved on the packed node");
+        // Against the node's total, not the snapshot above: work an earlier test left may still be finishing then.
+        await Until(async () => (await Grid.GetNodesAsync()).Single(n => n.NodeId == node) is var info
+            && info.Available[ResourceSet.Cpu] == info.Total[ResourceSet.Cpu] - 2, "2 CPUs reserved on the packed node");
         await pg.RemoveAsync();
         await Until(() => SameFreeAsync(before), "every resource back after removal");
     }
@@ -92,5 +100,60 @@ public sealed class PlacementGroupTests(HeterogeneousClusterFixture cluster)
         var error = await Assert.ThrowsAsync<GetTimeoutException>(() => pg.ReadyAsync(TimeSpan.FromMilliseconds(200)));
         Assert.Contains("STRICT_SPREAD", error.Message);
         await pg.RemoveAsync();
+    }
+
+    [Fact]
+    public async Task Groups_that_fit_are_created_when_create_returns_on_whichever_node_holds_their_grain_and_removal_returns_everything()
+    {
+        var before = await FreeAsync();
+        await Until(() => Task.FromResult(EveryViewSeesEverythingFree()), "every node's cluster view showing every resource free");
+        // CPU bundles fit on any node (their grain's own is preferred); accelerator bundles only on node c, so most of
+        // those are reserved by a grain on another node, with a message.
+        var groups = new List<PlacementGroup>();
+        for (var i = 0; i < 8; i++)
+        {
+            groups.Add(await Grid.CreatePlacementGroupAsync([Cpus(0.1)]));
+            groups.Add(await Grid.CreatePlacementGroupAsync([new Dictionary<string, double> { ["accelerator"] = 0.1 }]));
+        }
+        var acceleratorNode = (await Grid.GetNodesAsync()).Single(n => n.Labels.GetValueOrDefault("zone") == "c").NodeId;
+        foreach (var (g, i) in groups.Select((g, i) => (g, i)))
+        {
+            var state = await g.StateAsync();
+            Assert.Equal(PlacementGroupState.Created, state.State);
+            var node = Assert.Single(state.BundleNodes);
+            if (i % 2 == 1) Assert.Equal(acceleratorNode, node);
+            await g.ReadyAsync(Step);
+        }
+
+        foreach (var g in groups) await g.RemoveAsync().WaitAsync(Step);
+
+        foreach (var g in groups)
+        {
+            Assert.Equal(PlacementGroupState.Removed, (await g.StateAsync()).State);
+            await Assert.ThrowsAsync<PlacementGroupRemovedException>(() => g.ReadyAsync(Step));
+        }
+        await Until(() => SameFreeAsync(before), "every resource back after removal");
+    }
+
+    [Fact]
+    public async Task A_group_waiting_for_resources_is_returned_pending_and_becomes_ready_once_another_group_returns_them()
+    {
+        var before = await FreeAsync();
+        await Until(() => SameFreeAsync(before), "every resource free before the test");
+        var accelerator = new Dictionary<string, double> { ["accelerator"] = 1 };
+        var holder = await Grid.CreatePlacementGroupAsync([accelerator]);
+        await holder.ReadyAsync(Step);
+
+        var waiting = await Grid.CreatePlacementGroupAsync([accelerator]);
+
+        Assert.Equal(PlacementGroupState.Pending, (await waiting.StateAsync()).State);
+        await Assert.ThrowsAsync<GetTimeoutException>(() => waiting.ReadyAsync(TimeSpan.FromMilliseconds(200)));
+        await holder.RemoveAsync().WaitAsync(Step);
+        await waiting.ReadyAsync(Step);
+        var state = await waiting.StateAsync();
+        Assert.Equal(PlacementGroupState.Created, state.State);
+        Assert.Equal("c", (await Grid.GetNodesAsync()).Single(n => n.NodeId == Assert.Single(state.BundleNodes)).Labels["zone"]);
+        await waiting.RemoveAsync().WaitAsync(Step);
+        await Until(() => SameFreeAsync(before), "every resource back after removal");
     }
 }
