@@ -12,11 +12,19 @@ public interface IActorHostGrain : IGrainWithStringKey
     Task<ObjectPayload> Call(ActorCallSpec call);
 
     /// <summary>
-    /// A burst of one caller's calls in one message: each runs exactly as <see cref="Call"/> would (in
-    /// the caller's sequence order), and each result streams back as soon as its call finishes.
-    /// <see cref="TaskOutcome.Index"/> is the call's index in <paramref name="calls"/>.
+    /// A burst of one caller's calls in one message: each runs exactly as <see cref="Call"/> would (in the caller's
+    /// sequence order). The answer carries the outcomes ready once the first call finishes; while calls are still
+    /// running it names the cursor to pass to <see cref="NextOutcomes"/>, which answers as soon as more finish, so a
+    /// slow call never holds back the results of the others. <see cref="TaskOutcome.Index"/> is the call's index in
+    /// <paramref name="calls"/>. Plain calls rather than a stream: one round trip for a burst of quick calls, and
+    /// sent in the order they were made, like <see cref="Call"/>.
     /// </summary>
-    IAsyncEnumerable<TaskOutcome> CallMany(ActorCallSpec[] calls);
+    [ResponseTimeout(GridTimeouts.LongCall)]
+    Task<OutcomeChunk> CallMany(ActorCallSpec[] calls);
+
+    /// <summary>The next outcomes of a batch started by <see cref="CallMany"/>: at least one, or none when the batch is unknown.</summary>
+    [ResponseTimeout(GridTimeouts.LongCall)]
+    Task<OutcomeChunk> NextOutcomes(long cursor);
 
     Task Kill(string reason);
 }

@@ -44,8 +44,14 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
             }
             var calls = new ActorCallSpec[batch.Count];
             for (var i = 0; i < calls.Length; i++) calls[i] = batch[i].Spec;
-            await foreach (var outcome in host.CallMany(calls).WithBatchSize(BurstQueue<PendingCall>.MaxBatch).ConfigureAwait(false))
-                batch[outcome.Index].Result.TrySetResult(outcome.Payload);
+            // The first answer carries what finished by then (usually the whole burst); a slow call's result follows later.
+            var chunk = await host.CallMany(calls).ConfigureAwait(false);
+            while (true)
+            {
+                foreach (var outcome in chunk.Outcomes) batch[outcome.Index].Result.TrySetResult(outcome.Payload);
+                if (chunk.Next == 0) break;
+                chunk = await host.NextOutcomes(chunk.Next).ConfigureAwait(false);
+            }
             release();
             foreach (var p in batch)
                 if (!p.Result.Task.IsCompleted)

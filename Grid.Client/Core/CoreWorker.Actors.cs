@@ -107,7 +107,9 @@ public sealed partial class CoreWorker
         var sent = InlineReadyOwnedArguments(wireArgs);
         var resultId = ObjectId.New();
         var result = _owned.AddPending(resultId).Payload;
-        PinArguments(result.Task, wireArgs, nested); // refcount: arguments live until the call ends
+        // refcount: arguments live until the call ends. A ref argument replaced by its value travels as a copy, so the
+        // actor never reads the ref: only the refs still sent as refs (and nested ones) are pinned.
+        PinArguments(result.Task, sent, nested);
         var sequences = _callSequences.TryGetValue(actor.Id, out var known) ? known : _callSequences.GetOrAdd(actor.Id, _ => new StrongBox<long>(0));
         ActorCallSpec Spec() => new()
         {

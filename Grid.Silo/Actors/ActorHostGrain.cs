@@ -85,14 +85,15 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     public Task<ObjectPayload> Call(ActorCallSpec call)
     {
         node.Worker.AddBorrowed(call.Borrowed);
-        // The common case has nothing to wait for: the actor is built, this is its caller's next call, and every
-        // argument is a value. It is queued to run at once, without an async turn of its own on the grain.
+        // The common case has nothing to wait for but its turn: the actor is built and every argument is a value.
+        // It is queued to run at once, or parked until its predecessors have started (a batch that overtook the
+        // caller's previous message), without an async turn of its own on the grain.
         if (_creation is { IsCompletedSuccessfully: true } && _constructorError is null && call.FailedDependency is null && AllInline(call.Args))
         {
             lock (_turnsLock)
             {
-                if (TurnsOf(call.CallerId) is var turns && turns.IsCurrent(call.Sequence))
-                    return StartNow(call, turns, direct: null)!;
+                var turns = TurnsOf(call.CallerId);
+                return turns.IsCurrent(call.Sequence) ? StartNow(call, turns, direct: null)! : Park(call, turns);
             }
         }
         return CallAsync(call);
@@ -131,11 +132,49 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     /// </summary>
     private Task<ObjectPayload>? StartNow(ActorCallSpec call, CallerTurns turns, TaskCompletionSource<ObjectPayload>? direct)
     {
+        var (method, args, failure) = Prepare(call);
+        // Queued before the turn advances: parked successors that Advance starts queue behind it.
+        Task<ObjectPayload>? run = null;
+        if (failure is not null)
+        {
+            if (direct is null) run = Task.FromResult(failure);
+            else direct.TrySetResult(failure);
+        }
+        else if (direct is not null) _runner!.Enqueue(new DirectCall(call, method!, args!, direct, _callFailed ??= CallFailed));
+        else run = _runner!.Enqueue(new ReadyCall(call, method!, args!));
+        turns.Advance(); // a call that fails before running still takes its turn, so the caller's later calls run
+        return run;
+    }
+
+    /// <summary>
+    /// A ready call that arrived before its predecessor: its arguments are read now, and it starts when its turn comes.
+    /// Under the turns lock.
+    /// </summary>
+    private Task<ObjectPayload> Park(ActorCallSpec call, CallerTurns turns)
+    {
+        var (method, args, failure) = Prepare(call);
+        if (failure is not null)
+        {
+            var failed = new ParkedFailure(failure);
+            turns.Park(call.Sequence, failed);
+            return failed.Task;
+        }
+        var ready = new ReadyCall(call, method!, args!);
+        turns.Park(call.Sequence, new ParkedRun(_runner!, ready));
+        return ready.Task;
+    }
+
+    /// <summary>
+    /// Resolves a ready call's method and reads its (inline) arguments, or gives the failure the call ends with.
+    /// Under the turns lock.
+    /// </summary>
+    private (RemoteMethod? Method, object?[]? Args, ObjectPayload? Failure) Prepare(ActorCallSpec call)
+    {
         var worker = node.Worker;
         RemoteMethod method;
         object?[] args;
-        try { method = Jobs.JobCode.Resolve(_code, call.Method); }
-        catch (Exception e) { return FailInTurn(turns, e, $"actor {Id} method {call.Method.DisplayName}", direct); }
+        try { method = ResolveMethod(call.Method); }
+        catch (Exception e) { return (null, null, ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"actor {Id} method {call.Method.DisplayName}"))); }
         try
         {
             using var scope = Jobs.JobCode.Enter(_code);
@@ -143,26 +182,32 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             args = new object?[call.Args.Length];
             for (var i = 0; i < args.Length; i++) args[i] = worker.Serializer.Deserialize(call.Args[i].Inline!, method.ParameterTypes[i], worker);
         }
-        catch (Exception e) { return FailInTurn(turns, e, $"arguments of {call.Method.DisplayName}", direct); }
-        if (direct is not null)
-        {
-            _runner!.Enqueue(new DirectCall(call, method, args, direct, _callFailed ??= CallFailed));
-            turns.Advance();
-            return null;
-        }
-        var run = _runner!.Enqueue(new ReadyCall(call, method, args));
-        turns.Advance();
-        return run;
+        catch (Exception e) { return (null, null, ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"arguments of {call.Method.DisplayName}"))); }
+        return (method, args, null);
     }
 
-    /// <summary>A call that fails before running still takes its turn, so the caller's later calls run.</summary>
-    private Task<ObjectPayload>? FailInTurn(CallerTurns turns, Exception e, string origin, TaskCompletionSource<ObjectPayload>? direct)
+    // The method of the last call read (under the turns lock). A batch's calls share one descriptor instance (Orleans
+    // writes a repeated object once per message), so a burst resolves it once instead of hashing its strings per call.
+    private (FunctionDescriptor Descriptor, RemoteMethod Method)? _lastMethod;
+
+    private RemoteMethod ResolveMethod(FunctionDescriptor descriptor)
     {
-        turns.Advance();
-        var failed = ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(e, origin));
-        if (direct is null) return Task.FromResult(failed);
-        direct.TrySetResult(failed);
-        return null;
+        if (_lastMethod is { } last && ReferenceEquals(last.Descriptor, descriptor)) return last.Method;
+        var method = Jobs.JobCode.Resolve(_code, descriptor);
+        _lastMethod = (descriptor, method);
+        return method;
+    }
+
+    /// <summary>A parked call that runs when its turn comes.</summary>
+    private sealed class ParkedRun(ActorRunner runner, ReadyCall ready) : IParkedCall
+    {
+        public void Start() => runner.Enqueue(ready);
+    }
+
+    /// <summary>A parked call that could not be read: it fails in its turn, as a call arriving in order would.</summary>
+    private sealed class ParkedFailure(ObjectPayload failure) : TaskCompletionSource<ObjectPayload>, IParkedCall
+    {
+        public void Start() => TrySetResult(failure);
     }
 
     private async Task<ObjectPayload> CallAsync(ActorCallSpec call)
@@ -272,6 +317,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         ReleaseHeldRefs();
         _code?.RemoveActor(Id);
         _code = null;
+        lock (_turnsLock) _lastMethod = null; // it holds the job's code too
         logger.LogInformation("Actor {Actor} killed: {Reason}", Id, reason);
         this.DeactivateOnIdle();
     }

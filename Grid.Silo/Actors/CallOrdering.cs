@@ -2,12 +2,15 @@ namespace Grid.Silo.Actors;
 
 /// <summary>
 /// One caller's calls, in the order the caller submitted them (by sequence number). Orleans may
-/// deliver them out of order, and their arguments may resolve out of order; a call starts only
-/// after its predecessor from the same caller has started. Used on the grain's scheduler only.
+/// deliver them out of order (a burst's batches and a lone call travel as separate messages), and
+/// their arguments may resolve out of order; a call starts only after its predecessor from the same
+/// caller has started. Used on the grain's scheduler only.
 /// </summary>
 internal sealed class CallerTurns
 {
-    private readonly Dictionary<long, TaskCompletionSource> _waiting = [];
+    // A call that arrived early: either an awaited turn (a call still resolving arguments) or a call that is
+    // ready to start, which Advance starts itself, without a grain turn or a continuation per call.
+    private readonly Dictionary<long, object> _waiting = [];
     private long _next = 1;
 
     public Task WaitTurnAsync(long sequence)
@@ -21,10 +24,36 @@ internal sealed class CallerTurns
     /// <summary>Whether the call numbered <paramref name="sequence"/> may start now (its predecessors have).</summary>
     public bool IsCurrent(long sequence) => sequence <= _next;
 
-    /// <summary>The current call has started (or given up): let the next one go.</summary>
+    /// <summary>
+    /// Holds a call that is ready to start (its arguments are values) until its predecessors have started;
+    /// <paramref name="start"/> runs, on the grain's scheduler, when its turn comes.
+    /// </summary>
+    public void Park(long sequence, IParkedCall start) => _waiting[sequence] = start;
+
+    /// <summary>
+    /// The current call has started (or given up): let the next one go. Parked calls whose turn comes start
+    /// here, in order, so a batch that overtook its predecessor costs one dictionary entry per call.
+    /// </summary>
     public void Advance()
     {
-        _next++;
-        if (_waiting.Remove(_next, out var tcs)) tcs.SetResult();
+        while (true)
+        {
+            _next++;
+            if (!_waiting.Remove(_next, out var waiter)) return;
+            if (waiter is IParkedCall parked)
+            {
+                parked.Start();
+                continue; // a parked call starts without resolving anything: its successor's turn is now
+            }
+            ((TaskCompletionSource)waiter).SetResult(); // that call advances once it has started
+            return;
+        }
     }
+}
+
+/// <summary>A call held by <see cref="CallerTurns.Park"/>: its arguments are read, it only waits for its turn.</summary>
+internal interface IParkedCall
+{
+    /// <summary>Starts the call (queues it to run, or publishes the failure it carries); never throws.</summary>
+    void Start();
 }

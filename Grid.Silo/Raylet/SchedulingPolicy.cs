@@ -60,17 +60,46 @@ internal sealed class SchedulingPolicy(Raylet raylet, ClusterView view, NodeRunt
         if (localOk && (hops > 0 || raylet.HasRoomNow(need))) return Placement.Local;
         if (!localOk && hops >= MaxHops) return Placement.Infeasible($"it was forwarded {hops} times without finding a node; {InfeasibleWork.LargestNode(need, candidates)}");
         var others = candidates.Where(n => n.NodeId != Local && need.FitsIn(n.Total)).ToArray();
-        if (preferred is { } p && p != Local && others.FirstOrDefault(n => n.NodeId == p) is { } holder && HasRoom(holder, need))
+        if (preferred is { } p && p != Local && others.FirstOrDefault(n => n.NodeId == p) is { } holder && TryClaim(holder, need))
             return Placement.To(p);
-        var withRoom = others.Where(n => HasRoom(n, need)).OrderByDescending(n => n.Available[ResourceSet.Cpu]).FirstOrDefault();
-        if (withRoom is not null) return Placement.To(withRoom.NodeId);
+        foreach (var n in others.OrderByDescending(n => n.Available[ResourceSet.Cpu]))
+            if (TryClaim(n, need)) return Placement.To(n.NodeId);
         if (localOk) return Placement.Local;
         var feasible = others.OrderBy(n => n.QueuedTasks).FirstOrDefault();
         if (feasible is not null) return Placement.To(feasible.NodeId);
         return Placement.Infeasible(InfeasibleWork.LargestNode(need, candidates.Length > 0 ? candidates : AliveNodes()));
     }
 
-    private static bool HasRoom(NodeInfo n, ResourceSet need) => n.QueuedTasks == 0 && need.FitsIn(n.Available);
+    /// <summary>
+    /// Resources this raylet has sent work to on another node since the view last published that node's record
+    /// (Ray's raylet does the same with its copy of a remote node's resources). Without it, every task of a burst
+    /// read the same stale "room" and was forwarded, one message each, though the node could take only a few;
+    /// with it, a burst spills what the node has room for and queues the rest here. A new record (the node's next
+    /// report, or the view's next read of the GCS) starts from nothing again.
+    /// </summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<NodeInfo, Claims> _claims = new();
+
+    private sealed class Claims
+    {
+        public ResourceSet Sent = ResourceSet.Empty;
+    }
+
+    private bool HasRoom(NodeInfo n, ResourceSet need) =>
+        n.QueuedTasks == 0 && (_claims.TryGetValue(n, out var c) ? Volatile.Read(ref c.Sent).Add(need) : need).FitsIn(n.Available);
+
+    /// <summary>Whether <paramref name="n"/> has room for <paramref name="need"/> beyond what was already sent there; if so, counts it as sent.</summary>
+    private bool TryClaim(NodeInfo n, ResourceSet need)
+    {
+        if (n.QueuedTasks != 0) return false;
+        var claims = _claims.GetValue(n, static _ => new Claims());
+        lock (claims)
+        {
+            var after = claims.Sent.Add(need);
+            if (!after.FitsIn(n.Available)) return false;
+            Volatile.Write(ref claims.Sent, after);
+            return true;
+        }
+    }
 
     /// <summary>
     /// What <see cref="Decide"/> answers for default scheduling when the answer is "queue here": this

@@ -69,6 +69,47 @@ public abstract class BurstSubmissionTests(IGridFixture fixture)
     }
 
     [Fact]
+    public async Task A_call_in_an_actor_burst_is_answered_while_another_of_the_same_burst_still_runs()
+    {
+        var gate = Guid.NewGuid().ToString("N");
+        var actor = await Grid.CreateActorAsync(() => new GatedEcho(), new ActorOptions { MaxConcurrency = 2 });
+        // The first call goes alone; the gated call and the quick ones after it travel together.
+        var first = actor.Call(a => a.Echo(-1));
+        var waiting = actor.Call(a => a.EchoWhenOpened(gate, 7));
+        var quick = Enumerable.Range(0, 50).Select(i => actor.Call(a => a.Echo(i))).ToArray();
+
+        Assert.Equal(Enumerable.Range(0, 50), await Grid.GetAsync(quick, Timeout));
+        Assert.Equal(-1, await Grid.GetAsync(first, Timeout));
+        Assert.Empty((await Grid.WaitAsync([waiting], numReturns: 1, timeout: TimeSpan.Zero)).Ready);
+        TestFunctions.Gate(gate).SetResult(true);
+        Assert.Equal(7, await Grid.GetAsync(waiting, Timeout));
+        await actor.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
+    public async Task An_actors_burst_to_an_actor_on_another_node_with_a_ref_argument_runs_in_order_and_a_failing_call_fails_alone()
+    {
+        // The caller is an actor, so its calls leave from a node: on the cluster fixture the two actors are pinned to
+        // different nodes and the burst's batches cross between silos, where a batch can overtake its predecessor.
+        var nodes = (await Grid.GetNodesAsync().WaitAsync(Timeout)).Where(n => n.State == Wire.NodeState.Alive).Select(n => n.NodeId).ToArray();
+        ActorOptions On(int i, string name) => new()
+        {
+            Name = name,
+            Scheduling = nodes.Length > 1 ? SchedulingStrategy.NodeAffinity(nodes[i % nodes.Length]) : null,
+        };
+        var name = "recorder-" + Guid.NewGuid().ToString("N");
+        var recorder = await Grid.CreateActorAsync(() => new PickyRecorder(1013), On(0, name));
+        var caller = await Grid.CreateActorAsync(() => new BurstCaller(name), On(1, "caller-" + Guid.NewGuid().ToString("N")));
+
+        var outcome = await Grid.GetAsync(caller.Call(c => c.CallInBurst(2000)), Timeout);
+
+        Assert.Equal(Enumerable.Range(0, 2000).Select(i => i == 13 ? "refused" : (1000 + i).ToString()), outcome);
+        Assert.Equal(Enumerable.Range(1000, 2000).Where(v => v != 1013), await Grid.GetAsync(recorder.Call(a => a.Seen()), Timeout));
+        await caller.KillAsync().WaitAsync(Timeout);
+        await recorder.KillAsync().WaitAsync(Timeout);
+    }
+
+    [Fact]
     public async Task Calls_to_a_killed_actor_in_a_burst_each_fail_with_actor_died()
     {
         var actor = await Grid.CreateActorAsync(() => new PickyRecorder(-1));
@@ -92,6 +133,39 @@ public sealed class PickyRecorder(int refused)
     }
 
     public List<int> Seen() => [.. _seen];
+
+    public int RecordWithOffset(int value, int offset) => Record(value + offset);
+}
+
+/// <summary>An actor whose calls answer at once, or once a test opens a gate.</summary>
+public sealed class GatedEcho
+{
+    public int Echo(int value) => value;
+
+    public async Task<int> EchoWhenOpened(string gate, int value)
+    {
+        await TestFunctions.Gate(gate).Task;
+        return value;
+    }
+}
+
+/// <summary>An actor that calls a named <see cref="PickyRecorder"/> in one burst, each call carrying a ref it put.</summary>
+public sealed class BurstCaller(string recorder)
+{
+    public async Task<string[]> CallInBurst(int count)
+    {
+        var grid = GridContext.Current.Grid;
+        var target = await grid.GetActorAsync<PickyRecorder>(recorder);
+        var offset = await grid.PutAsync(1000);
+        var calls = Enumerable.Range(0, count).Select(i => target.Call(r => r.RecordWithOffset(i, offset.AsArg()))).ToArray();
+        var outcome = new string[count];
+        for (var i = 0; i < count; i++)
+        {
+            try { outcome[i] = (await grid.GetAsync(calls[i], TimeSpan.FromSeconds(60))).ToString(); }
+            catch (ArgumentException) { outcome[i] = "refused"; }
+        }
+        return outcome;
+    }
 }
 
 [Collection("embedded")]
