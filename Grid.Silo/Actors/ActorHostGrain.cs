@@ -116,8 +116,21 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         }
     }
 
-    private CallerTurns TurnsOf(string caller) =>
-        _callers.TryGetValue(caller, out var t) ? t : _callers[caller] = new CallerTurns();
+    /// <summary>Under the turns lock.</summary>
+    private CallerTurns TurnsOf(string caller)
+    {
+        if (_callers.TryGetValue(caller, out var turns)) return turns;
+        turns = _callers[caller] = new CallerTurns();
+        if (_deathCause is not null) turns.Open();
+        return turns;
+    }
+
+    /// <summary>The actor died: calls held for their turn go now, to end as dead (see <see cref="CallerTurns.Open"/>).</summary>
+    private void OpenTurns()
+    {
+        lock (_turnsLock)
+            foreach (var turns in _callers.Values) turns.Open();
+    }
 
     private static bool AllInline(TaskArg[] args)
     {
@@ -309,6 +322,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     {
         _deathCause ??= reason;
         locals.Remove(Id, this);
+        OpenTurns();
         if (_spec is not null) raylet.ReleaseActor(_spec.ActorId);
         var info = await gcs.GetActorAsync(Id);
         if (info is not null) await gcs.UpdateActorAsync(info with { State = ActorState.Dead, DeathCause = reason });
@@ -336,6 +350,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             // The silo is going away with the actor: record its death so callers get a clear error.
             _deathCause = $"its node {node.NodeId} shut down ({reason.Description})";
             locals.Remove(_spec.ActorId, this);
+            OpenTurns();
             raylet.ReleaseActor(_spec.ActorId);
             ReleaseHeldRefs();
             var info = await gcs.GetActorAsync(_spec.ActorId);

@@ -4,7 +4,7 @@ namespace Grid.Silo.Actors;
 /// One caller's calls, in the order the caller submitted them (by sequence number). Orleans may
 /// deliver them out of order (a burst's batches and a lone call travel as separate messages), and
 /// their arguments may resolve out of order; a call starts only after its predecessor from the same
-/// caller has started. Used on the grain's scheduler only.
+/// caller has started. Used under the host's turns lock (grain turns and local callers share it).
 /// </summary>
 internal sealed class CallerTurns
 {
@@ -12,23 +12,44 @@ internal sealed class CallerTurns
     // ready to start, which Advance starts itself, without a grain turn or a continuation per call.
     private readonly Dictionary<long, object> _waiting = [];
     private long _next = 1;
+    private bool _open; // the actor died: order no longer matters, every call goes at once (to fail as dead)
 
     public Task WaitTurnAsync(long sequence)
     {
-        if (sequence <= _next) return Task.CompletedTask;
+        if (IsCurrent(sequence)) return Task.CompletedTask;
         var tcs = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _waiting[sequence] = tcs;
         return tcs.Task;
     }
 
     /// <summary>Whether the call numbered <paramref name="sequence"/> may start now (its predecessors have).</summary>
-    public bool IsCurrent(long sequence) => sequence <= _next;
+    public bool IsCurrent(long sequence) => _open || sequence <= _next;
 
     /// <summary>
     /// Holds a call that is ready to start (its arguments are values) until its predecessors have started;
     /// <paramref name="start"/> runs, on the grain's scheduler, when its turn comes.
     /// </summary>
-    public void Park(long sequence, IParkedCall start) => _waiting[sequence] = start;
+    public void Park(long sequence, IParkedCall start)
+    {
+        if (_open) start.Start();
+        else _waiting[sequence] = start;
+    }
+
+    /// <summary>
+    /// The actor died: every held call goes now, in sequence order, and later ones go at once. Each then ends in
+    /// ActorDiedException instead of waiting for a predecessor that will never come to this host (a call sent
+    /// before the kill can arrive after it; the dying activation would wait on it until Orleans gave up).
+    /// </summary>
+    public void Open()
+    {
+        _open = true;
+        foreach (var sequence in _waiting.Keys.Order().ToArray())
+        {
+            _waiting.Remove(sequence, out var waiter);
+            if (waiter is IParkedCall parked) parked.Start();
+            else ((TaskCompletionSource)waiter!).SetResult();
+        }
+    }
 
     /// <summary>
     /// The current call has started (or given up): let the next one go. Parked calls whose turn comes start
