@@ -22,37 +22,15 @@ public sealed partial class ObjectPuller
     /// are, with no copy joining them. On failure the unsealed object is aborted there, so no partial object is ever
     /// sealed or left behind.
     /// </summary>
-    public async Task PushAsync(ObjectId id, NodeId target, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> body, CancellationToken ct = default)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var grain = StoreOf(target);
-        var size = (long)header.Length + body.Length;
-        var locator = await grain.CreateForWriter(id, size, _options.AllowSameHostWrites ? HostIdentity.Current : null).ConfigureAwait(false);
-        try
+    public Task PushAsync(ObjectId id, NodeId target, ReadOnlyMemory<byte> header, ReadOnlyMemory<byte> body, CancellationToken ct = default) =>
+        CreateFillSealAsync(id, target, (long)header.Length + body.Length, async (grain, locator) =>
         {
             if (locator is null || !TryWriteOnThisHost(locator, target, id, header.Span, body.Span))
             {
                 await WritePartAsync(grain, target, id, 0, header, ct).ConfigureAwait(false);
                 await WritePartAsync(grain, target, id, header.Length, body, ct).ConfigureAwait(false);
             }
-            await grain.Seal(id).ConfigureAwait(false);
-        }
-        catch
-        {
-            // We created it, so the partial copy is ours to drop; Abort never removes a sealed object (a seal whose
-            // reply was lost). The original failure is what the caller sees.
-            try
-            {
-                await grain.Abort(id).ConfigureAwait(false);
-            }
-            catch (Exception cleanup)
-            {
-                Log.PushCleanupFailed(_logger, cleanup, id, target);
-            }
-            throw;
-        }
-        Log.Pushed(_logger, id, size, target, Milliseconds(started));
-    }
+        });
 
     /// <summary>
     /// Creates object <paramref name="id"/> of <paramref name="size"/> bytes in <paramref name="target"/>'s store and
@@ -61,17 +39,28 @@ public sealed partial class ObjectPuller
     /// size is held here. <paramref name="fill"/> must write exactly <paramref name="size"/> bytes (else the object is
     /// aborted and <see cref="InvalidOperationException"/> thrown); it runs on a thread-pool thread.
     /// </summary>
-    public async Task PushSerializedAsync(ObjectId id, NodeId target, long size, Action<IBufferWriter<byte>> fill, CancellationToken ct = default)
+    public Task PushSerializedAsync(ObjectId id, NodeId target, long size, Action<IBufferWriter<byte>> fill, CancellationToken ct = default) =>
+        CreateFillSealAsync(id, target, size, async (grain, locator) =>
+        {
+            var written = locator is not null ? TryFillOnThisHost(locator, target, id, size, fill) : null;
+            written ??= await FillInChunksAsync(grain, target, id, size, fill, ct).ConfigureAwait(false);
+            if (written != size)
+                throw new InvalidOperationException($"Object {id} was measured at {size} bytes, but {written} were written; was the value changed while it was being stored?");
+        });
+
+    /// <summary>
+    /// Has the node create the object (handing back its file when this process may write it directly), fills it, and
+    /// seals it. We created it, so on any failure the partial object is ours to drop: Abort never removes a sealed
+    /// object (a seal whose reply was lost). The original failure is what the caller sees.
+    /// </summary>
+    private async Task CreateFillSealAsync(ObjectId id, NodeId target, long size, Func<IObjectStoreGrain, Grid.Wire.ObjectLocator?, Task> fill)
     {
         var started = Stopwatch.GetTimestamp();
         var grain = StoreOf(target);
         var locator = await grain.CreateForWriter(id, size, _options.AllowSameHostWrites ? HostIdentity.Current : null).ConfigureAwait(false);
         try
         {
-            var written = locator is not null ? TryFillOnThisHost(locator, target, id, size, fill) : null;
-            written ??= await FillInChunksAsync(grain, target, id, size, fill, ct).ConfigureAwait(false);
-            if (written != size)
-                throw new InvalidOperationException($"Object {id} was measured at {size} bytes, but {written} were written; was the value changed while it was being stored?");
+            await fill(grain, locator).ConfigureAwait(false);
             await grain.Seal(id).ConfigureAwait(false);
         }
         catch
