@@ -64,7 +64,7 @@ public sealed partial class CoreWorker
     private async Task PlaceActorAsync(ActorCreationSpec spec, List<ObjectRef>? nested)
     {
         if (nested is not null) spec = spec.WithBorrowed(await LendNestedAsync(nested).ConfigureAwait(false));
-        var node = await Grains.GetGrain<IRayletGrain>(Selector.Pick().Value).PlaceActor(spec, 0).ConfigureAwait(false);
+        var node = await RayletOf(Selector.Pick()).PlaceActor(spec, 0).ConfigureAwait(false);
         // The placement hint makes Orleans activate the host on the node that holds its resources;
         // the GPU flag lets the GPU placement filter keep it off silos without GPUs.
         RequestContext.Set(IPlacementDirector.PlacementHintKey, SiloAddress.FromParsableString(node.Value));

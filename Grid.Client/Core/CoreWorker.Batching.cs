@@ -31,7 +31,7 @@ public sealed partial class CoreWorker
     /// A node's raylet grain reference, made once per node: GetGrain with a string key resolves the
     /// interface's grain type each time (type names, a lookup, ~600 B), more than a tiny task's submission.
     /// </summary>
-    internal IRayletGrain RayletOf(NodeId node) =>
+    public IRayletGrain RayletOf(NodeId node) =>
         _raylets.TryGetValue(node, out var raylet) ? raylet : _raylets.GetOrAdd(node, n => Grains.GetGrain<IRayletGrain>(n.Value));
 
     private ActorCallBatcher? _actorCalls;

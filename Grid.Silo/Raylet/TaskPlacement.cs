@@ -16,17 +16,9 @@ namespace Grid.Silo.Raylet;
 /// instead of queueing a grain turn each, and a burst of tasks does not hold the raylet's scheduler.
 /// </summary>
 internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
-    PlacementGroupDirectory groups, TaskExecutor executor, IGrainFactory grains, ILogger<TaskPlacement> logger) : ILocalRaylet
+    PlacementGroupDirectory groups, TaskExecutor executor, ILogger<TaskPlacement> logger) : ILocalRaylet
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<NodeId, IRayletGrain> _raylets = new();
     private readonly Lock _admission = new();
-
-    /// <summary>
-    /// The raylet grain of the node a task spills to, made once per node: GetGrain with a string key resolves the
-    /// interface's grain type each time, which cost a tenth of the CPU of a burst that spills half its tasks.
-    /// </summary>
-    private IRayletGrain RayletOf(NodeId target) =>
-        _raylets.TryGetValue(target, out var known) ? known : _raylets.GetOrAdd(target, n => grains.GetGrain<IRayletGrain>(n.Value));
 
     private Task _admitted = Task.CompletedTask;
 
@@ -101,7 +93,9 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
                 infeasible?.Dispose();
                 try
                 {
-                    return await RayletOf(placement.Node).SubmitTask(spec.With(spillCount: spec.SpillCount + 1)).ConfigureAwait(false);
+                    // The node worker's one grain reference per raylet: GetGrain with a string key resolves the interface's grain
+                    // type each time, which cost a tenth of the CPU of a burst that spills half its tasks.
+                    return await node.Worker.RayletOf(placement.Node).SubmitTask(spec.With(spillCount: spec.SpillCount + 1)).ConfigureAwait(false);
                 }
                 catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
                 {
