@@ -18,8 +18,7 @@ public sealed partial class CoreWorker
     private bool TryStoreLargeArray(ObjectId id, object? value, Type type, out ObjectPayload payload)
     {
         payload = null!;
-        if (value is not Array array || LocalStore is not { } store || LocalNode is not { } node) return false;
-        if (array.GetType().GetElementType() is not { IsPrimitive: true } || Buffer.ByteLength(array) <= InlineThreshold) return false;
+        if (LocalStore is not { } store || LocalNode is not { } node || !IsLargePrimitiveArray(value, out var array)) return false;
         Span<byte> header = stackalloc byte[GridSerializer.RawArrayHeaderMax];
         if (Serializer.TryWriteRawArrayHeader(value, type, header, out var headerLength))
         {
@@ -35,6 +34,13 @@ public sealed partial class CoreWorker
         return true;
     }
 
+    /// <summary>An array of primitives too large to travel inline: its elements can be written from the array itself.</summary>
+    private bool IsLargePrimitiveArray(object? value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Array? array)
+    {
+        array = value as Array;
+        return array is not null && array.GetType().GetElementType() is { IsPrimitive: true } && Buffer.ByteLength(array) > InlineThreshold;
+    }
+
     /// <summary>
     /// A remote client's large array of primitives goes into a node's store from the array itself: straight into the
     /// object's file when the node runs on this machine, else in chunks sliced from the array. The general path would
@@ -43,8 +49,7 @@ public sealed partial class CoreWorker
     /// </summary>
     private async ValueTask<ObjectPayload?> TryPushLargeArrayAsync(ObjectId id, object? value, Type type, GrainId owner, CancellationToken cancellationToken)
     {
-        if (value is not Array array || LocalStore is not null) return null;
-        if (array.GetType().GetElementType() is not { IsPrimitive: true } || Buffer.ByteLength(array) <= InlineThreshold) return null;
+        if (!IsLargePrimitiveArray(value, out var array)) return null;
         var header = new byte[GridSerializer.RawArrayHeaderMax];
         if (!Serializer.TryWriteRawArrayHeader(value, type, header, out var headerLength)) return null;
         var elements = new ArrayBytes(array).Memory;
