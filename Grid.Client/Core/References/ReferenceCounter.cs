@@ -291,7 +291,14 @@ internal sealed class ReferenceCounter
 
     private async Task RemoveRemoteBorrowerAsync(ObjectRefData r)
     {
-        try { await NotifyOwnerAsync(r.Owner, r.Id, Self, added: false).ConfigureAwait(false); }
+        try
+        {
+            // This process's own borrow of the same object (its refs read from the freed value) counts in the same
+            // number at the owner: its registration must land first, or this release, overtaking it, could free an
+            // object still in use here (as UnregisterAsync orders a borrow's release after its registration).
+            if (_borrowed.TryGetValue(r.Id, out var borrowed) && borrowed.Registration is { } registration) await registration.ConfigureAwait(false);
+            await NotifyOwnerAsync(r.Owner, r.Id, Self, added: false).ConfigureAwait(false);
+        }
         catch (Exception e) { _logger.LogDebug(e, "Could not unregister as a borrower of {Object}", r.Id); }
     }
 
