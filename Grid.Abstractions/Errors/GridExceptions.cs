@@ -92,6 +92,7 @@ public sealed class ObjectLostException : GridException
 public sealed class UnschedulableException : GridException
 {
     public UnschedulableException(string message) : base(message) { }
+    public UnschedulableException(string message, Exception inner) : base(message, inner) { }
 }
 
 /// <summary>The node running a task died and the task's retries are used up.</summary>
@@ -99,6 +100,7 @@ public sealed class UnschedulableException : GridException
 public sealed class NodeDiedException : GridException
 {
     public NodeDiedException(string message) : base(message) { }
+    public NodeDiedException(string message, Exception inner) : base(message, inner) { }
 }
 
 /// <summary>

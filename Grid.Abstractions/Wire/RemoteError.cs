@@ -14,4 +14,9 @@ public sealed class RemoteError
     /// <summary>Where it happened, e.g. "task Squares.Square on node 127.0.0.1:11111@…".</summary>
     [Id(3)] public string? Origin { get; init; }
     [Id(4)] public byte[]? Exception { get; init; }
+    /// <summary>
+    /// Set when the work did not fail but was lost because this node died under it (a raylet that forwarded
+    /// it saw the node go): the owner may submit it again, as its retries allow.
+    /// </summary>
+    [Id(5)] public NodeId? LostWith { get; init; }
 }

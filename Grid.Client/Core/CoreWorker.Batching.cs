@@ -43,12 +43,18 @@ public sealed partial class CoreWorker
         ObjectPayload payload;
         try
         {
-            payload = await RayletOf(node).SubmitTask(spec).ConfigureAwait(false);
+            payload = await CallNodeAsync(node, RayletOf(node).SubmitTask(spec)).ConfigureAwait(false);
+        }
+        catch (CallInterruptedException)
+        {
+            answered();
+            await ResendAsync(spec, maxRetries, result, node).ConfigureAwait(false);
+            return;
         }
         catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
         {
             answered();
-            await RetryLostTaskAsync(spec, maxRetries, result, node, e).ConfigureAwait(false);
+            await RetryLostTaskAsync(spec, maxRetries, result, node, e.Message).ConfigureAwait(false);
             return;
         }
         catch
@@ -57,21 +63,13 @@ public sealed partial class CoreWorker
             throw;
         }
         answered();
-        ResultDelivery.CompleteLone(result, payload);
+        Complete(spec, maxRetries, result, payload);
     }
 
-    /// <summary>A batched task whose node died before it finished: retry it on its own, as if its first attempt had been a single call.</summary>
-    internal async Task RetryLostTaskAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result, NodeId node, Exception error)
+    /// <summary>Publishes a task's answer, or retries the task when the answer says it was lost with a node.</summary>
+    internal void Complete(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result, ObjectPayload payload)
     {
-        try
-        {
-            List<NodeId> failed = [];
-            if (await RetryAfterLossAsync(spec, node, error, 0, maxRetries, result, failed).ConfigureAwait(false))
-                await SubmitWithRetriesAsync(spec, null, maxRetries, result, 1, failed).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            result.TrySetResult(FailedSubmission(spec, e));
-        }
+        if (IsLost(payload, out var node, out var reason)) _ = RetryLostTaskAsync(spec, maxRetries, result, node, reason);
+        else ResultDelivery.CompleteLone(result, payload);
     }
 }

@@ -19,9 +19,10 @@ public sealed partial class CoreWorker
 
     /// <summary>
     /// Runs a task on the local raylet and publishes its result from the thread that finished it: no
-    /// message, no batch. A local raylet cannot be lost the way a remote node can, so there is no retry.
+    /// message, no batch. The local raylet cannot be lost the way a remote node can, but a node it
+    /// forwarded the task to can: that answer goes back to the retry loop (<see cref="Complete"/>).
     /// </summary>
-    private void SubmitLocal(ILocalRaylet raylet, TaskSpec spec, TaskCompletionSource<ObjectPayload> result)
+    private void SubmitLocal(ILocalRaylet raylet, TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result)
     {
         Task<ObjectPayload> running;
         try
@@ -33,17 +34,17 @@ public sealed partial class CoreWorker
             result.TrySetResult(FailedSubmission(spec, e));
             return;
         }
-        if (running.IsCompleted) Publish(running, this, spec, result);
+        if (running.IsCompleted) Publish(running, this, spec, maxRetries, result);
         else running.ContinueWith(static (t, state) =>
         {
-            var (worker, spec, result) = ((CoreWorker, TaskSpec, TaskCompletionSource<ObjectPayload>))state!;
-            Publish(t, worker, spec, result);
-        }, (this, spec, result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            var (worker, spec, maxRetries, result) = ((CoreWorker, TaskSpec, int, TaskCompletionSource<ObjectPayload>))state!;
+            Publish(t, worker, spec, maxRetries, result);
+        }, (this, spec, maxRetries, result), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
-        static void Publish(Task<ObjectPayload> t, CoreWorker worker, TaskSpec spec, TaskCompletionSource<ObjectPayload> result)
+        static void Publish(Task<ObjectPayload> t, CoreWorker worker, TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result)
         {
             // Like a lone call's response: the task's own thread is free now (its lease is released).
-            if (t.IsCompletedSuccessfully) ResultDelivery.CompleteLone(result, t.Result);
+            if (t.IsCompletedSuccessfully) worker.Complete(spec, maxRetries, result, t.Result);
             else result.TrySetResult(worker.FailedSubmission(spec, t.Exception?.GetBaseException() ?? new TaskCanceledException()));
         }
     }

@@ -74,10 +74,21 @@ public sealed partial class CoreWorker
     public int DropBorrower(GrainId borrower) => _references.DropBorrower(borrower);
 
     /// <summary>
-    /// A node died: whatever its core worker borrowed from this owner (refs its tasks and actors held) is released.
-    /// Returns how many objects that freed.
+    /// A node left the cluster (membership declared it dead, or it stopped), as this process's view of the
+    /// cluster learned it: calls in flight to it end now (their work is resubmitted as retries allow), and
+    /// what its core worker borrowed from this owner is released.
     /// </summary>
-    public int DropBorrowersOnNode(NodeId node)
+    public void OnNodeDied(NodeId node)
+    {
+        if (Deaths.Died(node)) Log.NodeDied(_logger, node);
+        DropBorrowersOnNode(node);
+    }
+
+    /// <summary>
+    /// Whatever <paramref name="node"/>'s core worker borrowed from this owner (refs its tasks and actors held) is
+    /// released. Returns how many objects that freed.
+    /// </summary>
+    private int DropBorrowersOnNode(NodeId node)
     {
         var freed = _references.DropBorrower(Grains.GetGrain<INodeOwnerGrain>(node.Value).GetGrainId());
         if (freed > 0) _logger.LogInformation("Node {Node} died holding refs: freed {Count} objects only it still held", node, freed);

@@ -36,7 +36,7 @@ public sealed partial class CoreWorker
         // Inside a node (tasks submitting tasks, the embedded client) work goes straight to the local raylet.
         if (nested is not { Count: > 0 } && IsBatchable(spec))
         {
-            if (_localRaylet is { } local && Selector.Pick() == LocalNode) SubmitLocal(local, spec, result);
+            if (_localRaylet is { } local && Selector.Pick() == LocalNode) SubmitLocal(local, spec, options.MaxRetries, result);
             else Batcher.Enqueue(spec, options.MaxRetries, result);
         }
         else _ = RunTaskAsync(spec, options.MaxRetries, result, nested is { Count: > 0 } ? nested : null);
@@ -92,6 +92,8 @@ public sealed partial class CoreWorker
                 return;
             }
             if (nested is not null) resolved = resolved.With(borrowed: await LendNestedAsync(nested).ConfigureAwait(false));
+            // Work pinned to a node goes straight to it: no raylet between that could die with it in transit.
+            if (spec.Scheduling is NodeAffinityScheduling pinned) preferred = pinned.Node;
             await SubmitWithRetriesAsync(resolved, preferred, maxRetries, result, 0, null).ConfigureAwait(false);
         }
         catch (Exception e)
@@ -100,41 +102,123 @@ public sealed partial class CoreWorker
         }
     }
 
-    /// <summary>Sends a resolved task to a raylet from attempt <paramref name="firstAttempt"/> on, retrying elsewhere while its node dies.</summary>
+    /// <summary>
+    /// Sends a resolved task to a raylet from attempt <paramref name="firstAttempt"/> on, retrying elsewhere while its
+    /// node dies under it: the one retry loop of every submission path (single, batched, local).
+    /// </summary>
     private async Task SubmitWithRetriesAsync(TaskSpec resolved, NodeId? preferred, int maxRetries, TaskCompletionSource<ObjectPayload> result, int firstAttempt, List<NodeId>? failed)
     {
+        var undelivered = 0;
         for (var attempt = firstAttempt; ; attempt++)
         {
             var node = preferred ?? Selector.Pick(failed);
+            NodeId lostWith;
+            string reason;
             try
             {
                 var attemptSpec = attempt == 0 ? resolved : resolved.With(attempt: attempt);
-                var payload = await (LocalRayletFor(node) is { } local ? local.SubmitAsync(attemptSpec) : RayletOf(node).SubmitTask(attemptSpec)).ConfigureAwait(false);
-                ResultDelivery.CompleteLone(result, payload);
-                return;
+                var payload = await (LocalRayletFor(node) is { } local ? local.SubmitAsync(attemptSpec) : CallNodeAsync(node, RayletOf(node).SubmitTask(attemptSpec))).ConfigureAwait(false);
+                if (!IsLost(payload, out lostWith, out reason))
+                {
+                    ResultDelivery.CompleteLone(result, payload);
+                    return;
+                }
+            }
+            catch (CallInterruptedException)
+            {
+                // Another node's death may have cut this call in transit: the same spec goes to the same node again,
+                // which answers with the task it already runs (or runs it, if it never got it). Not a retry.
+                preferred = node;
+                attempt--;
+                continue;
             }
             catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
             {
-                if (!await RetryAfterLossAsync(resolved, node, e, attempt, maxRetries, result, failed ??= []).ConfigureAwait(false)) return;
-                preferred = null;
+                if (FailureClassifier.WasNotDelivered(e) && ++undelivered <= MaxResends)
+                {
+                    // The task never reached the node, so it did not run: sending it elsewhere costs none of its retries
+                    // (a bounded number of times, with a growing pause, in case the whole cluster is unreachable).
+                    (failed ??= []).Add(node);
+                    preferred = null;
+                    await Task.Delay(TimeSpan.FromMilliseconds(50 << undelivered)).ConfigureAwait(false);
+                    await RefreshViewAsync().ConfigureAwait(false);
+                    attempt--;
+                    continue;
+                }
+                (lostWith, reason) = (node, e.Message);
             }
+            if (!await RetryAfterLossAsync(resolved, lostWith, reason, attempt, maxRetries, result, failed ??= []).ConfigureAwait(false)) return;
+            preferred = null;
+        }
+    }
+
+    /// <summary>
+    /// A task whose answer was lost with <paramref name="node"/> after its first attempt (a batch, a local raylet that
+    /// forwarded it): retried on its own, as if that attempt had been a single call.
+    /// </summary>
+    internal async Task RetryLostTaskAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result, NodeId node, string reason)
+    {
+        try
+        {
+            List<NodeId> failed = [];
+            if (await RetryAfterLossAsync(spec, node, reason, 0, maxRetries, result, failed).ConfigureAwait(false))
+                await SubmitWithRetriesAsync(spec, null, maxRetries, result, 1, failed).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            result.TrySetResult(FailedSubmission(spec, e));
+        }
+    }
+
+    /// <summary>
+    /// A task whose call to <paramref name="node"/> was interrupted by another node's death (a batch, a lone call): sent
+    /// again, alone, to the same node, which answers with the task it already runs.
+    /// </summary>
+    internal async Task ResendAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result, NodeId node)
+    {
+        try
+        {
+            await SubmitWithRetriesAsync(spec, node, maxRetries, result, spec.Attempt, null).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            result.TrySetResult(FailedSubmission(spec, e));
         }
     }
 
     /// <summary>After attempt <paramref name="attempt"/> was lost with <paramref name="node"/>: false (and the result failed) when no retry is left.</summary>
-    private async ValueTask<bool> RetryAfterLossAsync(TaskSpec spec, NodeId node, Exception e, int attempt, int maxRetries, TaskCompletionSource<ObjectPayload> result, List<NodeId> failed)
+    private async ValueTask<bool> RetryAfterLossAsync(TaskSpec spec, NodeId node, string reason, int attempt, int maxRetries, TaskCompletionSource<ObjectPayload> result, List<NodeId> failed)
     {
-        if (attempt >= maxRetries)
+        if (maxRetries >= 0 && attempt >= maxRetries)
         {
+            Log.TaskLost(_logger, spec.DisplayName, node, maxRetries);
             result.TrySetResult(ObjectPayload.Failed(Serializer.ToRemoteError(new NodeDiedException(
-                $"Task {spec.DisplayName} was lost with its node {node} and its {maxRetries} retries are used up; raise TaskOptions.MaxRetries to retry more."), null)));
+                $"Task {spec.DisplayName} was lost with its node {node}, which died while it had the task, and its {maxRetries} retries are used up; " +
+                "raise TaskOptions.MaxRetries to retry more (-1 retries forever)."), null)));
             return false;
         }
         TaskRetries.Add(1);
-        _logger.LogWarning("Task {Task} failed on node {Node} ({Error}); retrying elsewhere ({Attempt}/{Max})", spec.DisplayName, node, e.Message, attempt + 1, maxRetries);
+        Log.TaskRetrying(_logger, spec.DisplayName, node, reason, attempt + 1, maxRetries);
         failed.Add(node);
-        await Selector.RefreshAsync().ConfigureAwait(false);
+        // Only a node this process has not yet seen die needs a fresh look: after a death, every lost task asks.
+        if (!IsKnownDead(node)) await RefreshViewAsync().ConfigureAwait(false);
         return true;
+    }
+
+    /// <summary>Sends of one attempt that never reached a node (<see cref="FailureClassifier.WasNotDelivered"/>) before it counts as lost.</summary>
+    private const int MaxResends = 6;
+
+    /// <summary>A fresh look at the live nodes, when it can be had: while a node dies the GCS may be out of reach too.</summary>
+    private async Task RefreshViewAsync()
+    {
+        try
+        {
+            await Selector.RefreshAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
+        {
+            // The next pick uses the view as it was, less the nodes that failed this task.
+        }
     }
 
     internal ObjectPayload FailedSubmission(TaskSpec spec, Exception e) =>

@@ -1,6 +1,10 @@
 namespace Grid.Core;
 
-/// <summary>Tells node and connection failures (retry elsewhere) from everything else.</summary>
+/// <summary>
+/// Tells node and connection failures (the work's answer is lost: retry elsewhere) from everything else.
+/// A response timeout and an aborted result stream count as losses: the answer will never come, and
+/// both are how a node's death (or its gateway's) shows before membership declares it dead.
+/// </summary>
 public static class FailureClassifier
 {
     public static bool IsNodeFailure(Exception e) => e switch
@@ -10,7 +14,22 @@ public static class FailureClassifier
         NodeDiedException => true,
         Orleans.Runtime.Messaging.ConnectionFailedException => true,
         ClientNotAvailableException => true,
+        EnumerationAbortedException => true,
+        TimeoutException => true,
         AggregateException { InnerExceptions.Count: 1 } a => IsNodeFailure(a.InnerExceptions[0]),
+        _ => false,
+    };
+
+    /// <summary>
+    /// A node failure that certainly happened before the call reached its target: no connection could be made, or the
+    /// target's grain could not be placed because the node is gone. The work did not run, so sending it again is not a
+    /// retry. (A rejection is not such proof: a stopping silo also rejects the calls it was running.)
+    /// </summary>
+    public static bool WasNotDelivered(Exception e) => e switch
+    {
+        Orleans.Runtime.Messaging.ConnectionFailedException => true,
+        NodeDiedException { InnerException: null } => true,
+        AggregateException { InnerExceptions.Count: 1 } a => WasNotDelivered(a.InnerExceptions[0]),
         _ => false,
     };
 }

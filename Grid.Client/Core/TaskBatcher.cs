@@ -60,29 +60,56 @@ internal sealed class TaskBatcher(CoreWorker worker)
         }
         var specs = new TaskSpec[batch.Count];
         for (var i = 0; i < specs.Length; i++) specs[i] = batch[i].Spec;
+        var released = false;
+        void Release()
+        {
+            if (released) return;
+            released = true;
+            release();
+        }
+        // An answered task is done here, whether its answer was its result or a loss that it retries on its own.
+        var answered = new bool[batch.Count];
         try
         {
-            var outcomes = worker.RayletOf(node).SubmitTasks(specs).WithBatchSize(BurstQueue<PendingTask>.MaxBatch);
-            await foreach (var outcome in outcomes.ConfigureAwait(false))
-                batch[outcome.Index].Result.TrySetResult(outcome.Payload);
-            release();
-            foreach (var p in batch)
-                if (!p.Result.Task.IsCompleted)
+            // Each step of the stream is raced against the node's death: a stream whose node died may never end.
+            var death = worker.DeathOf(node);
+            var outcomes = worker.RayletOf(node).SubmitTasks(specs).WithBatchSize(BurstQueue<PendingTask>.MaxBatch).GetAsyncEnumerator();
+            while (await outcomes.MoveNextAsync().AsTask().WaitAsync(death).ConfigureAwait(false))
+            {
+                var outcome = outcomes.Current;
+                var p = batch[outcome.Index];
+                answered[outcome.Index] = true;
+                worker.Complete(p.Spec, p.MaxRetries, p.Result, outcome.Payload);
+            }
+            Release();
+            await outcomes.DisposeAsync().ConfigureAwait(false);
+            for (var i = 0; i < batch.Count; i++)
+                if (!answered[i] && batch[i] is var p)
                     p.Result.TrySetResult(worker.FailedSubmission(p.Spec, new InvalidOperationException($"Node {node} ended a batch without the result of task {p.Spec.DisplayName}; this is a Grid bug.")));
         }
-        catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
+        catch (OperationCanceledException) when (!worker.IsKnownDead(node))
         {
-            release();
+            Release();
+            // Another node's death may have cut the stream in transit (its gateway died): each unanswered task goes
+            // again, alone, to the same node, which answers with the task it already runs.
+            for (var i = 0; i < batch.Count; i++)
+                if (!answered[i] && batch[i] is var p)
+                    _ = worker.ResendAsync(p.Spec, p.MaxRetries, p.Result, node);
+        }
+        catch (Exception e) when (FailureClassifier.IsNodeFailure(e) || e is OperationCanceledException)
+        {
+            Release();
+            // Ending the stream would be one more call to a dead node: leave the enumerator to Orleans.
             // The node died with part of the batch: each unfinished task retries on its own, as a single submission would.
-            foreach (var p in batch)
-                if (!p.Result.Task.IsCompleted)
-                    _ = worker.RetryLostTaskAsync(p.Spec, p.MaxRetries, p.Result, node, e);
+            for (var i = 0; i < batch.Count; i++)
+                if (!answered[i] && batch[i] is var p)
+                    _ = worker.RetryLostTaskAsync(p.Spec, p.MaxRetries, p.Result, node, e.Message);
         }
         catch (Exception e)
         {
-            release();
-            foreach (var p in batch)
-                if (!p.Result.Task.IsCompleted) p.Result.TrySetResult(worker.FailedSubmission(p.Spec, e));
+            Release();
+            for (var i = 0; i < batch.Count; i++)
+                if (!answered[i]) batch[i].Result.TrySetResult(worker.FailedSubmission(batch[i].Spec, e));
         }
     }
 

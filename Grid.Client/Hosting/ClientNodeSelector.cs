@@ -14,7 +14,36 @@ internal sealed class ClientNodeSelector(IGrainFactory grains, TimeSpan refreshI
     private int _next;
     private Timer? _timer;
 
-    public async Task RefreshAsync()
+    private Task? _refreshing;
+
+    /// <summary>
+    /// Reads the live nodes from the GCS. Callers that ask while a read is under way share it: after a node's death
+    /// every task it held asks at once, and one answer serves them all.
+    /// </summary>
+    public Task RefreshAsync()
+    {
+        var running = Volatile.Read(ref _refreshing);
+        if (running is { IsCompleted: false }) return running;
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (Interlocked.CompareExchange(ref _refreshing, mine.Task, running) != running) return Volatile.Read(ref _refreshing)!;
+        _ = ReadAsync(mine);
+        return mine.Task;
+
+        async Task ReadAsync(TaskCompletionSource done)
+        {
+            try
+            {
+                await ReadNodesAsync().ConfigureAwait(false);
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        }
+    }
+
+    private async Task ReadNodesAsync()
     {
         var nodes = await grains.GetGrain<IGcsGrain>(0).GetNodes().ConfigureAwait(false);
         var alive = nodes.Where(n => n.State == NodeState.Alive).Select(n => n.NodeId).OrderBy(n => n.Value, StringComparer.Ordinal).ToArray();

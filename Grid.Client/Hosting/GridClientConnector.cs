@@ -139,7 +139,7 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
             _loggers.CreateLogger<CoreWorker>(), options.Value.InlineThreshold);
         endpoint.Worker = worker;
         worker.StartOwnerMailbox();
-        selector.NodeLeft += node => worker.DropBorrowersOnNode(node); // a dead node holds nothing any more
+        selector.NodeLeft += worker.OnNodeDied; // calls to it end and retry; a dead node holds nothing any more
         var job = await Jobs.JobCodeShipper.StartJobAsync(cluster, JobId.New(), options.Value.Code, _loggers.CreateLogger("Grid.Jobs")).ConfigureAwait(false);
         return new GridClient(worker, job.Job, async () =>
         {

@@ -84,6 +84,17 @@ public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClus
 
     private bool Knows(NodeId id) => _nodes.Any(n => n.NodeId == id);
 
+    /// <summary>
+    /// True when Orleans' membership already declared <paramref name="id"/> dead (or stopping): the view, refreshed on a
+    /// timer, may still list it for a tick. The view then drops it at once, and this node's worker learns of the death.
+    /// </summary>
+    public bool IsGone(NodeId id)
+    {
+        if (IsMember(id)) return false;
+        SetNodes(Filter(_nodes));
+        return true;
+    }
+
     private NodeInfo[] Filter(NodeInfo[] all) => all.Where(n => n.State == NodeState.Alive && IsMember(n.NodeId)).ToArray();
 
     private bool IsMember(NodeId id)

@@ -20,7 +20,7 @@ internal sealed partial class RayletGrain(Raylet raylet, ClusterView view, NodeR
 {
     // Task placement runs in TaskPlacement, off the grain's scheduler: it uses only thread-safe node
     // services, and every await that came back to the grain queued one more turn per task.
-    public Task<ObjectPayload> SubmitTask(TaskSpec spec) => tasks.SubmitAsync(spec);
+    public Task<ObjectPayload> SubmitTask(TaskSpec spec) => tasks.SubmitRemoteAsync(spec);
 
     private Task<(ResourceSet Need, SchedulingStrategy? Strategy, IReadOnlyCollection<NodeId>? Within)> ResolveGroupAsync(ResourceSet need, SchedulingStrategy? strategy) =>
         tasks.ResolveGroupAsync(need, strategy);

@@ -3,7 +3,6 @@ using Grid.Grains;
 using Grid.Silo.Placement;
 using Grid.Silo.Tasks;
 using Grid.Wire;
-using Microsoft.Extensions.Logging;
 
 namespace Grid.Silo.Raylet;
 
@@ -16,7 +15,7 @@ namespace Grid.Silo.Raylet;
 /// instead of queueing a grain turn each, and a burst of tasks does not hold the raylet's scheduler.
 /// </summary>
 internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
-    PlacementGroupDirectory groups, TaskExecutor executor, ILogger<TaskPlacement> logger) : ILocalRaylet
+    PlacementGroupDirectory groups, TaskExecutor executor) : ILocalRaylet
 {
     private readonly Lock _admission = new();
 
@@ -34,13 +33,43 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
             {
                 var (self, batch) = ((TaskPlacement, TaskSpec[]))state!;
                 var running = new Task<ObjectPayload>[batch.Length];
-                for (var i = 0; i < batch.Length; i++) running[i] = self.SubmitAsync(batch[i]);
+                for (var i = 0; i < batch.Length; i++) running[i] = self.SubmitRemoteAsync(batch[i]);
                 return running;
             }, (this, specs), CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
             _admitted = started;
             return started;
         }
     }
+
+    // Tasks that arrived in a message and have not finished, by task id and attempt (see SubmitRemoteAsync).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ObjectId, int), Task<ObjectPayload>> _remote = new();
+
+    /// <summary>
+    /// A task that arrived in a message (a client's or another raylet's). A client whose call was cut in transit by a
+    /// gateway's death sends the same task again (<c>CoreWorker.ResendAsync</c>): it gets the answer of the one this
+    /// node already runs (the same attempt of the same task), not a second run.
+    /// </summary>
+    public Task<ObjectPayload> SubmitRemoteAsync(TaskSpec spec)
+    {
+        var key = (spec.TaskId, spec.Attempt);
+        if (_remote.TryGetValue(key, out var running)) return running;
+        var task = SubmitAsync(spec);
+        if (task.IsCompleted || !_remote.TryAdd(key, task)) return task;
+        task.ContinueWith(static (t, state) =>
+        {
+            var (remote, key) = ((System.Collections.Concurrent.ConcurrentDictionary<(ObjectId, int), Task<ObjectPayload>>, (ObjectId, int)))state!;
+            var entry = new KeyValuePair<(ObjectId, int), Task<ObjectPayload>>(key, t);
+            // An answer that the task was lost with a node (rare: deaths) stays a while: the death that lost the task
+            // may also have cut this answer on its way to the client, which then sends the task again and must hear
+            // the same loss (counted against its retries), not get a second run.
+            if (t.IsCompletedSuccessfully && t.Result.Error?.LostWith is not null)
+                _ = Task.Delay(LostAnswerKept).ContinueWith(_ => remote.TryRemove(entry), TaskScheduler.Default);
+            else remote.TryRemove(entry);
+        }, (_remote, key), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
+    }
+
+    private static readonly TimeSpan LostAnswerKept = TimeSpan.FromMinutes(2);
 
     public Task<ObjectPayload> SubmitAsync(TaskSpec spec)
     {
@@ -91,18 +120,28 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
                         continue;
                 }
                 infeasible?.Dispose();
+                if (view.IsGone(placement.Node)) continue; // chosen from a view a tick old: choose again from the fresh one
                 try
                 {
                     // The node worker's one grain reference per raylet: GetGrain with a string key resolves the interface's grain
                     // type each time, which cost a tenth of the CPU of a burst that spills half its tasks.
-                    return await node.Worker.RayletOf(placement.Node).SubmitTask(spec.With(spillCount: spec.SpillCount + 1)).ConfigureAwait(false);
+                    var forwarded = node.Worker.RayletOf(placement.Node).SubmitTask(spec.With(spillCount: spec.SpillCount + 1));
+                    return await node.Worker.CallNodeAsync(placement.Node, forwarded).ConfigureAwait(false);
+                }
+                catch (Exception e) when (FailureClassifier.WasNotDelivered(e))
+                {
+                    // Not delivered: the node refused the call (stopping) or left the cluster before it reached it. The
+                    // task never ran there, so placing it again costs none of its retries; membership soon drops the node.
+                    if (strategy is NodeAffinityScheduling { Soft: false })
+                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which is no longer in the cluster."));
+                    await view.NextRefreshAsync().ConfigureAwait(false);
                 }
                 catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
                 {
+                    // The node may have had the task: whether to run it again is its owner's call (TaskOptions.MaxRetries).
                     if (strategy is NodeAffinityScheduling { Soft: false })
-                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which died ({e.Message})."));
-                    logger.LogInformation("Forwarding {Task} to {Node} failed ({Error}); placing it again", spec.DisplayName, placement.Node, e.Message);
-                    await view.NextRefreshAsync().ConfigureAwait(false);
+                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which died.", e));
+                    return node.Worker.LostWith(spec, placement.Node, e);
                 }
             }
         }
