@@ -202,8 +202,7 @@ public sealed partial class CoreWorker
     /// <summary>The result of a call that could not be delivered or answered: the actor died for this caller.</summary>
     internal ObjectPayload ActorCallFailed(ActorRef actor, ActorCallSpec spec, Exception e)
     {
-        var error = e is ActorDiedException or UnknownFunctionException or GridSerializationException ? e : new ActorDiedException(
-            $"Actor {actor.Id} could not run {spec.Method.DisplayName}: {e.GetType().Name}: {e.Message}", e);
+        var error = FailureClassifier.ActorCallError(actor.Id, spec.Method.DisplayName, e);
         return ObjectPayload.Failed(Serializer.ToRemoteError(error, $"actor {actor.Id}"));
     }
 

@@ -100,7 +100,7 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
                 catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
                 {
                     if (strategy is NodeAffinityScheduling { Soft: false })
-                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which died ({e.Message})."));
+                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which died or cannot be reached. Use a soft affinity to let it run elsewhere."));
                     logger.LogInformation("Forwarding {Task} to {Node} failed ({Error}); placing it again", spec.DisplayName, placement.Node, e.Message);
                     await view.NextRefreshAsync().ConfigureAwait(false);
                 }
