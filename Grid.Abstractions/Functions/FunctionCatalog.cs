@@ -28,9 +28,9 @@ public static class FunctionCatalog
         var target = function.Target;
         if (target is not null && !IsCaptureFreeClosure(target.GetType()))
         {
-            var captured = target.GetType().GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic)
-                .Select(f => f.Name.Contains("__this", StringComparison.Ordinal) ? "this" : f.Name).ToArray();
-            var what = captured.Length > 0 ? $"captures {string.Join(", ", captured)}" : $"is bound to an instance of {target.GetType().Name}";
+            // The closure holds every variable captured by any lambda of its scope: name only those this one uses.
+            var captured = CapturedVariables.Of(method);
+            var what = captured.Count > 0 ? $"captures {string.Join(", ", captured)}" : $"is bound to an instance of {target.GetType().Name}";
             throw new CapturingLambdaException(
                 $"The function {Display(method)} {what}, and captured state cannot travel to another node. " +
                 "Make it a static method or a 'static' lambda and pass the values it needs as arguments (or use an actor for state).");

@@ -19,11 +19,11 @@ public sealed class ActorCreationSpec
     /// <summary>Payloads of refs nested in the arguments that the creator owns (see <see cref="TaskSpec.Borrowed"/>).</summary>
     [Id(11)] public BorrowedObject[]? Borrowed { get; init; }
 
-    /// <summary>A copy that carries <paramref name="borrowed"/>.</summary>
-    public ActorCreationSpec WithBorrowed(BorrowedObject[]? borrowed) => borrowed is null ? this : new()
+    /// <summary>A copy with <paramref name="args"/> (resolved by the creator) and <paramref name="borrowed"/>, where given.</summary>
+    public ActorCreationSpec With(TaskArg[]? args = null, BorrowedObject[]? borrowed = null) => args is null && borrowed is null ? this : new()
     {
-        ActorId = ActorId, Job = Job, Constructor = Constructor, Args = Args, Resources = Resources, Name = Name, Namespace = Namespace,
-        MaxConcurrency = MaxConcurrency, Owner = Owner, ClassName = ClassName, Scheduling = Scheduling, Borrowed = borrowed,
+        ActorId = ActorId, Job = Job, Constructor = Constructor, Args = args ?? Args, Resources = Resources, Name = Name, Namespace = Namespace,
+        MaxConcurrency = MaxConcurrency, Owner = Owner, ClassName = ClassName, Scheduling = Scheduling, Borrowed = borrowed ?? Borrowed,
     };
 }
 

@@ -63,7 +63,12 @@ public sealed partial class CoreWorker
     /// </summary>
     private async Task PlaceActorAsync(ActorCreationSpec spec, List<ObjectRef>? nested)
     {
-        if (nested is not null) spec = spec.WithBorrowed(await LendNestedAsync(nested).ConfigureAwait(false));
+        // Constructor arguments this process owns (large by-value ones it put itself among them) travel resolved, as a
+        // task's do, so the node need not ask this process back. A failed one is left as a ref: the host learns its
+        // error from the owner and records it as the constructor's failure, as for any failed argument.
+        var (args, _, failure) = await ResolveOwnedArgumentsAsync(spec.Args).ConfigureAwait(false);
+        spec = spec.With(failure is null && !ReferenceEquals(args, spec.Args) ? args : null,
+            nested is not null ? await LendNestedAsync(nested).ConfigureAwait(false) : null);
         var node = await RayletOf(Selector.Pick()).PlaceActor(spec, 0).ConfigureAwait(false);
         // The placement hint makes Orleans activate the host on the node that holds its resources;
         // the GPU flag lets the GPU placement filter keep it off silos without GPUs.
@@ -197,8 +202,7 @@ public sealed partial class CoreWorker
     /// <summary>The result of a call that could not be delivered or answered: the actor died for this caller.</summary>
     internal ObjectPayload ActorCallFailed(ActorRef actor, ActorCallSpec spec, Exception e)
     {
-        var error = e is ActorDiedException or UnknownFunctionException or GridSerializationException ? e : new ActorDiedException(
-            $"Actor {actor.Id} could not run {spec.Method.DisplayName}: {e.GetType().Name}: {e.Message}", e);
+        var error = FailureClassifier.ActorCallError(actor.Id, spec.Method.DisplayName, e);
         return ObjectPayload.Failed(Serializer.ToRemoteError(error, $"actor {actor.Id}"));
     }
 

@@ -95,6 +95,60 @@ public sealed partial class CoreWorker
         return ObjectPayload.StoredAt(target, size).WithContained(contained);
     }
 
+    /// <summary>
+    /// Puts a value already serialized (larger than the inline threshold): into this node's store, or, from a remote
+    /// client, pushed in chunks into a node's store. The object is recorded as <paramref name="owner"/>'s.
+    /// </summary>
+    private async ValueTask<ObjectPayload> StoreSerializedAsync(ObjectId id, byte[] bytes, GrainId owner, CancellationToken cancellationToken)
+    {
+        if (LocalStore is { } store && LocalNode is { } node)
+        {
+            store.Put(id, bytes);
+            store.SetOwner(id, owner.ToString());
+            return ObjectPayload.StoredAt(node, bytes.Length);
+        }
+        var target = Selector.Pick();
+        await Puller.PushAsync(id, target, bytes, cancellationToken).ConfigureAwait(false);
+        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner.ToString()).ConfigureAwait(false);
+        return ObjectPayload.StoredAt(target, bytes.Length);
+    }
+
+    /// <summary>
+    /// Ray's large arguments: a by-value argument above the inline threshold (<paramref name="serialized"/>, or a
+    /// large array of primitives, null here, which the put writes from the array itself) is put into the object store
+    /// through the put path, as a ref this process owns, and travels as that ref. The task receives its value as it
+    /// would the inline bytes: same declared type, so the same deserialization (and a <see cref="ReadOnlyMemory{T}"/>
+    /// parameter gets a zero-copy view). The ref is held only by the call's argument pin (see PinArguments), so the
+    /// object is freed when the call ends. Inside a node the put is done before this returns; a remote client pushes
+    /// in the background, and the call waits for it as for any owned ref argument (ResolveOwnedArgumentsAsync). A put
+    /// that fails (a full store, a dead node) fails the call with that error.
+    /// </summary>
+    private TaskArg PutLargeArgument(object? value, Type type, byte[]? serialized)
+    {
+        var id = ObjectId.New();
+        var entry = _owned.AddPending(id);
+        ArgumentsPut.Add(1);
+        _ = CompleteArgumentPutAsync(entry.Payload, serialized is null
+            ? StoreValueAsync(id, value, type)
+            : StoreSerializedAsync(id, serialized, OwnerAddress, CancellationToken.None));
+        return TaskArg.Reference(new ObjectRefData(id, OwnerAddress));
+    }
+
+    private async Task CompleteArgumentPutAsync(TaskCompletionSource<ObjectPayload> payload, ValueTask<ObjectPayload> put)
+    {
+        try
+        {
+            payload.TrySetResult(await put.ConfigureAwait(false));
+        }
+        catch (Exception e)
+        {
+            payload.TrySetResult(ObjectPayload.Failed(Serializer.ToRemoteError(e, "putting a large argument into the object store")));
+        }
+    }
+
+    private static readonly System.Diagnostics.Metrics.Counter<long> ArgumentsPut = Meter.CreateCounter<long>("grid.arguments.put",
+        description: "By-value arguments too large to travel inline, put into the object store and passed by reference");
+
     private static ObjectRefData[]? Contained(List<ObjectRef> scratch)
     {
         if (scratch.Count == 0) return null;

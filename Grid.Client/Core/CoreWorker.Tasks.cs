@@ -56,6 +56,7 @@ public sealed partial class CoreWorker
             throw new UnknownFunctionException($"{function.DisplayName} takes {parameterTypes.Length} arguments, but {args.Length} were passed.");
         if (args.Length == 0) return [];
         var wire = new TaskArg[args.Length];
+        List<int>? large = null; // put into the store once every argument serialized (a later one may fail)
         for (var i = 0; i < args.Length; i++)
         {
             var a = args[i];
@@ -64,20 +65,35 @@ public sealed partial class CoreWorker
                 wire[i] = TaskArg.Reference(r.ToData());
                 continue;
             }
+            if (IsLargePrimitiveArray(a.Value, out _))
+            {
+                (large ??= []).Add(i);
+                continue;
+            }
+            byte[] bytes;
             try
             {
-                if (nested is null) wire[i] = TaskArg.Value(Serializer.Serialize(a.Value, parameterTypes[i]));
+                if (nested is null) bytes = Serializer.Serialize(a.Value, parameterTypes[i]);
                 else
                 {
                     using var collecting = Serialization.NestedRefCollector.Begin(nested);
-                    wire[i] = TaskArg.Value(Serializer.Serialize(a.Value, parameterTypes[i]));
+                    bytes = Serializer.Serialize(a.Value, parameterTypes[i]);
                 }
             }
             catch (GridSerializationException e)
             {
                 throw new GridSerializationException($"Argument {i + 1} of {function.DisplayName} cannot be serialized: {e.Message}", e);
             }
+            if (bytes.Length <= InlineThreshold) wire[i] = TaskArg.Value(bytes);
+            else
+            {
+                (large ??= []).Add(i);
+                wire[i] = TaskArg.Value(bytes); // replaced by its ref below
+            }
         }
+        if (large is not null)
+            foreach (var i in large)
+                wire[i] = PutLargeArgument(args[i].Value, parameterTypes[i], wire[i]?.Inline);
         return wire;
     }
 

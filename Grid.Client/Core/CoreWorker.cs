@@ -144,17 +144,7 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
         var (bytes, contained) = SerializeCollectingRefs(value, type);
         if (contained is not null) await _references.HoldContainedAsync(contained, owner ?? OwnerAddress).ConfigureAwait(false);
         if (bytes.Length <= InlineThreshold) return ObjectPayload.InlineBytes(bytes).WithContained(contained);
-        var ownerText = (owner ?? OwnerAddress).ToString();
-        if (LocalStore is not null && LocalNode is { } node)
-        {
-            LocalStore.Put(id, bytes);
-            LocalStore.SetOwner(id, ownerText);
-            return ObjectPayload.StoredAt(node, bytes.Length).WithContained(contained);
-        }
-        var target = Selector.Pick();
-        await Puller.PushAsync(id, target, bytes, cancellationToken).ConfigureAwait(false);
-        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, ownerText).ConfigureAwait(false);
-        return ObjectPayload.StoredAt(target, bytes.Length).WithContained(contained);
+        return (await StoreSerializedAsync(id, bytes, owner ?? OwnerAddress, cancellationToken).ConfigureAwait(false)).WithContained(contained);
     }
 
     public async Task<ObjectRef<T>> PutAsync<T>(T value, CancellationToken cancellationToken = default)

@@ -1,3 +1,4 @@
+using Grid.Core;
 using Grid.Wire;
 
 namespace Grid.Silo.Actors;
@@ -35,8 +36,7 @@ internal sealed partial class ActorHostGrain
     /// <summary>What the caller makes of a call that threw instead of answering (as it does for a single call).</summary>
     private ObjectPayload CallFailed(ActorCallSpec call, Exception e)
     {
-        var error = e is ActorDiedException or UnknownFunctionException or GridSerializationException ? e : new ActorDiedException(
-            $"Actor {call.ActorId} could not run {call.Method.DisplayName}: {e.GetType().Name}: {e.Message}", e);
+        var error = FailureClassifier.ActorCallError(call.ActorId, call.Method.DisplayName, e);
         return ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(error, $"actor {call.ActorId}"));
     }
 }

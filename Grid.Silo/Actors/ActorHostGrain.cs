@@ -231,7 +231,8 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             // A host activated by a call, not by Create: the actor was killed, or its node died.
             var info = await gcs.GetActorAsync(call.ActorId);
             this.DeactivateOnIdle();
-            return Died(call, info?.DeathCause ?? "its host was lost (the node that ran it died)");
+            if (info is null) return NotFound(call);
+            return Died(call, info.DeathCause ?? "its host was lost (the node that ran it died)");
         }
         await _creation!;
         if (_constructorError is not null) return ObjectPayload.Failed(_constructorError);
@@ -313,6 +314,11 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         _flow = new RunFlow(job, context);
         return context;
     }
+
+    /// <summary>A call to an actor id the cluster has no record of (never created here, or a hand-made handle).</summary>
+    private ObjectPayload NotFound(ActorCallSpec call) =>
+        ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(new ActorNotFoundException(
+            $"No actor {call.ActorId} exists in this cluster: it was never created here. Create it with CreateActorAsync, or look a named one up with GetActorAsync."), $"actor {call.ActorId}"));
 
     private ObjectPayload Died(ActorCallSpec call, string cause) =>
         ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(

@@ -45,7 +45,7 @@ internal sealed partial class RayletGrain
                 catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
                 {
                     if (strategy is NodeAffinityScheduling { Soft: false })
-                        throw new UnschedulableException($"Actor {spec.ActorId} must live on node {placement.Node}, which died ({e.Message}).");
+                        throw new UnschedulableException($"Actor {spec.ActorId} must live on node {placement.Node}, which died or cannot be reached. Use a soft affinity to let it live elsewhere.");
                     logger.LogInformation("Placing {Actor} on {Node} failed ({Error}); placing it again", what, placement.Node, e.Message);
                     await view.NextRefreshAsync();
                 }

@@ -140,7 +140,7 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
                 {
                     // The node may have had the task: whether to run it again is its owner's call (TaskOptions.MaxRetries).
                     if (strategy is NodeAffinityScheduling { Soft: false })
-                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which died.", e));
+                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which died or cannot be reached. Use a soft affinity to let it run elsewhere.", e));
                     return node.Worker.LostWith(spec, placement.Node, e);
                 }
             }

@@ -29,6 +29,10 @@ internal static class ArgumentResolver
     /// <summary>Deserializes prepared arguments; stored ones are read in place from the local store.</summary>
     public static async ValueTask<object?[]> MaterializeAsync(CoreWorker worker, TaskArg[] args, Type[] types, CancellationToken cancellationToken)
     {
+        // Submitters check the count; a message that reaches a node otherwise (another build of the caller, a hand-made
+        // call) is refused in the same words instead of failing inside reflection.
+        if (args.Length != types.Length)
+            throw new UnknownFunctionException($"The call carries {args.Length} arguments, but the method takes {types.Length}: the caller and this node disagree on the function. Submit it again from code built against the same version.");
         var values = new object?[args.Length];
         for (var i = 0; i < args.Length; i++)
         {

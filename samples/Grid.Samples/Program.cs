@@ -46,7 +46,7 @@ var (one, eleven) = await Actors.CountersAsync(grid);
 Console.WriteLine($"S9 counters: [{string.Join(", ", one)}] then [{string.Join(", ", eleven)}]");
 
 var ordering = await Actors.OrderingAsync(grid, TimeSpan.FromSeconds(1));
-Console.WriteLine($"S10 ordering: [{string.Join(", ", ordering.Returns)}], final {ordering.Final}, {ordering.Elapsed.TotalSeconds:F1} s");
+Console.WriteLine($"S10 ordering: [{string.Join(", ", ordering.Returns)}], final {ordering.Final}, {ordering.Elapsed.TotalSeconds:F1} s (at most {ordering.MaxConcurrent} at once)");
 
 var named = await Actors.NamedActorAsync(grid, grid, "sample-counter");
 Console.WriteLine($"S12 named actor: found by name, incremented to {named}");

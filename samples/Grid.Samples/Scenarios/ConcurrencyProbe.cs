@@ -1,9 +1,9 @@
 namespace Grid.Samples.Scenarios;
 
 /// <summary>
-/// Counts how many probed sections run at once. Samples run their tasks in this process (embedded
-/// mode or in-process clusters), so a static counter sees every node; tests use it to assert that
-/// declared CPUs bound concurrency without looking at a clock.
+/// Counts how many probed sections run at once in this process: an actor counts its own calls (all of
+/// them run in its process) and reports the figure; tests use it to assert that an actor runs one
+/// call at a time without looking at a clock.
 /// </summary>
 public sealed class ConcurrencyProbe
 {
