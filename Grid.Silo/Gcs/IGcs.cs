@@ -37,8 +37,15 @@ public interface IJobTable
     Task AddJobAsync(JobInfo job);
     Task<JobInfo?> GetJobAsync(JobId id);
     Task<JobInfo[]> GetJobsAsync();
-    /// <summary>Records the job's end (status and end time); a no-op for an unknown or already ended job.</summary>
+    /// <summary>Records the job's end (status and end time) and drops its lease; a no-op for an unknown or already ended job.</summary>
     Task FinishJobAsync(JobId id, JobStatus status);
+    /// <summary>
+    /// Renews the job's lease: its driver is alive. Counts renewals (a watcher compares counts on its own clock, so
+    /// no two machines' clocks are compared); a no-op for an unknown or ended job.
+    /// </summary>
+    Task RenewJobLeaseAsync(JobId id);
+    /// <summary>The renewal count of every running job that holds a lease.</summary>
+    Task<IReadOnlyDictionary<JobId, long>> GetJobLeasesAsync();
 }
 
 /// <summary>Content-addressed code packages (a job's application assemblies), stored once per hash.</summary>

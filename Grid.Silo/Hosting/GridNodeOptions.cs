@@ -16,6 +16,13 @@ public sealed class GridNodeOptions
     public int InlineThreshold { get; set; } = Core.CoreWorker.DefaultInlineThreshold;
     /// <summary>How often availability is published to and read from the GCS (when it changed).</summary>
     public TimeSpan ResourceReportInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How long a client (driver) may go without renewing its job's lease before the cluster takes it for dead: its
+    /// job is marked failed, its objects are freed, its borrows released and its non-detached actors killed. Clients
+    /// renew every <c>GridClientOptions.LeaseRenewal</c> (2 s by default); a dead client is found within this plus a
+    /// fifth of it.
+    /// </summary>
+    public TimeSpan ClientTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     public ResourceSet ToResourceSet()
     {

@@ -284,6 +284,31 @@ public abstract class GcsContractTests : IAsyncLifetime
         Assert.Empty(await Gcs.GetJobsAsync());
     }
 
+    [Fact]
+    public async Task A_running_job_with_a_driver_holds_a_lease_that_counts_renewals_until_it_ends()
+    {
+        var driven = Job() with { Owner = GrainId.Create("test-owner", "driver") };
+        var ownerless = Job();
+        await Gcs.AddJobAsync(driven);
+        await Gcs.AddJobAsync(ownerless);
+        Assert.Equal(0, Assert.Single(await Gcs.GetJobLeasesAsync(), l => l.Key == driven.JobId).Value);
+
+        await Gcs.RenewJobLeaseAsync(driven.JobId);
+        await Gcs.RenewJobLeaseAsync(driven.JobId);
+        await Gcs.RenewJobLeaseAsync(ownerless.JobId); // no lease: nothing to renew
+
+        var other = await ConnectAnotherAsync();
+        var leases = await other.GetJobLeasesAsync();
+        Assert.Equal(2, leases[driven.JobId]);
+        Assert.False(leases.ContainsKey(ownerless.JobId));
+        Assert.Equal(driven.Owner, (await other.GetJobAsync(driven.JobId))!.Owner);
+
+        // The job's end drops its lease, and a late renewal does not bring it back.
+        await Gcs.FinishJobAsync(driven.JobId, JobStatus.Failed);
+        await Gcs.RenewJobLeaseAsync(driven.JobId);
+        Assert.Empty(await other.GetJobLeasesAsync());
+    }
+
     // ---- code packages
 
     [Fact]
