@@ -7,7 +7,7 @@ namespace Grid.Silo.Gcs;
 /// events arrive in batches). A Redis implementation backs real clusters; <see cref="InMemoryGcs"/>
 /// serves the embedded mode and in-process test clusters. One contract test suite runs against both.
 /// </summary>
-public interface IGcs : INodeTable, IActorTable, IJobTable, ICodePackageStore, IObjectDirectory, ITaskEventLog;
+public interface IGcs : INodeTable, IActorTable, IJobTable, ICodePackageStore, IObjectDirectory, ITaskEventLog, IPlacementGroupTable;
 
 /// <summary>Nodes: what each declared, what is free now, its labels, heartbeat and state.</summary>
 public interface INodeTable
@@ -73,4 +73,18 @@ public interface ITaskEventLog
     Task AddTaskEventsAsync(IReadOnlyList<TaskEvent> events);
     /// <summary>The newest events, newest last, at most <paramref name="limit"/>.</summary>
     Task<TaskEvent[]> GetTaskEventsAsync(int limit);
+}
+
+/// <summary>
+/// Placement groups: each group's grain (the group's single writer) stores its record at every change — bundles,
+/// strategy, state and the node of each bundle — so that a group whose grain's silo died is found again, and a bundle
+/// whose node died is rescheduled.
+/// </summary>
+public interface IPlacementGroupTable
+{
+    /// <summary>Stores the group's record, replacing the one before.</summary>
+    Task PutPlacementGroupAsync(PlacementGroupInfo group);
+    Task<PlacementGroupInfo?> GetPlacementGroupAsync(PlacementGroupId id);
+    /// <summary>Every group recorded, removed ones included (their record says so).</summary>
+    Task<PlacementGroupInfo[]> GetPlacementGroupsAsync();
 }

@@ -15,6 +15,7 @@ public sealed class InMemoryGcs : IGcs
     private readonly Dictionary<ActorId, TaskCompletionSource<ActorInfo>> _placed = [];
     private readonly Dictionary<JobId, JobInfo> _jobs = [];
     private readonly Dictionary<JobId, long> _jobLeases = [];
+    private readonly Dictionary<PlacementGroupId, PlacementGroupInfo> _groups = [];
     private readonly Dictionary<string, byte[]> _packages = [];
     private readonly Dictionary<ObjectId, ObjectLocations> _objects = [];
     private readonly LinkedList<TaskEvent> _events = [];
@@ -211,5 +212,21 @@ public sealed class InMemoryGcs : IGcs
     public Task<TaskEvent[]> GetTaskEventsAsync(int limit)
     {
         lock (_lock) return Task.FromResult(_events.Skip(Math.Max(0, _events.Count - limit)).ToArray());
+    }
+
+    public Task PutPlacementGroupAsync(PlacementGroupInfo group)
+    {
+        lock (_lock) _groups[group.Id] = group;
+        return Task.CompletedTask;
+    }
+
+    public Task<PlacementGroupInfo?> GetPlacementGroupAsync(PlacementGroupId id)
+    {
+        lock (_lock) return Task.FromResult(_groups.GetValueOrDefault(id));
+    }
+
+    public Task<PlacementGroupInfo[]> GetPlacementGroupsAsync()
+    {
+        lock (_lock) return Task.FromResult(_groups.Values.ToArray());
     }
 }

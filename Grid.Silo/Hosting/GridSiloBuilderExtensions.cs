@@ -37,6 +37,7 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.ObjectDirectoryPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.BorrowerWatch>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Jobs.JobWatch>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PlacementGroupWatch>();
         return silo;
     }
 }

@@ -74,10 +74,8 @@ internal sealed partial class JobWatch(IGcs gcs, ClusterView view, NodeRuntime n
         catch (OperationCanceledException) { /* the silo stops */ }
     }
 
-    /// <summary>The first live node by id watches; any node's view may briefly disagree, and two watchers are harmless (ending a job twice is a no-op).</summary>
-    private bool IsWatcher() =>
-        view.Nodes.Where(n => n.State == NodeState.Alive).Select(n => n.NodeId.Value).DefaultIfEmpty(node.NodeId.Value)
-            .Min(StringComparer.Ordinal) == node.NodeId.Value;
+    /// <summary>The first live node watches; two watchers for a moment are harmless (ending a job twice is a no-op).</summary>
+    private bool IsWatcher() => view.IsFirstLive(node.NodeId);
 
     private void Check(IReadOnlyDictionary<JobId, long> leases, TimeSpan timeout, bool fresh)
     {

@@ -309,6 +309,28 @@ public abstract class GcsContractTests : IAsyncLifetime
         Assert.Empty(await other.GetJobLeasesAsync());
     }
 
+    // ---- placement groups
+
+    [Fact]
+    public async Task A_placement_group_record_is_replaced_at_each_change_and_read_by_another_client()
+    {
+        var cpu = ResourceSet.From([KeyValuePair.Create(ResourceSet.Cpu, 1.0)]);
+        var group = new PlacementGroupInfo { Id = PlacementGroupId.New(), Name = "training", Bundles = [cpu, cpu], Strategy = PlacementGroupStrategy.StrictSpread };
+        var other = await ConnectAnotherAsync();
+        Assert.Null(await other.GetPlacementGroupAsync(group.Id));
+
+        await Gcs.PutPlacementGroupAsync(group);
+        await Gcs.PutPlacementGroupAsync(group with { State = PlacementGroupState.Created, BundleNodes = [new NodeId("a"), new NodeId("b")] });
+        await Gcs.PutPlacementGroupAsync(group with { State = PlacementGroupState.Rescheduling, BundleNodes = [new NodeId("a"), new NodeId("c")] });
+
+        var read = (await other.GetPlacementGroupAsync(group.Id))!;
+        Assert.Equal(PlacementGroupState.Rescheduling, read.State);
+        Assert.Equal(["a", "c"], read.BundleNodes.Select(n => n.Value));
+        Assert.Equal([cpu, cpu], read.Bundles);
+        Assert.Equal(("training", PlacementGroupStrategy.StrictSpread), (read.Name, read.Strategy));
+        Assert.Equal(group.Id, Assert.Single(await other.GetPlacementGroupsAsync()).Id);
+    }
+
     // ---- code packages
 
     [Fact]
