@@ -113,7 +113,11 @@ public sealed class JobRegistration : IAsyncDisposable
 
     internal void StartRenewing(TimeSpan every) => _renewing = RenewAsync(every, _stopRenewing.Token);
 
-    /// <summary>Renews the job's lease until disposal. A failed renewal (GCS or gateway briefly down) is retried at the next tick.</summary>
+    /// <summary>
+    /// Renews the job's lease until disposal. A failed renewal (GCS or gateway briefly down) is retried at the next tick;
+    /// a renewal is awaited one interval at most, so a call stuck on a dead gateway (answered only by Orleans' 30 s
+    /// response timeout) does not hold back the next one, which goes through a live gateway.
+    /// </summary>
     private async Task RenewAsync(TimeSpan every, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(every);
@@ -121,7 +125,7 @@ public sealed class JobRegistration : IAsyncDisposable
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
-                try { await _gcs.RenewJobLease(Job).WaitAsync(stop).ConfigureAwait(false); }
+                try { await _gcs.RenewJobLease(Job).WaitAsync(every, stop).ConfigureAwait(false); }
                 catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
                 {
                     JobLog.RenewalFailed(_logger, e, Job);

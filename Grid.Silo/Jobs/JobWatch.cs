@@ -34,7 +34,7 @@ internal sealed partial class JobWatch(IGcs gcs, ClusterView view, NodeRuntime n
         {
             var timeout = node.Options.ClientTimeout;
             if (timeout <= TimeSpan.Zero)
-                throw new ArgumentOutOfRangeException(nameof(GridNodeOptions.ClientTimeout), timeout, "GridNodeOptions.ClientTimeout must be positive (10 s by default).");
+                throw new ArgumentOutOfRangeException(nameof(GridNodeOptions.ClientTimeout), timeout, "GridNodeOptions.ClientTimeout must be positive (30 s by default).");
             _loop = WatchAsync(timeout, _stop.Token);
             return Task.CompletedTask;
         }, async _ =>
@@ -45,12 +45,18 @@ internal sealed partial class JobWatch(IGcs gcs, ClusterView view, NodeRuntime n
 
     private async Task WatchAsync(TimeSpan timeout, CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(timeout / 5);
+        var interval = timeout / 5;
+        using var timer = new PeriodicTimer(interval);
         var fresh = true;
+        var lastCheck = Stopwatch.GetTimestamp();
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
             {
+                // A watcher that was itself stalled (thread pool starved, GC pause) cannot tell a silent client from
+                // its own silence: every lease starts a fresh timeout instead.
+                if (Stopwatch.GetElapsedTime(lastCheck) > 2 * interval) fresh = true;
+                lastCheck = Stopwatch.GetTimestamp();
                 if (!IsWatcher())
                 {
                     fresh = true;
