@@ -31,7 +31,8 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
     private volatile TaskCompletionSource _nodeLeft = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _removed;
     private Task? _scheduling;
-    private Task _saved = Task.CompletedTask;
+    private Task _saving = Task.CompletedTask;
+    private bool _dirty;
     private PlacementGroupId? _id;
 
     private PlacementGroupId Id => _id ??= new(this.GetPrimaryKeyString());
@@ -57,7 +58,7 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
         if (_info is null)
         {
             _info = group with { State = PlacementGroupState.Pending, BundleNodes = [], PendingReason = "not scheduled yet" };
-            await SaveAsync();
+            Save();
             _scheduling = ScheduleAsync();
         }
         // The first try decides most groups at once (on this node without a message, on another with one): the
@@ -90,7 +91,7 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
                     _info = _info with { State = PlacementGroupState.Rescheduling };
                     _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
                     logger.LogWarning("Placement group {Group} is rescheduling bundles {Bundles}: their node died", Id, string.Join(", ", DeadBundles()));
-                    await SaveAsync();
+                    Save();
                 }
                 string? reason;
                 try
@@ -109,7 +110,7 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
                 {
                     _info = _info with { PendingReason = reason };
                     logger.LogInformation("Placement group {Group} is {State}: {Reason}", Id, _info.State, reason);
-                    await SaveAsync();
+                    Save();
                 }
                 _firstAttempt.TrySetResult();
                 if (reason is not null) await Task.WhenAny(view.NextRefreshAsync(), _removal.Task);
@@ -169,7 +170,7 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
             }
             nodes[i] = plan[0];
             _info = _info with { BundleNodes = [.. nodes] };
-            await SaveAsync();
+            Save();
         }
         await CreatedAsync(nodes);
         return null;
@@ -178,23 +179,39 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
     private async Task CreatedAsync(NodeId[] plan)
     {
         _info = _info! with { State = PlacementGroupState.Created, BundleNodes = plan, PendingReason = null };
-        await SaveAsync();
+        Save();
         if (logger.IsEnabled(LogLevel.Information))
             logger.LogInformation("Placement group {Group} created on {Nodes}", Id, string.Join(", ", plan.Distinct()));
         _ready.TrySetResult(_info);
     }
 
-    /// <summary>Writes the group's record after the writes before it (turns interleave: the last state must land last).</summary>
-    private Task SaveAsync()
+    /// <summary>
+    /// Has the group's record written to the GCS, behind the grain's work: creating and removing a group waits for no
+    /// GCS round trip (it would halve the create/removal rate). One writer loop writes the latest record, in order, and
+    /// retries through a GCS outage until it lands; a grain that dies within that window leaves the previous record.
+    /// </summary>
+    private void Save()
     {
-        var record = _info!;
-        return _saved = WriteAfterAsync(_saved, record);
+        _dirty = true;
+        if (_saving.IsCompleted) _saving = SaveLoopAsync();
     }
 
-    private async Task WriteAfterAsync(Task before, PlacementGroupInfo record)
+    private async Task SaveLoopAsync()
     {
-        await before.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext);
-        await gcs.PutPlacementGroupAsync(record);
+        while (_dirty)
+        {
+            _dirty = false;
+            try
+            {
+                await gcs.PutPlacementGroupAsync(_info!);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _dirty = true;
+                logger.LogWarning(e, "Could not store placement group {Group} in the GCS; trying again", Id);
+                await Task.Delay(TimeSpan.FromSeconds(1));
+            }
+        }
     }
 
     private async Task<bool> ReserveAllAsync(NodeId[] plan)
@@ -247,7 +264,7 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
         var nodes = _info.BundleNodes;
         _info = _info with { State = PlacementGroupState.Removed, PendingReason = null };
         _ready.TrySetException(new PlacementGroupRemovedException($"Placement group {Id} was removed."));
-        await SaveAsync();
+        Save();
         if (_scheduling is not null) await _scheduling;
         // Every node is asked, not only the bundles' nodes: a reservation may have been under way.
         await ReturnAllAsync(nodes.Length > 0 ? nodes.Distinct() : view.Nodes.Select(n => n.NodeId));
