@@ -27,3 +27,15 @@ public sealed class GridConnectionException : GridException
     /// <summary>The Redis address, "host:port".</summary>
     [Id(0)] public string Address { get; }
 }
+
+/// <summary>
+/// The cluster's GCS (its Redis) stayed unreachable longer than a call waits for it, e.g. while Redis restarts. Work
+/// already placed keeps running meanwhile; calls that need the GCS (creating or finding actors, registering jobs) can
+/// be retried once it is back.
+/// </summary>
+[GenerateSerializer]
+public sealed class GcsUnavailableException : GridException
+{
+    public GcsUnavailableException(string message) : base(message) { }
+    public GcsUnavailableException(string message, Exception? inner) : base(message, inner) { }
+}

@@ -22,6 +22,8 @@ public interface IGcsGrain : IGrainWithIntegerKey
     /// <summary>Registers a job (a connected driver) and the code package its tasks and actors run against.</summary>
     Task AddJob(JobInfo job);
     Task<JobInfo?> GetJob(JobId id);
+    /// <summary>The driver of the job is alive: renews its lease (see <c>GridClientOptions.LeaseRenewal</c>).</summary>
+    Task RenewJobLease(JobId id);
     /// <summary>
     /// Records the job's end and tells every node, which drop the job's code (its load context) and
     /// kill its actors. Completes when every live node has been told.

@@ -8,7 +8,10 @@ namespace Grid.Grains;
 /// </summary>
 public interface INodeJobsGrain : IGrainWithStringKey
 {
-    /// <summary>Kills the job's actors on this node and unloads the job's code. A no-op for a job it never loaded.</summary>
+    /// <summary>
+    /// Drops the job here: its queued tasks, the objects its driver owned (their stored copies) and the borrows it held,
+    /// and its code (kept while a detached actor of the job lives here). Idempotent.
+    /// </summary>
     [AlwaysInterleave]
     Task DropJob(JobId job);
 }

@@ -45,8 +45,22 @@ public sealed record ActorOptions
     public string Namespace { get; init; } = "default";
     /// <summary>How many methods may run at once; 1 runs them one at a time in submission order.</summary>
     public int MaxConcurrency { get; init; } = 1;
+    /// <summary>
+    /// Whether the actor dies with its job (the default, also when its client crashes) or outlives it (Ray's
+    /// lifetime="detached"): a detached actor lives until it is killed or its node dies.
+    /// </summary>
+    public ActorLifetime Lifetime { get; init; }
 
     public ResourceSet ToResourceSet() => ResourceRequest.Build(NumCpus, NumGpus, Memory, Resources);
+}
+
+/// <summary>How long an actor lives (Ray's <c>lifetime</c> option).</summary>
+public enum ActorLifetime : byte
+{
+    /// <summary>The actor is killed when the job that created it ends: its client disposed, or died.</summary>
+    Job,
+    /// <summary>The actor outlives its job; find it by name and kill it when done.</summary>
+    Detached,
 }
 
 public static class ResourceRequest

@@ -24,7 +24,11 @@ public enum PlacementGroupStrategy : byte
     StrictSpread,
 }
 
-public enum PlacementGroupState : byte { Pending, Created, Removed }
+/// <summary>
+/// A group's life, as Ray's: pending until every bundle is reserved, created, rescheduling while bundles whose node
+/// died are reserved again elsewhere (the others stay), removed for good.
+/// </summary>
+public enum PlacementGroupState : byte { Pending, Created, Removed, Rescheduling }
 
 /// <summary>What a placement group is, where its bundles live once created, and why it waits if it does.</summary>
 [GenerateSerializer, Immutable]

@@ -38,4 +38,6 @@ public sealed record ActorInfo
     /// <summary>Why a pending actor is not running yet, e.g. "waiting for resources: GPU".</summary>
     [Id(9)] public string? PendingReason { get; init; }
     [Id(10)] public int RestartCount { get; init; }
+    /// <summary>Detached actors outlive their job; the others are killed when it ends (see <see cref="ActorLifetime"/>).</summary>
+    [Id(20)] public ActorLifetime Lifetime { get; init; }
 }

@@ -15,6 +15,11 @@ public sealed record JobInfo
     [Id(4)] public DateTimeOffset StartTime { get; init; }
     [Id(5)] public DateTimeOffset? EndTime { get; init; }
     [Id(6)] public string Namespace { get; init; } = "default";
+    /// <summary>
+    /// The driver's owner endpoint (the owner of its objects). A job with an owner renews a lease in the GCS while its
+    /// client lives; when the lease runs out the job is marked failed and its objects, borrows and actors go.
+    /// </summary>
+    [Id(20)] public GrainId? Owner { get; init; }
 }
 
 /// <summary>Where copies of a large object live (the object directory), and how big it is.</summary>

@@ -44,7 +44,7 @@ public sealed partial class CoreWorker
         var registered = await gcs.RegisterActor(new ActorInfo
         {
             ActorId = spec.ActorId, Name = spec.Name, Namespace = spec.Namespace, ClassName = className,
-            Job = job, Resources = spec.Resources, State = ActorState.Pending,
+            Job = job, Resources = spec.Resources, State = ActorState.Pending, Lifetime = options.Lifetime,
         }).ConfigureAwait(false);
         if (registered.ActorId != spec.ActorId)
         {

@@ -70,6 +70,7 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
     public Task<ObjectPayload> GetPayloadAsync(ObjectId id, GrainId owner)
     {
         if (owner == OwnerAddress) return GetOwnedPayload(id);
+        if (_references.GoneReason(owner) is { } why) return Task.FromResult(ObjectPayload.Failed(OwnerErrors.Died(id, owner, why)));
         if (_borrowed.TryGetValue(id, out var known)) return Task.FromResult(known);
         return AskOwnerAsync(id, owner);
     }
@@ -85,7 +86,12 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
     {
         try
         {
-            return await Grains.GetGrain<IObjectOwner>(owner).GetObject(id).ConfigureAwait(false);
+            var asked = Grains.GetGrain<IObjectOwner>(owner).GetObject(id);
+            if (_references.IsNodeOwner(owner)) return await asked.ConfigureAwait(false);
+            // A client owner that dies answers nothing: its declared death ends the wait (see OwnerGone).
+            var gone = _references.WhenGone(owner);
+            if (await Task.WhenAny(asked, gone).ConfigureAwait(false) == gone) return ObjectPayload.Failed(OwnerErrors.Died(id, owner, gone.Result));
+            return await asked.ConfigureAwait(false);
         }
         catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
         {

@@ -110,6 +110,7 @@ public static class GridClientConnector
         to.NodeRefreshInterval = from.NodeRefreshInterval;
         to.Redis = from.Redis?.Clone();
         to.Code = from.Code;
+        to.LeaseRenewal = from.LeaseRenewal;
     }
 
     public static IPEndPoint ParseEndpoint(string hostPort)
@@ -140,7 +141,11 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
         endpoint.Worker = worker;
         worker.StartOwnerMailbox();
         selector.NodeLeft += worker.OnNodeDied; // calls to it end and retry; a dead node holds nothing any more
-        var job = await Jobs.JobCodeShipper.StartJobAsync(cluster, JobId.New(), options.Value.Code, _loggers.CreateLogger("Grid.Jobs")).ConfigureAwait(false);
+        var leaseRenewal = options.Value.LeaseRenewal;
+        if (leaseRenewal <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(options), leaseRenewal, "GridClientOptions.LeaseRenewal must be positive (2 s by default).");
+        var job = await Jobs.JobCodeShipper.StartJobAsync(cluster, JobId.New(), options.Value.Code, _loggers.CreateLogger("Grid.Jobs"),
+            ownerRef.GetGrainId(), leaseRenewal).ConfigureAwait(false);
         return new GridClient(worker, job.Job, async () =>
         {
             // Job end: the objects this client owns are freed on every node before the job is recorded finished.

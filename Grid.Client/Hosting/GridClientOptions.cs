@@ -28,6 +28,16 @@ public sealed class GridClientOptions
     public int InlineThreshold { get; set; } = Core.CoreWorker.DefaultInlineThreshold;
     /// <summary>How often the client re-reads the node list it spreads tasks over.</summary>
     public TimeSpan NodeRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How often the client renews its job's lease in the GCS. Nodes end the job of a client that renewed nothing for
+    /// their <c>GridNodeOptions.ClientTimeout</c> (30 s by default): keep this several times shorter.
+    /// </summary>
+    public TimeSpan LeaseRenewal { get; set; } = GridClientOptionsDefaults.LeaseRenewal;
     /// <summary>Which application assemblies the job ships to the cluster on connect (code travels with the job).</summary>
     public Jobs.JobCodeOptions Code { get; set; } = new();
+}
+
+internal static class GridClientOptionsDefaults
+{
+    public static readonly TimeSpan LeaseRenewal = TimeSpan.FromSeconds(2);
 }

@@ -17,9 +17,12 @@ public static class JobCodeShipper
     /// <summary>
     /// Ships the job's code (when <paramref name="options"/> say so) and registers the job. Dispose
     /// the result when the client goes away: the job is marked finished and nodes drop its code.
+    /// With an <paramref name="owner"/> (the driver's owner endpoint) the job holds a lease that the result renews
+    /// every <paramref name="leaseRenewal"/> until disposed: a driver that dies without disposing stops renewing, and
+    /// the cluster ends its job as failed (see <c>JobWatch</c> on the nodes).
     /// </summary>
     public static async Task<JobRegistration> StartJobAsync(IGrainFactory grains, JobId job, JobCodeOptions options, ILogger logger,
-        CancellationToken cancellationToken = default)
+        GrainId? owner = null, TimeSpan? leaseRenewal = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         var gcs = grains.GetGrain<IGcsGrain>(0);
@@ -36,8 +39,11 @@ public static class JobCodeShipper
             CodePackage = hash,
             Status = JobStatus.Running,
             StartTime = DateTimeOffset.UtcNow,
+            Owner = owner,
         }).ConfigureAwait(false);
-        return new JobRegistration(gcs, job, hash, logger);
+        var registration = new JobRegistration(gcs, job, hash, logger);
+        if (owner is not null) registration.StartRenewing(leaseRenewal ?? Hosting.GridClientOptionsDefaults.LeaseRenewal);
+        return registration;
     }
 
     private static async Task<string> ShipAsync(IGrainFactory grains, IGcsGrain gcs, CodePackageBuilder builder, JobCodeOptions options,
@@ -89,6 +95,8 @@ public sealed class JobRegistration : IAsyncDisposable
 {
     private readonly IGcsGrain _gcs;
     private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopRenewing = new();
+    private Task _renewing = Task.CompletedTask;
     private int _finished;
 
     internal JobRegistration(IGcsGrain gcs, JobId job, string? codePackage, ILogger logger)
@@ -103,9 +111,36 @@ public sealed class JobRegistration : IAsyncDisposable
     /// <summary>The hash of the shipped package; null when the job shipped nothing.</summary>
     public string? CodePackage { get; }
 
+    internal void StartRenewing(TimeSpan every) => _renewing = RenewAsync(every, _stopRenewing.Token);
+
+    /// <summary>
+    /// Renews the job's lease until disposal. A failed renewal (GCS or gateway briefly down) is retried at the next tick;
+    /// a renewal is awaited one interval at most, so a call stuck on a dead gateway (answered only by Orleans' 30 s
+    /// response timeout) does not hold back the next one, which goes through a live gateway.
+    /// </summary>
+    private async Task RenewAsync(TimeSpan every, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(every);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                try { await _gcs.RenewJobLease(Job).WaitAsync(every, stop).ConfigureAwait(false); }
+                catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+                {
+                    JobLog.RenewalFailed(_logger, e, Job);
+                }
+            }
+        }
+        catch (OperationCanceledException) { /* disposed */ }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _finished, 1) == 1) return;
+        await _stopRenewing.CancelAsync().ConfigureAwait(false);
+        await _renewing.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _stopRenewing.Dispose();
         try
         {
             await _gcs.FinishJob(Job, JobStatus.Succeeded).ConfigureAwait(false);
@@ -116,4 +151,10 @@ public sealed class JobRegistration : IAsyncDisposable
             _logger.LogWarning(e, "Could not mark job {Job} finished", Job);
         }
     }
+}
+
+internal static partial class JobLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the lease of job {Job}; trying again at the next renewal")]
+    public static partial void RenewalFailed(ILogger logger, Exception error, JobId job);
 }

@@ -61,13 +61,21 @@ internal static class StartCommand
         if (r.Address is not null) throw new GridCliException("Give either --head (start a cluster) or --address HOST:PORT (join one), not both.");
         var password = r.Password ?? Environment.GetEnvironmentVariable(GridClusterAddress.PasswordVariable);
         var ownsRedis = r.RedisUrl is null;
+        var startedRedis = false;
         GridClusterAddress cluster;
         if (!ownsRedis)
         {
             cluster = GridClusterAddress.Resolve(r.RedisUrl, password, r.ClusterId);
         }
+        else if (RejoinAddress(r, password) is { } running)
+        {
+            // The head node died and left its Redis running (it is a daemon of its own): the cluster lives on there, so
+            // the restarted head joins it again instead of starting a second one.
+            cluster = running;
+        }
         else
         {
+            startedRedis = true;
             if (string.IsNullOrEmpty(password)) password = RandomNumberGenerator.GetHexString(16, lowercase: true);
             var ip = r.Settings.NodeIp ?? NetworkAddresses.Primary();
             IPAddress[] bind = IPAddress.IsLoopback(ip) ? [ip] : [ip, IPAddress.Loopback];
@@ -89,13 +97,30 @@ internal static class StartCommand
             PrintHowToJoin(cluster, node.Log);
             return 0;
         }
-        catch when (ownsRedis)
+        catch when (startedRedis)
         {
             // A head that failed leaves nothing behind: its Redis and the current-cluster file go too.
             await RedisServer.StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             CurrentCluster.Delete();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The running cluster a restarted head rejoins: the Redis this machine's head started still runs, on the port asked
+    /// for; null when there is none (then the head starts a cluster). A different password is refused, not ignored.
+    /// </summary>
+    private static GridClusterAddress? RejoinAddress(StartRequest r, string? password)
+    {
+        if (RedisServer.RunningPid() is not { } pid || CurrentCluster.TryRead() is not { } current) return null;
+        if (!current.Address.EndsWith($":{r.Port}", StringComparison.Ordinal))
+            throw new GridCliException($"The Redis of this machine's cluster at {current.Address} still runs (pid {pid}), on another port than {r.Port}. " +
+                "Restart the head with that port to rejoin it, or stop that cluster with 'grid stop' first.");
+        if (!string.IsNullOrEmpty(password) && password != current.Password)
+            throw new GridCliException($"The Redis of this machine's cluster at {current.Address} still runs (pid {pid}) with another password. " +
+                "Give that cluster's password to rejoin it, or stop it with 'grid stop' first.");
+        Console.WriteLine($"The cluster's Redis at {current.Address} still runs (pid {pid}): the head node rejoins that cluster.");
+        return new GridClusterAddress(current.Address, current.Password, current.ClusterId);
     }
 
     private static async Task<int> StartWorkerAsync(StartRequest r)

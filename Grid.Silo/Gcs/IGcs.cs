@@ -7,7 +7,7 @@ namespace Grid.Silo.Gcs;
 /// events arrive in batches). A Redis implementation backs real clusters; <see cref="InMemoryGcs"/>
 /// serves the embedded mode and in-process test clusters. One contract test suite runs against both.
 /// </summary>
-public interface IGcs : INodeTable, IActorTable, IJobTable, ICodePackageStore, IObjectDirectory, ITaskEventLog;
+public interface IGcs : INodeTable, IActorTable, IJobTable, ICodePackageStore, IObjectDirectory, ITaskEventLog, IPlacementGroupTable;
 
 /// <summary>Nodes: what each declared, what is free now, its labels, heartbeat and state.</summary>
 public interface INodeTable
@@ -37,8 +37,15 @@ public interface IJobTable
     Task AddJobAsync(JobInfo job);
     Task<JobInfo?> GetJobAsync(JobId id);
     Task<JobInfo[]> GetJobsAsync();
-    /// <summary>Records the job's end (status and end time); a no-op for an unknown or already ended job.</summary>
+    /// <summary>Records the job's end (status and end time) and drops its lease; a no-op for an unknown or already ended job.</summary>
     Task FinishJobAsync(JobId id, JobStatus status);
+    /// <summary>
+    /// Renews the job's lease: its driver is alive. Counts renewals (a watcher compares counts on its own clock, so
+    /// no two machines' clocks are compared); a no-op for an unknown or ended job.
+    /// </summary>
+    Task RenewJobLeaseAsync(JobId id);
+    /// <summary>The renewal count of every running job that holds a lease.</summary>
+    Task<IReadOnlyDictionary<JobId, long>> GetJobLeasesAsync();
 }
 
 /// <summary>Content-addressed code packages (a job's application assemblies), stored once per hash.</summary>
@@ -66,4 +73,18 @@ public interface ITaskEventLog
     Task AddTaskEventsAsync(IReadOnlyList<TaskEvent> events);
     /// <summary>The newest events, newest last, at most <paramref name="limit"/>.</summary>
     Task<TaskEvent[]> GetTaskEventsAsync(int limit);
+}
+
+/// <summary>
+/// Placement groups: each group's grain (the group's single writer) stores its record at every change — bundles,
+/// strategy, state and the node of each bundle — so that a group whose grain's silo died is found again, and a bundle
+/// whose node died is rescheduled.
+/// </summary>
+public interface IPlacementGroupTable
+{
+    /// <summary>Stores the group's record, replacing the one before.</summary>
+    Task PutPlacementGroupAsync(PlacementGroupInfo group);
+    Task<PlacementGroupInfo?> GetPlacementGroupAsync(PlacementGroupId id);
+    /// <summary>Every group recorded, removed ones included (their record says so).</summary>
+    Task<PlacementGroupInfo[]> GetPlacementGroupsAsync();
 }

@@ -14,6 +14,8 @@ public sealed class InMemoryGcs : IGcs
     private readonly Dictionary<(string Ns, string Name), ActorId> _names = [];
     private readonly Dictionary<ActorId, TaskCompletionSource<ActorInfo>> _placed = [];
     private readonly Dictionary<JobId, JobInfo> _jobs = [];
+    private readonly Dictionary<JobId, long> _jobLeases = [];
+    private readonly Dictionary<PlacementGroupId, PlacementGroupInfo> _groups = [];
     private readonly Dictionary<string, byte[]> _packages = [];
     private readonly Dictionary<ObjectId, ObjectLocations> _objects = [];
     private readonly LinkedList<TaskEvent> _events = [];
@@ -104,7 +106,11 @@ public sealed class InMemoryGcs : IGcs
 
     public Task AddJobAsync(JobInfo job)
     {
-        lock (_lock) _jobs[job.JobId] = job;
+        lock (_lock)
+        {
+            _jobs[job.JobId] = job;
+            if (job.Owner is not null && job.Status == JobStatus.Running) _jobLeases.TryAdd(job.JobId, 0);
+        }
         return Task.CompletedTask;
     }
 
@@ -124,8 +130,23 @@ public sealed class InMemoryGcs : IGcs
         {
             if (_jobs.TryGetValue(id, out var job) && job.Status == JobStatus.Running)
                 _jobs[id] = job with { Status = status, EndTime = DateTimeOffset.UtcNow };
+            _jobLeases.Remove(id);
         }
         return Task.CompletedTask;
+    }
+
+    public Task RenewJobLeaseAsync(JobId id)
+    {
+        lock (_lock)
+        {
+            if (_jobLeases.TryGetValue(id, out var renewals)) _jobLeases[id] = renewals + 1;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyDictionary<JobId, long>> GetJobLeasesAsync()
+    {
+        lock (_lock) return Task.FromResult<IReadOnlyDictionary<JobId, long>>(new Dictionary<JobId, long>(_jobLeases));
     }
 
     public Task<bool> HasCodePackageAsync(string hash)
@@ -191,5 +212,21 @@ public sealed class InMemoryGcs : IGcs
     public Task<TaskEvent[]> GetTaskEventsAsync(int limit)
     {
         lock (_lock) return Task.FromResult(_events.Skip(Math.Max(0, _events.Count - limit)).ToArray());
+    }
+
+    public Task PutPlacementGroupAsync(PlacementGroupInfo group)
+    {
+        lock (_lock) _groups[group.Id] = group;
+        return Task.CompletedTask;
+    }
+
+    public Task<PlacementGroupInfo?> GetPlacementGroupAsync(PlacementGroupId id)
+    {
+        lock (_lock) return Task.FromResult(_groups.GetValueOrDefault(id));
+    }
+
+    public Task<PlacementGroupInfo[]> GetPlacementGroupsAsync()
+    {
+        lock (_lock) return Task.FromResult(_groups.Values.ToArray());
     }
 }

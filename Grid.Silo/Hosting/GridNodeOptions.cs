@@ -16,6 +16,14 @@ public sealed class GridNodeOptions
     public int InlineThreshold { get; set; } = Core.CoreWorker.DefaultInlineThreshold;
     /// <summary>How often availability is published to and read from the GCS (when it changed).</summary>
     public TimeSpan ResourceReportInterval { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How long a client (driver) may go without renewing its job's lease before the cluster takes it for dead: its
+    /// job is marked failed, its objects are freed, its borrows released and its non-detached actors killed. Clients
+    /// renew every <c>GridClientOptions.LeaseRenewal</c> (2 s by default); a dead client is found within this plus a
+    /// fifth of it. Generous on purpose: a live client whose gateway silo died renews again only once Orleans moved it
+    /// to another gateway, and one taken for dead loses its objects and actors.
+    /// </summary>
+    public TimeSpan ClientTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     public ResourceSet ToResourceSet()
     {

@@ -31,10 +31,13 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<BundleReservations>();
         services.AddSingleton<ClusterView>();
         services.AddSingleton<Jobs.JobCodeRegistry>();
+        services.AddSingleton<Jobs.JobEnds>();
         silo.UseGridScheduling();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, GridNodeLifecycle>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.ObjectDirectoryPublisher>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.BorrowerWatch>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Jobs.JobWatch>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PlacementGroupWatch>();
         return silo;
     }
 }

@@ -80,20 +80,35 @@ public sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<Job
         return code;
     }
 
-    /// <summary>Forgets the job here: kills its actors on this node and unloads its code.</summary>
+    /// <summary>
+    /// Forgets the job here: unloads its code, unless a detached actor of the job still lives on this node (it runs in
+    /// that code; the job's other actors were killed before, see <c>GcsGrain.FinishJob</c>).
+    /// </summary>
     public async Task DropAsync(JobId job)
     {
         _ended.TryAdd(job, 0);
-        if (!_jobs.TryRemove(job, out var entry) || !entry.IsValueCreated) return;
+        if (!_jobs.TryGetValue(job, out var entry) || !entry.IsValueCreated) return;
         JobCode? code;
         try { code = await entry.Value.ConfigureAwait(false); }
         catch (Exception) { return; }
         if (code is null) return;
+        var detached = false;
         foreach (var actor in code.Actors)
         {
+            if (await gcs.GetActorAsync(actor).ConfigureAwait(false) is { State: not ActorState.Dead, Lifetime: ActorLifetime.Detached })
+            {
+                detached = true;
+                continue;
+            }
             try { await grains.GetGrain<IActorHostGrain>(actor.Value).Kill($"its job {job} ended").ConfigureAwait(false); }
             catch (Exception e) when (e is not OutOfMemoryException) { logger.LogWarning(e, "Could not kill actor {Actor} of ended job {Job}", actor, job); }
         }
+        if (detached)
+        {
+            logger.LogInformation("Job {Job} ended; its code stays loaded on this node for its detached actors", job);
+            return;
+        }
+        if (!_jobs.TryRemove(KeyValuePair.Create(job, entry))) return;
         code.Unload();
         logger.LogInformation("Unloaded the code of job {Job}", job);
     }

@@ -6,7 +6,7 @@ namespace Grid.Silo.Placement;
 /// <summary>
 /// Where each created placement group's bundles live, as this node last learned it: asked of the
 /// group's grain once per group and node, then answered from memory, so tasks in a group cost no
-/// extra call each. A node forgets a group when its bundles here are returned.
+/// extra call each. A node forgets a group when its bundles here are returned, or when a node of its bundles dies.
 /// </summary>
 public sealed class PlacementGroupDirectory(IGrainFactory grains)
 {
@@ -21,4 +21,11 @@ public sealed class PlacementGroupDirectory(IGrainFactory grains)
     }
 
     public void Forget(PlacementGroupId group) => _groups.TryRemove(group, out _);
+
+    /// <summary>A node died: the groups with a bundle there are asked again (they reschedule it; see PlacementGroupGrain).</summary>
+    public void ForgetOn(NodeId node)
+    {
+        foreach (var (group, known) in _groups)
+            if (known.IsCompletedSuccessfully && known.Result.BundleNodes.Contains(node)) _groups.TryRemove(KeyValuePair.Create(group, known));
+    }
 }

@@ -82,6 +82,13 @@ public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClus
         return Knows(pinned.Node);
     }
 
+    /// <summary>
+    /// Whether <paramref name="node"/> is the first live node by id in this view: the one node that runs the cluster-wide
+    /// watches (client leases, placement groups after a death). Views may briefly disagree; those watches are idempotent.
+    /// </summary>
+    public bool IsFirstLive(NodeId node) =>
+        _nodes.Select(n => n.NodeId.Value).DefaultIfEmpty(node.Value).Min(StringComparer.Ordinal) == node.Value;
+
     private bool Knows(NodeId id) => _nodes.Any(n => n.NodeId == id);
 
     /// <summary>

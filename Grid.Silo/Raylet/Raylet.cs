@@ -76,7 +76,12 @@ public sealed class Raylet
         }
         Changed?.Invoke(); // the queue and its reasons are part of what the node publishes
         if (cancellationToken.CanBeCanceled)
-            cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
+        {
+            // A long-lived token (a job's) sees many requests: each registration goes once its request is decided.
+            var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
+            pending.Completion.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
         return new ValueTask<ResourceLease>(pending.Completion.Task);
     }
 

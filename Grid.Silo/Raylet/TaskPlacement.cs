@@ -15,7 +15,7 @@ namespace Grid.Silo.Raylet;
 /// instead of queueing a grain turn each, and a burst of tasks does not hold the raylet's scheduler.
 /// </summary>
 internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
-    PlacementGroupDirectory groups, TaskExecutor executor) : ILocalRaylet
+    PlacementGroupDirectory groups, TaskExecutor executor, Jobs.JobEnds jobs) : ILocalRaylet
 {
     private readonly Lock _admission = new();
 
@@ -198,7 +198,8 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
         bool waited;
         try
         {
-            var acquiring = raylet.AcquireAsync(spec.Resources, spec);
+            // A task still queued when its job ends (its client died) is dropped: nobody is left to want its result.
+            var acquiring = raylet.AcquireAsync(spec.Resources, spec, jobs.TokenOf(spec.Job));
             // A grant from the queue resumes this method in a thread-pool work item of its own
             // (the request's completion runs continuations asynchronously).
             waited = !acquiring.IsCompleted;
@@ -207,6 +208,10 @@ internal sealed class TaskPlacement(Raylet raylet, ClusterView view, NodeRuntime
         catch (GridException e)
         {
             return Fail(spec, e);
+        }
+        catch (OperationCanceledException) when (jobs.HasEnded(spec.Job))
+        {
+            return Fail(spec, new GridException($"Task {spec.DisplayName} was dropped from the queue of node {node.NodeId}: its job {spec.Job} ended."));
         }
         using (lease)
         {

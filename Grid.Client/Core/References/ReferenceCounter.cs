@@ -44,6 +44,7 @@ internal sealed class ReferenceCounter
     /// </summary>
     private Task NotifyOwnerAsync(GrainId owner, ObjectId id, GrainId borrower, bool added)
     {
+        if (_goneCount > 0 && _goneOwners.ContainsKey(owner)) return Task.CompletedTask; // it counts nothing any more
         if (owner.Type == _nodeOwnerType)
         {
             var node = _grains.GetGrain<IObjectOwner>(owner);
@@ -301,6 +302,44 @@ internal sealed class ReferenceCounter
         }
         catch (Exception e) { _logger.LogDebug(e, "Could not unregister as a borrower of {Object}", r.Id); }
     }
+
+    // ---- Client owners that are gone ----
+
+    // Client owners whose job ended (disposed, or died: see JobWatch on the nodes), with why; one small entry per job.
+    private readonly ConcurrentDictionary<GrainId, string> _goneOwners = new();
+    private readonly ConcurrentDictionary<GrainId, TaskCompletionSource<string>> _goneWatches = new();
+    private volatile int _goneCount;
+
+    /// <summary>Whether <paramref name="owner"/> is a node's owner endpoint (a node's death surfaces as a node failure).</summary>
+    public bool IsNodeOwner(GrainId owner) => owner.Type == _nodeOwnerType;
+
+    /// <summary>Why <paramref name="owner"/> is gone; null while it is not known to be.</summary>
+    public string? GoneReason(GrainId owner) => _goneCount > 0 && _goneOwners.TryGetValue(owner, out var why) ? why : null;
+
+    /// <summary>Completes with the reason once the client owner <paramref name="owner"/> is declared gone.</summary>
+    public Task<string> WhenGone(GrainId owner)
+    {
+        var watch = _goneWatches.GetOrAdd(owner, static _ => new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (GoneReason(owner) is { } why) watch.TrySetResult(why); // declared gone while this watch was being added
+        return watch.Task;
+    }
+
+    /// <summary>
+    /// A client owner is gone: what it borrowed from this process is released, a get of one of its objects fails at
+    /// once (also one waiting now), and nothing is sent to it any more. Returns how many objects of this process that
+    /// freed.
+    /// </summary>
+    public int OwnerGone(GrainId owner, string why)
+    {
+        if (_goneOwners.TryAdd(owner, why)) Interlocked.Increment(ref _goneCount);
+        if (_goneWatches.TryRemove(owner, out var watch)) watch.TrySetResult(why);
+        foreach (var borrowed in _borrowed.Values)
+            if (borrowed.Owner == owner) BorrowReleased?.Invoke(borrowed.Id); // forget its payload: a get must ask, and learn
+        return DropBorrower(owner);
+    }
+
+    /// <summary>Deletes every copy of a stored object whose owner is gone (it cannot free the object itself).</summary>
+    public Task FreeOrphanAsync(ObjectId id, NodeId primary) => _freer.FreeAsync(id, primary);
 
     // ---- Freeing ----
 

@@ -8,7 +8,16 @@ public sealed partial class RedisGcs
     public async Task AddJobAsync(JobInfo job)
     {
         var db = await DatabaseAsync().ConfigureAwait(false);
-        await db.HashSetAsync(_keys.Jobs, job.JobId.Value, Serialize(job)).ConfigureAwait(false);
+        if (job.Owner is null || job.Status != JobStatus.Running)
+        {
+            await db.HashSetAsync(_keys.Jobs, job.JobId.Value, Serialize(job)).ConfigureAwait(false);
+            return;
+        }
+        // A running job with a driver holds a lease from the start, so a driver that dies before its first renewal is noticed too.
+        var transaction = db.CreateTransaction();
+        _ = transaction.HashSetAsync(_keys.Jobs, job.JobId.Value, Serialize(job));
+        _ = transaction.HashSetAsync(_keys.JobLeases, job.JobId.Value, 0, When.NotExists);
+        await transaction.ExecuteAsync().ConfigureAwait(false);
     }
 
     public async Task<JobInfo?> GetJobAsync(JobId id)
@@ -37,7 +46,22 @@ public sealed partial class RedisGcs
             var transaction = db.CreateTransaction();
             transaction.AddCondition(Condition.HashEqual(_keys.Jobs, id.Value, current));
             _ = transaction.HashSetAsync(_keys.Jobs, id.Value, Serialize(ended));
+            _ = transaction.HashDeleteAsync(_keys.JobLeases, id.Value);
             if (await transaction.ExecuteAsync().ConfigureAwait(false)) return;
         }
+    }
+
+    public async Task RenewJobLeaseAsync(JobId id)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        // One round trip; only an existing lease is counted, so a renewal racing the job's end leaves nothing behind.
+        await db.ScriptEvaluateAsync(RedisScripts.RenewJobLease, [_keys.JobLeases], [id.Value]).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyDictionary<JobId, long>> GetJobLeasesAsync()
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var entries = await db.HashGetAllAsync(_keys.JobLeases).ConfigureAwait(false);
+        return entries.ToDictionary(e => new JobId(e.Name.ToString()), e => (long)e.Value);
     }
 }

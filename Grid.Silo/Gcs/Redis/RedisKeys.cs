@@ -22,6 +22,10 @@ internal sealed class RedisKeys(string prefix)
     public RedisChannel ActorPlaced { get; } = RedisChannel.Literal(prefix + "actors:placed");
     /// <summary>Hash: job id → JobInfo.</summary>
     public RedisKey Jobs { get; } = prefix + "jobs";
+    /// <summary>Hash: job id → lease renewals of its running driver.</summary>
+    public RedisKey JobLeases { get; } = prefix + "jobs:leases";
+    /// <summary>Hash: placement group id → PlacementGroupInfo.</summary>
+    public RedisKey PlacementGroups { get; } = prefix + "placement-groups";
     /// <summary>String per code package, written once.</summary>
     public RedisKey CodePackage(string hash) => prefix + "code:" + hash;
     /// <summary>Set of node ids holding a copy of the object.</summary>

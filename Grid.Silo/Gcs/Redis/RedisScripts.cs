@@ -64,4 +64,10 @@ internal static class RedisScripts
         if redis.call('SCARD', KEYS[1]) == 0 then redis.call('HDEL', KEYS[2], ARGV[2]) end
         return 1
         """;
+
+    /// <summary>KEYS: job leases. ARGV: job id. Counts a renewal of a lease that exists (the job is running); else nothing.</summary>
+    public const string RenewJobLease = """
+        if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+        return redis.call('HINCRBY', KEYS[1], ARGV[1], 1)
+        """;
 }

@@ -284,6 +284,53 @@ public abstract class GcsContractTests : IAsyncLifetime
         Assert.Empty(await Gcs.GetJobsAsync());
     }
 
+    [Fact]
+    public async Task A_running_job_with_a_driver_holds_a_lease_that_counts_renewals_until_it_ends()
+    {
+        var driven = Job() with { Owner = GrainId.Create("test-owner", "driver") };
+        var ownerless = Job();
+        await Gcs.AddJobAsync(driven);
+        await Gcs.AddJobAsync(ownerless);
+        Assert.Equal(0, Assert.Single(await Gcs.GetJobLeasesAsync(), l => l.Key == driven.JobId).Value);
+
+        await Gcs.RenewJobLeaseAsync(driven.JobId);
+        await Gcs.RenewJobLeaseAsync(driven.JobId);
+        await Gcs.RenewJobLeaseAsync(ownerless.JobId); // no lease: nothing to renew
+
+        var other = await ConnectAnotherAsync();
+        var leases = await other.GetJobLeasesAsync();
+        Assert.Equal(2, leases[driven.JobId]);
+        Assert.False(leases.ContainsKey(ownerless.JobId));
+        Assert.Equal(driven.Owner, (await other.GetJobAsync(driven.JobId))!.Owner);
+
+        // The job's end drops its lease, and a late renewal does not bring it back.
+        await Gcs.FinishJobAsync(driven.JobId, JobStatus.Failed);
+        await Gcs.RenewJobLeaseAsync(driven.JobId);
+        Assert.Empty(await other.GetJobLeasesAsync());
+    }
+
+    // ---- placement groups
+
+    [Fact]
+    public async Task A_placement_group_record_is_replaced_at_each_change_and_read_by_another_client()
+    {
+        var cpu = ResourceSet.From([KeyValuePair.Create(ResourceSet.Cpu, 1.0)]);
+        var group = new PlacementGroupInfo { Id = PlacementGroupId.New(), Name = "training", Bundles = [cpu, cpu], Strategy = PlacementGroupStrategy.StrictSpread };
+        var other = await ConnectAnotherAsync();
+        Assert.Null(await other.GetPlacementGroupAsync(group.Id));
+
+        await Gcs.PutPlacementGroupAsync(group);
+        await Gcs.PutPlacementGroupAsync(group with { State = PlacementGroupState.Created, BundleNodes = [new NodeId("a"), new NodeId("b")] });
+        await Gcs.PutPlacementGroupAsync(group with { State = PlacementGroupState.Rescheduling, BundleNodes = [new NodeId("a"), new NodeId("c")] });
+
+        var read = (await other.GetPlacementGroupAsync(group.Id))!;
+        Assert.Equal(PlacementGroupState.Rescheduling, read.State);
+        Assert.Equal(["a", "c"], read.BundleNodes.Select(n => n.Value));
+        Assert.Equal([cpu, cpu], read.Bundles);
+        Assert.Equal(("training", PlacementGroupStrategy.StrictSpread), (read.Name, read.Strategy));
+        Assert.Equal(group.Id, Assert.Single(await other.GetPlacementGroupsAsync()).Id);
+    }
+
     // ---- code packages
 
     [Fact]

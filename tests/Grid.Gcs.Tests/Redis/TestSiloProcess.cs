@@ -19,7 +19,19 @@ internal sealed class TestSiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static async Task<TestSiloProcess> StartAsync(string redisAddress, string clusterId, int siloPort, int gatewayPort, string? password)
+    public static Task<TestSiloProcess> StartAsync(string redisAddress, string clusterId, int siloPort, int gatewayPort, string? password) =>
+        StartAsync(password is null
+            ? [redisAddress, clusterId, siloPort.ToString(), gatewayPort.ToString()]
+            : [redisAddress, clusterId, siloPort.ToString(), gatewayPort.ToString(), password]);
+
+    /// <summary>
+    /// A client (driver) in a child process instead of a silo (see Grid.TestSilo's DyingClient); its "READY" line's
+    /// words are in <see cref="SiloAddress"/>.
+    /// </summary>
+    public static Task<TestSiloProcess> StartClientAsync(string redisAddress, string clusterId, string password) =>
+        StartAsync(["client", redisAddress, clusterId, password]);
+
+    private static async Task<TestSiloProcess> StartAsync(string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "Grid.TestSilo.dll");
         var start = new ProcessStartInfo("dotnet")
@@ -29,8 +41,8 @@ internal sealed class TestSiloProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { dll, redisAddress, clusterId, siloPort.ToString(), gatewayPort.ToString() }) start.ArgumentList.Add(arg);
-        if (password is not null) start.ArgumentList.Add(password);
+        start.ArgumentList.Add(dll);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var silo = new TestSiloProcess(process);
@@ -43,7 +55,7 @@ internal sealed class TestSiloProcess : IAsyncDisposable
         };
         process.OutputDataReceived += collect;
         process.ErrorDataReceived += collect;
-        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"The test silo exited at start:\n{silo.Output}"));
+        process.Exited += (_, _) => ready.TrySetException(new InvalidOperationException($"The test process exited at start:\n{silo.Output}"));
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

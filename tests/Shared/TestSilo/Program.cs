@@ -1,11 +1,16 @@
 using System.Net;
+using Grid;
+using Grid.Hosting;
 using Grid.Silo;
+using Grid.TestSilo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 // Usage: Grid.TestSilo <redis host:port> <cluster id> <silo port> <gateway port> [password]
 // Prints "READY <silo address>" once the silo is active, then runs until stdin closes or it is killed.
+// Or: Grid.TestSilo client <redis host:port> <cluster id> <password> — a driver for tests that kill a client (see DyingClient).
+if (args.Length == 4 && args[0] == "client") return await DyingClient.RunAsync(args[1], args[2], args[3]);
 if (args.Length < 4)
 {
     Console.Error.WriteLine("usage: Grid.TestSilo <redis host:port> <cluster id> <silo port> <gateway port> [password]");
