@@ -1,0 +1,26 @@
+using System.Collections.Concurrent;
+
+namespace Grid.Chaos;
+
+/// <summary>Failures of one part of the run, counted by exception type (the Grid type a user would catch).</summary>
+public sealed class FailureCounts
+{
+    private readonly ConcurrentDictionary<string, int> _byType = new();
+    private readonly ConcurrentDictionary<string, string> _firstMessage = new();
+
+    public int Total => _byType.Values.Sum();
+
+    public void Add(Exception e)
+    {
+        var type = e.GetType().Name;
+        _byType.AddOrUpdate(type, 1, (_, n) => n + 1);
+        _firstMessage.TryAdd(type, e.Message);
+    }
+
+    /// <summary>"3 (TimeoutException 2, NodeDiedException 1)", or "0".</summary>
+    public override string ToString() => Total == 0 ? "0"
+        : $"{Total} ({string.Join(", ", _byType.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))})";
+
+    /// <summary>The first message seen of each type, to tell a reader what the failures said.</summary>
+    public IEnumerable<string> Examples() => _firstMessage.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}");
+}
