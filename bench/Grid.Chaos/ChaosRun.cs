@@ -81,7 +81,8 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
         _report.Add("tasks per second", $"{tasks.Settled / workload.TotalSeconds:N0} /s");
         _report.Check(objects.Failed.Total == 0 && objects.Succeeded == objects.Rounds, "object rounds",
             $"{objects.Succeeded} of {objects.Rounds} verified ({options.ObjectMegabytes} MiB each), failed {objects.Failed}");
-        _report.Add("actor calls", $"{actor.Succeeded:N0} of {actor.Calls:N0}{(actor.StoppedEarly is { } why ? $", stopped {why}" : "")}");
+        _report.Check(actor.Succeeded == actor.Calls, "actor calls", $"{actor.Succeeded:N0} of {actor.Calls:N0} returned, " +
+            $"{actor.Submitted - actor.Succeeded - actor.Failed.Total:N0} pending at the deadline{(actor.StoppedEarly is { } why ? $", stopped {why}" : "")}");
         _report.Add("actor restarts", $"{actor.Restarts}");
         _report.Check(actor.Failed.Total == 0, "actor calls failed", actor.Failed.ToString());
         _report.Check(actor.InOrder, "actor sequence in order", actor.InOrder ? "yes" : "no");

@@ -11,7 +11,7 @@ namespace Grid.Cluster.Tests;
 /// </summary>
 public sealed partial class ChaosRunTests
 {
-    private static readonly TimeSpan WorkloadDeadline = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan WorkloadDeadline = TimeSpan.FromSeconds(90);
     /// <summary>The workload's deadline plus the cluster's start and stop, under ./test.sh's 5-minute hang limit.</summary>
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromMinutes(4.5);
 
