@@ -14,7 +14,9 @@ public sealed class FailureCounts
     {
         var type = e.GetType().Name;
         _byType.AddOrUpdate(type, 1, (_, n) => n + 1);
-        _firstMessage.TryAdd(type, e.Message);
+        // One line per example: some messages still carry a library's text with its stack trace.
+        var message = e.Message.Split('\n', 2)[0].Trim();
+        _firstMessage.TryAdd(type, message.Length > 300 ? message[..300] + "…" : message);
     }
 
     /// <summary>"3 (TimeoutException 2, NodeDiedException 1)", or "0".</summary>
