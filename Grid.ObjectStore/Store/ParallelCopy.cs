@@ -7,12 +7,14 @@ namespace Grid.ObjectStore;
 /// cost more than it saves.
 /// <para>
 /// The helpers are threads of their own, never the thread pool's. A copy into a fresh mapping runs at
-/// page-fault speed (800 MB took 2.4 s into a new file), and a node's tasks and puts already
-/// occupy the pool threads its declared CPUs account for (<c>WorkerThreads</c>): helper parts queued to
-/// the pool took the few threads left for the runtime itself, so Orleans' messages, membership probes
-/// and timers queued behind them (health monitors saw the pool stalled for 1.5–3.1 s during the
-/// bench's <c>multi_client_put_gigabytes</c>; none with dedicated helpers). A copy takes only the
-/// helpers idle at its start and never waits for one: when all are busy, the caller copies alone.
+/// page-fault speed (800 MB took 2.4 s into a new file), and a node's tasks and puts already occupy
+/// the pool threads its declared CPUs account for (<c>WorkerThreads</c>): helper parts queued to the
+/// pool took the few threads left for the runtime itself, so Orleans' messages, membership probes
+/// and timers queued behind them. Health monitors saw the pool stalled for 1.5–1.7 s in every run of
+/// the bench's <c>multi_client_put_gigabytes</c> (3.1 s in issue 12); with dedicated helpers, in none
+/// of four runs, and for 1.2 s in a fifth, during a whole-process pause (docs/reliability.md).
+/// A copy takes only the helpers idle at its start and never waits for one: when all are busy, the
+/// caller copies alone.
 /// </para>
 /// </summary>
 internal static unsafe class ParallelCopy
