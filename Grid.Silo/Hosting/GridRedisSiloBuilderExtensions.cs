@@ -48,7 +48,14 @@ public static class GridRedisSiloBuilderExtensions
     /// probers (2, or all there are in a smaller cluster), declared dead. Every silo re-reads the
     /// table every 2 s so the death reaches all of them quickly; it is one small Redis hash read.
     /// Shorter probe timeouts risk declaring a silo dead during a long GC pause or CPU starvation;
-    /// 2 s × 3 tolerates pauses of several seconds.
+    /// 2 s × 3 tolerates pauses of several seconds. Measured by the chaos run (docs/reliability.md): a
+    /// SIGKILLed node, whose sockets the kernel closes, is listed dead in the GCS 2.7–4.6 s after the
+    /// kill; a node that hangs without closing them is suspected only once 3 probes have timed out
+    /// (about 6 s at the initial timeout; not measured).
+    /// A prober whose own execution stalled during a probe counts its failure as inconclusive (Orleans
+    /// 10), one whose local health is degraded waits longer for answers, and a failed direct probe is
+    /// retried through another silo, so a busy node does not vote a healthy one dead; the last two are
+    /// set explicitly because these margins depend on them.
     /// </summary>
     public static void ConfigureFailureDetection(ClusterMembershipOptions o)
     {
@@ -60,6 +67,8 @@ public static class GridRedisSiloBuilderExtensions
         // Votes older than this are ignored; it must cover the ~6 s it takes to collect them.
         o.DeathVoteExpirationTimeout = TimeSpan.FromSeconds(30);
         o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(10);
+        o.ExtendProbeTimeoutDuringDegradation = true;
+        o.EnableIndirectProbes = true;
     }
 }
 

@@ -13,14 +13,18 @@ public sealed class GridCli(string stateDir)
     }
 
     /// <summary>The Grid.Silo build next to this test build (same configuration), e.g. Grid.Silo/bin/Release/net10.0/Grid.Silo.dll.</summary>
-    public static string Dll { get; } = FindDll();
+    public static string Dll { get; } = BuildOutput("Grid.Silo", "Grid.Silo.dll");
 
     public async Task<Result> RunAsync(params string[] args) => await RunAsync(args, TimeSpan.FromMinutes(3));
 
-    public async Task<Result> RunAsync(string[] args, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
+    public Task<Result> RunAsync(string[] args, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null) =>
+        RunDllAsync(Dll, args, timeout, environment);
+
+    /// <summary>Runs <c>dotnet <paramref name="dll"/> …</c> (the grid command, or another tool of the repository) in this state directory.</summary>
+    public async Task<Result> RunDllAsync(string dll, string[] args, TimeSpan timeout, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Dll);
+        start.ArgumentList.Add(dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         start.Environment["GRID_STATE_DIR"] = StateDir;
         start.Environment.Remove("GRID_ADDRESS");
@@ -37,12 +41,16 @@ public sealed class GridCli(string stateDir)
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"grid {string.Join(' ', args)} did not finish within {timeout}.");
+            throw new TimeoutException($"{(dll == Dll ? "grid" : Path.GetFileNameWithoutExtension(dll))} {string.Join(' ', args)} did not finish within {timeout}.");
         }
         return new Result(process.ExitCode, await output, await error);
     }
 
-    private static string FindDll()
+    /// <summary>
+    /// The build of another project of the repository in this build's configuration, e.g.
+    /// <c>BuildOutput("Grid.Silo", "Grid.Silo.dll")</c> → Grid.Silo/bin/Release/net10.0/Grid.Silo.dll.
+    /// </summary>
+    public static string BuildOutput(string projectDirectory, string assembly)
     {
         var baseDir = new DirectoryInfo(AppContext.BaseDirectory);
         // tests/Grid.Cluster.Tests/bin/<Configuration>/<tfm>/
@@ -51,9 +59,9 @@ public sealed class GridCli(string stateDir)
         for (var dir = baseDir; dir is not null; dir = dir.Parent)
         {
             if (!File.Exists(Path.Combine(dir.FullName, "Grid.sln"))) continue;
-            var dll = Path.Combine(dir.FullName, "Grid.Silo", "bin", configuration, tfm, "Grid.Silo.dll");
+            var dll = Path.Combine(dir.FullName, projectDirectory, "bin", configuration, tfm, assembly);
             if (File.Exists(dll)) return dll;
-            throw new FileNotFoundException($"Build Grid.Silo ({configuration}) first: {dll} is missing.");
+            throw new FileNotFoundException($"Build {projectDirectory} ({configuration}) first: {dll} is missing.");
         }
         throw new DirectoryNotFoundException($"No Grid.sln above {baseDir.FullName}.");
     }

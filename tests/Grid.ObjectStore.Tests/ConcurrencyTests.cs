@@ -35,6 +35,39 @@ public sealed class ConcurrencyTests
     }
 
     [Fact]
+    public void Large_puts_from_several_threads_at_once_each_land_intact_whether_or_not_they_get_copy_helpers()
+    {
+        // Past ParallelCopy's threshold and not whole pages: copies that find a helper idle split, the others
+        // (the helpers are busy with their neighbours' copies) copy alone, and every object holds its own bytes.
+        const int threads = 6, large = 24 * 1024 * 1024 + 4000;
+        using var store = TestData.NewStore();
+        var ids = new ObjectId[threads];
+        using var start = new Barrier(threads);
+
+        var errors = new Exception?[threads];
+        var writers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            try
+            {
+                var data = TestData.Pattern(large + t, seed: 40 + t);
+                start.SignalAndWait();
+                ids[t] = ObjectId.New();
+                store.Put(ids[t], data);
+            }
+            catch (Exception e) { errors[t] = e; } // an exception on a thread of its own would end the test process
+        })).ToList();
+        writers.ForEach(w => w.Start());
+        writers.ForEach(w => w.Join());
+
+        Assert.All(errors, Assert.Null);
+        for (var t = 0; t < threads; t++)
+        {
+            Assert.True(store.TryGet(ids[t], out var obj));
+            using (obj) Assert.True(obj.Span.SequenceEqual(TestData.Pattern(large + t, seed: 40 + t)));
+        }
+    }
+
+    [Fact]
     public void Racing_creates_of_one_id_let_exactly_one_win()
     {
         using var store = TestData.NewStore();
