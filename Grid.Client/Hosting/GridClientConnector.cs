@@ -140,6 +140,7 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
         endpoint.Worker = worker;
         worker.StartOwnerMailbox();
         selector.NodeLeft += node => worker.DropBorrowersOnNode(node); // a dead node holds nothing any more
+        selector.NodeLeft += worker.ActorNodeLeft; // calls to actors that lived there stop waiting
         var job = await Jobs.JobCodeShipper.StartJobAsync(cluster, JobId.New(), options.Value.Code, _loggers.CreateLogger("Grid.Jobs")).ConfigureAwait(false);
         return new GridClient(worker, job.Job, async () =>
         {
