@@ -137,7 +137,6 @@ internal sealed class ActorChannel
     {
         lock (Gate)
         {
-            Console.Error.WriteLine($"DBG lose seq {pending.Spec.Sequence} inc {pending.Spec.Incarnation} inflight {inFlight} sent {failedSendAt} attempt {pending.Attempt}/{pending.Call.Attempt} rec {_recovering} cur {Incarnation}");
             if (pending.Call.Attempt != pending.Attempt || pending.Call.Result.Task.IsCompleted) return;
             pending.Call.Attempt++;
             if (inFlight) pending.Call.Deaths++;
@@ -186,7 +185,6 @@ internal sealed class ActorChannel
             while (true)
             {
                 info = await gcs.GetActor(Actor.Id).ConfigureAwait(false);
-                Console.Error.WriteLine($"DBG recover {lost}: {info?.State} {info?.RestartCount} {info?.Node}");
                 if (info is null or { State: ActorState.Dead } || info is { State: ActorState.Alive } && info.RestartCount > lost) break;
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero)
@@ -215,7 +213,6 @@ internal sealed class ActorChannel
         var failed = new List<(ActorCall Call, Exception Error)>();
         lock (Gate)
         {
-            Console.Error.WriteLine($"DBG resume {info?.State} {info?.RestartCount} failure {failure} unfinished {_unfinished.Count}");
             var calls = _unfinished.Values.OrderBy(c => c.Spec.Sequence).ToArray();
             _unfinished.Clear();
             if (failure is not null)

@@ -74,9 +74,7 @@ public sealed partial class CoreWorker
     private async Task PlaceActorAsync(ActorCreationSpec spec, List<ObjectRef>? nested)
     {
         if (nested is not null) spec = spec.WithBorrowed(await LendNestedAsync(nested).ConfigureAwait(false));
-        Console.Error.WriteLine($"DBG place {spec.ActorId} inc {spec.Incarnation} from {Selector.Pick()}");
         var node = await RayletOf(Selector.Pick()).PlaceActor(spec, 0).ConfigureAwait(false);
-        Console.Error.WriteLine($"DBG placed {spec.ActorId} inc {spec.Incarnation} on {node}");
         await ActivateActorAsync(spec, node).ConfigureAwait(false);
     }
 
@@ -101,12 +99,10 @@ public sealed partial class CoreWorker
                 try
                 {
                     await Grains.GetGrain<IActorHostGrain>(spec.ActorId.Value).Create(spec).ConfigureAwait(false);
-                    Console.Error.WriteLine($"DBG created {spec.ActorId} inc {spec.Incarnation}");
                     return;
                 }
                 catch (Exception e) when (tries < 100 && (e is ActorUnavailableException || FailureClassifier.IsNodeFailure(e)))
                 {
-                    Console.Error.WriteLine($"DBG create retry {tries} {e.GetType().Name} {e.Message}");
                     // A restart reached an activation that is going away (the dying incarnation, or one a call made), or
                     // the directory still named the dead node: Orleans places a new activation once that one is gone.
                     // It goes within a few grain turns; the bound only keeps a bug from looping.
@@ -140,8 +136,19 @@ public sealed partial class CoreWorker
     /// <summary>The actor as the GCS records it now (state, node, restart count, death cause).</summary>
     public async Task<ActorInfo> GetActorInfoAsync(ActorId actor, CancellationToken cancellationToken)
     {
-        var info = await Grains.GetGrain<IGcsGrain>(0).GetActor(actor).WaitAsync(cancellationToken).ConfigureAwait(false);
-        return info ?? throw new ActorNotFoundException($"Actor {actor} is not registered in the cluster's GCS.");
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                var info = await Grains.GetGrain<IGcsGrain>(0).GetActor(actor).WaitAsync(cancellationToken).ConfigureAwait(false);
+                return info ?? throw new ActorNotFoundException($"Actor {actor} is not registered in the cluster's GCS.");
+            }
+            catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
+            {
+                // The read went through a gateway node that just died; any live node answers it.
+                if (tries == 3) throw new ActorUnavailableException($"Actor {actor}'s record could not be read: the nodes asked died ({e.GetType().Name}); check `grid status` and try again.", e);
+            }
+        }
     }
 
     /// <summary>
