@@ -68,10 +68,10 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
             // The actor's node died (or left the cluster while this send waited): recovery decides what follows.
             release();
             logger.LogDebug(e, "A batch of {Count} calls to actor {Actor} was lost with its node", batch.Count, actor.Id);
-            // A send still waiting when the node left the cluster was in flight; one that failed may have gone to a
-            // node already known dead (the channel compares its time with the recorded death).
-            var cancelled = e is OperationCanceledException && lost.IsCancellationRequested;
-            foreach (var p in batch) channel.Lose(p, inFlight: cancelled, failedSendAt: cancelled ? null : sentAt);
+            // Whether the calls were in flight at the death, or went to a node already known dead (a send to it can
+            // fail, or wait until the node is seen leaving), the channel tells by comparing the send's time with the
+            // death the GCS recorded.
+            foreach (var p in batch) channel.Lose(p, inFlight: false, failedSendAt: sentAt);
         }
         catch (Exception e)
         {

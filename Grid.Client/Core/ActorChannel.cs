@@ -17,9 +17,10 @@ internal sealed class ActorCall(ActorCallSpec spec, TaskCompletionSource<ObjectP
     /// <summary>How many times an incarnation died while this call was in flight to it (compared to MaxTaskRetries).</summary>
     public int Deaths;
     /// <summary>
-    /// When the attempt whose send failed (connection, unreachable silo) was sent: it counts as in flight at the
-    /// death only if sent before the GCS recorded the death (<see cref="ActorInfo.DiedAt"/>); one sent to a node
-    /// already known dead never reached the actor.
+    /// When the attempt whose send failed or was cut off (connection, unreachable silo, its node seen leaving) was
+    /// sent: it counts as in flight at the death only if sent before the GCS recorded the death
+    /// (<see cref="ActorInfo.DiedAt"/>, written after Orleans declared the node dead); one sent later went to a node
+    /// already known dead and never reached the actor.
     /// </summary>
     public DateTimeOffset? FailedSendAt;
 }
