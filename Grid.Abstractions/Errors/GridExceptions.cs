@@ -51,6 +51,23 @@ public sealed class ActorDiedException : GridException
     public ActorDiedException(string message, Exception? inner) : base(message, inner) { }
 }
 
+/// <summary>
+/// The actor cannot take the call now: it is restarting, or the call was meant for an incarnation that died. The
+/// call did not run. Callers resend such calls themselves; a user sees this only when the actor does not come back.
+/// </summary>
+[GenerateSerializer]
+public sealed class ActorUnavailableException : GridException
+{
+    /// <summary>
+    /// The origin a host gives this error for a call its incarnation had accepted (queued or running) when it was
+    /// killed for a restart: unlike a refused call, it counts against ActorOptions.MaxTaskRetries.
+    /// </summary>
+    public const string AcceptedOrigin = "grid: accepted by an incarnation that died";
+
+    public ActorUnavailableException(string message) : base(message) { }
+    public ActorUnavailableException(string message, Exception? inner) : base(message, inner) { }
+}
+
 /// <summary>A named actor does not exist in the namespace.</summary>
 [GenerateSerializer]
 public sealed class ActorNotFoundException : GridException

@@ -27,4 +27,10 @@ public interface IActorHostGrain : IGrainWithStringKey
     Task<OutcomeChunk> NextOutcomes(long cursor);
 
     Task Kill(string reason);
+
+    /// <summary>
+    /// Kills this incarnation and, when the actor may restart, builds the next one (its constructor runs again);
+    /// otherwise it ends as <see cref="Kill"/> does. Calls held by this incarnation fail as dead.
+    /// </summary>
+    Task Restart(string reason);
 }

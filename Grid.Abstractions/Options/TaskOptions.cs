@@ -50,8 +50,26 @@ public sealed record ActorOptions
     /// lifetime="detached"): a detached actor lives until it is killed or its node dies.
     /// </summary>
     public ActorLifetime Lifetime { get; init; }
+    /// <summary>
+    /// How often the actor is rebuilt (its constructor run again, state reset) when it dies with its node or is
+    /// killed with <c>noRestart: false</c>; 0 (Ray's default) never, -1 forever. A named actor keeps its name.
+    /// </summary>
+    public int MaxRestarts { get; init; }
+    /// <summary>
+    /// How often a call that was in flight when the actor died is sent again to the restarted actor; 0 (Ray's
+    /// default) fails it with ActorDiedException, -1 resends forever. Resent calls keep each caller's order.
+    /// </summary>
+    public int MaxTaskRetries { get; init; }
 
     public ResourceSet ToResourceSet() => ResourceRequest.Build(NumCpus, NumGpus, Memory, Resources);
+
+    /// <summary>Throws for options Grid cannot honour, naming the option and what to use instead.</summary>
+    public void Validate()
+    {
+        if (MaxConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency, "ActorOptions.MaxConcurrency must be at least 1.");
+        if (MaxRestarts < -1) throw new ArgumentOutOfRangeException(nameof(MaxRestarts), MaxRestarts, "ActorOptions.MaxRestarts must be -1 (restart forever), 0 (never) or a positive count.");
+        if (MaxTaskRetries < -1) throw new ArgumentOutOfRangeException(nameof(MaxTaskRetries), MaxTaskRetries, "ActorOptions.MaxTaskRetries must be -1 (resend forever), 0 (never) or a positive count.");
+    }
 }
 
 /// <summary>How long an actor lives (Ray's <c>lifetime</c> option).</summary>

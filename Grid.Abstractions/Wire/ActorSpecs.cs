@@ -18,12 +18,22 @@ public sealed class ActorCreationSpec
     [Id(10)] public SchedulingStrategy? Scheduling { get; init; }
     /// <summary>Payloads of refs nested in the arguments that the creator owns (see <see cref="TaskSpec.Borrowed"/>).</summary>
     [Id(11)] public BorrowedObject[]? Borrowed { get; init; }
+    /// <summary>Which incarnation this builds: 0 first, then the actor's restart count (see <see cref="ActorCallSpec.Incarnation"/>).</summary>
+    [Id(12)] public int Incarnation { get; init; }
+    /// <summary>See ActorOptions.MaxRestarts.</summary>
+    [Id(13)] public int MaxRestarts { get; init; }
 
     /// <summary>A copy with <paramref name="args"/> (resolved by the creator) and <paramref name="borrowed"/>, where given.</summary>
-    public ActorCreationSpec With(TaskArg[]? args = null, BorrowedObject[]? borrowed = null) => args is null && borrowed is null ? this : new()
+    public ActorCreationSpec With(TaskArg[]? args = null, BorrowedObject[]? borrowed = null) => args is null && borrowed is null ? this : Copy(args ?? Args, borrowed ?? Borrowed, Incarnation);
+
+    /// <summary>A copy that builds incarnation <paramref name="incarnation"/> (a restart), without borrowed payloads.</summary>
+    public ActorCreationSpec ForIncarnation(int incarnation) => Copy(Args, null, incarnation);
+
+    private ActorCreationSpec Copy(TaskArg[] args, BorrowedObject[]? borrowed, int incarnation) => new()
     {
-        ActorId = ActorId, Job = Job, Constructor = Constructor, Args = args ?? Args, Resources = Resources, Name = Name, Namespace = Namespace,
-        MaxConcurrency = MaxConcurrency, Owner = Owner, ClassName = ClassName, Scheduling = Scheduling, Borrowed = borrowed ?? Borrowed,
+        ActorId = ActorId, Job = Job, Constructor = Constructor, Args = args, Resources = Resources, Name = Name, Namespace = Namespace,
+        MaxConcurrency = MaxConcurrency, Owner = Owner, ClassName = ClassName, Scheduling = Scheduling, Borrowed = borrowed,
+        Incarnation = incarnation, MaxRestarts = MaxRestarts,
     };
 }
 
@@ -46,4 +56,9 @@ public sealed class ActorCallSpec
     [Id(8)] public ObjectPayload? FailedDependency { get; init; }
     /// <summary>Payloads of refs nested in the arguments that the caller owns (see <see cref="TaskSpec.Borrowed"/>).</summary>
     [Id(9)] public BorrowedObject[]? Borrowed { get; init; }
+    /// <summary>
+    /// The incarnation of the actor the caller numbered this call for: sequence numbers count from 1 in each
+    /// incarnation, so a host refuses (as unavailable, without running it) a call meant for another one.
+    /// </summary>
+    [Id(10)] public int Incarnation { get; init; }
 }

@@ -20,7 +20,8 @@ public sealed record NodeInfo
     [Id(9)] public string[] PendingReasons { get; init; } = [];
 }
 
-public enum ActorState : byte { Pending, Alive, Dead }
+/// <summary>An actor's life: Pending until built, Alive, Restarting while a new incarnation is being placed and built, Dead.</summary>
+public enum ActorState : byte { Pending, Alive, Dead, Restarting }
 
 /// <summary>An actor as the GCS knows it.</summary>
 [GenerateSerializer, Immutable]
@@ -37,7 +38,19 @@ public sealed record ActorInfo
     [Id(8)] public ResourceSet Resources { get; init; } = ResourceSet.Empty;
     /// <summary>Why a pending actor is not running yet, e.g. "waiting for resources: GPU".</summary>
     [Id(9)] public string? PendingReason { get; init; }
+    /// <summary>How often the actor was restarted; it is also the incarnation its callers address (see <see cref="ActorCallSpec.Incarnation"/>).</summary>
     [Id(10)] public int RestartCount { get; init; }
     /// <summary>Detached actors outlive their job; the others are killed when it ends (see <see cref="ActorLifetime"/>).</summary>
     [Id(20)] public ActorLifetime Lifetime { get; init; }
+    /// <summary>See ActorOptions.MaxRestarts: 0 never, -1 forever.</summary>
+    [Id(11)] public int MaxRestarts { get; init; }
+    /// <summary>See ActorOptions.MaxTaskRetries: 0 never, -1 forever.</summary>
+    [Id(12)] public int MaxTaskRetries { get; init; }
+    /// <summary>How to build the actor again; kept only for a restartable actor (MaxRestarts not 0).</summary>
+    [Id(13)] public ActorCreationSpec? Spec { get; init; }
+    /// <summary>When the node that recorded the last death (restart or end) recorded it; callers compare their sends to it.</summary>
+    [Id(14)] public DateTimeOffset? DiedAt { get; init; }
+
+    /// <summary>Whether a death of this incarnation leads to a restart rather than to Dead.</summary>
+    public bool MayRestart => Spec is not null && (MaxRestarts == -1 || RestartCount < MaxRestarts);
 }

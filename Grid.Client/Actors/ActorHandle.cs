@@ -29,8 +29,17 @@ public sealed class ActorHandle<T> where T : class
     public ObjectRef<Unit> Call(Expression<Action<T>> call) => Submit<Unit>(call);
     public ObjectRef<Unit> Call(Expression<Func<T, Task>> call) => Submit<Unit>(call);
 
-    /// <summary>Kills the actor: its pending and later calls fail with <see cref="ActorDiedException"/>.</summary>
-    public Task KillAsync() => _grid.Worker.KillActorAsync(Actor);
+    /// <summary>
+    /// Kills the actor: its pending and later calls fail with <see cref="ActorDiedException"/>. With
+    /// <paramref name="noRestart"/> false, an actor created with restarts left (ActorOptions.MaxRestarts) is rebuilt
+    /// instead, its constructor run again, which counts as a restart; calls in flight then fail or are resent as
+    /// ActorOptions.MaxTaskRetries allows.
+    /// </summary>
+    public Task KillAsync(bool noRestart = true, CancellationToken cancellationToken = default) =>
+        _grid.Worker.KillActorAsync(Actor, noRestart, cancellationToken);
+
+    /// <summary>The actor as the cluster records it: state (Alive, Restarting, Dead…), node, restart count and death cause.</summary>
+    public Task<Wire.ActorInfo> GetInfoAsync(CancellationToken cancellationToken = default) => _grid.Worker.GetActorInfoAsync(ActorId, cancellationToken);
 
     private ObjectRef<TResult> Submit<TResult>(LambdaExpression call)
     {

@@ -9,11 +9,18 @@ using Microsoft.Extensions.Logging;
 namespace Grid.Core;
 
 /// <summary>An actor as a caller knows it: its id, and a task that completes once it can take calls.</summary>
-public sealed record ActorRef(ActorId Id, string ClassName, Task Ready);
+public sealed record ActorRef(ActorId Id, string ClassName, Task Ready)
+{
+    /// <summary>The incarnation (restart count) the caller first addresses; its channel follows later restarts.</summary>
+    public int Incarnation { get; init; }
+}
 
 public sealed partial class CoreWorker
 {
-    private readonly ConcurrentDictionary<ActorId, StrongBox<long>> _callSequences = new();
+    private readonly ConcurrentDictionary<ActorId, ActorChannel> _actorChannels = new();
+
+    private ActorChannel ChannelOf(ActorRef actor) =>
+        _actorChannels.TryGetValue(actor.Id, out var known) ? known : _actorChannels.GetOrAdd(actor.Id, _ => new ActorChannel(this, actor, _logger));
 
     /// <summary>
     /// Registers an actor in the GCS (atomically by name) and places it in the background: a node
@@ -21,7 +28,7 @@ public sealed partial class CoreWorker
     /// </summary>
     public async Task<ActorRef> CreateActorAsync(JobId job, ConstructorInfo constructor, TaskArgument[] args, ActorOptions options, bool getIfExists)
     {
-        if (options.MaxConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(options), "ActorOptions.MaxConcurrency must be at least 1.");
+        options.Validate();
         var descriptor = FunctionCatalog.Describe(constructor);
         var className = constructor.DeclaringType!.AssemblyQualifiedName!;
         var scratch = NestedArgumentScratch();
@@ -38,6 +45,7 @@ public sealed partial class CoreWorker
             Owner = OwnerAddress,
             ClassName = className,
             Scheduling = options.Scheduling,
+            MaxRestarts = options.MaxRestarts,
         };
         var nested = TakeNested(scratch);
         var gcs = Grains.GetGrain<IGcsGrain>(0);
@@ -45,12 +53,14 @@ public sealed partial class CoreWorker
         {
             ActorId = spec.ActorId, Name = spec.Name, Namespace = spec.Namespace, ClassName = className,
             Job = job, Resources = spec.Resources, State = ActorState.Pending, Lifetime = options.Lifetime,
+            MaxRestarts = options.MaxRestarts, MaxTaskRetries = options.MaxTaskRetries,
+            Spec = options.MaxRestarts == 0 ? null : spec, // a restart builds the actor again from it (without nested payloads)
         }).ConfigureAwait(false);
         if (registered.ActorId != spec.ActorId)
         {
             if (!getIfExists)
                 throw new ArgumentException($"An actor named '{options.Name}' already exists in namespace '{options.Namespace}'. Use GetActorAsync to reach it, GetOrCreateActorAsync to share it, or pick another name.");
-            return new ActorRef(registered.ActorId, registered.ClassName, gcs.WaitActorPlaced(registered.ActorId));
+            return new ActorRef(registered.ActorId, registered.ClassName, gcs.WaitActorPlaced(registered.ActorId)) { Incarnation = registered.RestartCount };
         }
         var placed = PlaceActorAsync(spec, nested);
         PinArguments(placed, spec.Args, nested); // refcount: constructor arguments live until the actor is built
@@ -70,6 +80,18 @@ public sealed partial class CoreWorker
         spec = spec.With(failure is null && !ReferenceEquals(args, spec.Args) ? args : null,
             nested is not null ? await LendNestedAsync(nested).ConfigureAwait(false) : null);
         var node = await RayletOf(Selector.Pick()).PlaceActor(spec, 0).ConfigureAwait(false);
+        await ActivateActorAsync(spec, node).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Builds the next incarnation of a restartable actor (on a node of the cluster, called by the node that decided
+    /// the restart): placed and constructed as at creation.
+    /// </summary>
+    public Task RestartActorAsync(ActorCreationSpec spec) => PlaceActorAsync(spec, null);
+
+    /// <summary>Activates the actor's host on <paramref name="node"/> (which holds its resources) and runs its constructor.</summary>
+    private async Task ActivateActorAsync(ActorCreationSpec spec, NodeId node)
+    {
         // The placement hint makes Orleans activate the host on the node that holds its resources;
         // the GPU flag lets the GPU placement filter keep it off silos without GPUs.
         RequestContext.Set(IPlacementDirector.PlacementHintKey, SiloAddress.FromParsableString(node.Value));
@@ -77,7 +99,21 @@ public sealed partial class CoreWorker
         if (needsGpu) RequestContext.Set(GpuRequestKey, true);
         try
         {
-            await Grains.GetGrain<IActorHostGrain>(spec.ActorId.Value).Create(spec).ConfigureAwait(false);
+            for (var tries = 1; ; tries++)
+            {
+                try
+                {
+                    await Grains.GetGrain<IActorHostGrain>(spec.ActorId.Value).Create(spec).ConfigureAwait(false);
+                    return;
+                }
+                catch (Exception e) when (tries < 100 && (e is ActorUnavailableException || FailureClassifier.IsNodeFailure(e)))
+                {
+                    // A restart reached an activation that is going away (the dying incarnation, or one a call made), or
+                    // the directory still named the dead node: Orleans places a new activation once that one is gone.
+                    // It goes within a few grain turns; the bound only keeps a bug from looping.
+                    await Task.Delay(TimeSpan.FromMilliseconds(20)).ConfigureAwait(false);
+                }
+            }
         }
         finally
         {
@@ -96,7 +132,28 @@ public sealed partial class CoreWorker
         if (info is null || info.State == ActorState.Dead)
             throw new ActorNotFoundException($"No live actor named '{name}' in namespace '{ns}'. Create it with ActorOptions.Name, or use GetOrCreateActorAsync.");
         // An actor the GCS knows alive is placed: its calls need not wait for a second round trip to learn it.
-        return new ActorRef(info.ActorId, info.ClassName, info.State == ActorState.Alive ? Task.CompletedTask : gcs.WaitActorPlaced(info.ActorId));
+        return new ActorRef(info.ActorId, info.ClassName, info.State == ActorState.Alive ? Task.CompletedTask : gcs.WaitActorPlaced(info.ActorId))
+        {
+            Incarnation = info.RestartCount,
+        };
+    }
+
+    /// <summary>The actor as the GCS records it now (state, node, restart count, death cause).</summary>
+    public async Task<ActorInfo> GetActorInfoAsync(ActorId actor, CancellationToken cancellationToken)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                var info = await Grains.GetGrain<IGcsGrain>(0).GetActor(actor).WaitAsync(cancellationToken).ConfigureAwait(false);
+                return info ?? throw new ActorNotFoundException($"Actor {actor} is not registered in the cluster's GCS.");
+            }
+            catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
+            {
+                // The read went through a gateway node that just died; any live node answers it.
+                if (tries == 3) throw new ActorUnavailableException($"Actor {actor}'s record could not be read: the nodes asked died ({e.GetType().Name}); check `grid status` and try again.", e);
+            }
+        }
     }
 
     /// <summary>
@@ -115,26 +172,36 @@ public sealed partial class CoreWorker
         // refcount: arguments live until the call ends. A ref argument replaced by its value travels as a copy, so the
         // actor never reads the ref: only the refs still sent as refs (and nested ones) are pinned.
         PinArguments(result.Task, sent, nested);
-        var sequences = _callSequences.TryGetValue(actor.Id, out var known) ? known : _callSequences.GetOrAdd(actor.Id, _ => new StrongBox<long>(0));
-        ActorCallSpec Spec() => new()
+        var channel = ChannelOf(actor);
+        // Numbered and queued in one step, under the channel's gate: threads calling the same actor at once (tasks
+        // sharing this worker) then fill batches in sequence order, and the host runs each call on arrival instead
+        // of holding it until an earlier number shows up. A restart renumbers unfinished calls under the same gate.
+        lock (channel.Gate)
         {
-            ActorId = actor.Id, CallerId = WorkerId, Sequence = Interlocked.Increment(ref sequences.Value), Method = descriptor, Args = sent,
-            ResultId = resultId, Owner = OwnerAddress, Job = job,
-        };
-        // A call to an actor still being placed rides in a batch too: the batch waits for the actor (see ActorCallBatcher).
-        if (nested is not { Count: > 0 } && IsBatchable(sent))
-        {
-            // Numbered and queued in one step: threads calling the same actor at once (tasks sharing this worker)
-            // then fill batches in sequence order, and the host runs each call on arrival instead of holding it
-            // until an earlier number shows up.
-            lock (sequences)
+            if (channel.DeadCause is { } cause)
             {
-                var spec = Spec();
+                result.TrySetResult(ObjectPayload.Failed(Serializer.ToRemoteError(
+                    new ActorDiedException($"Actor {actor.Id} is dead ({cause}); {descriptor.DisplayName} did not run."), $"actor {actor.Id}")));
+                return new ObjectRef<T>(resultId, OwnerAddress, this);
+            }
+            var spec = new ActorCallSpec
+            {
+                ActorId = actor.Id, CallerId = WorkerId, Sequence = channel.NextSequence(), Incarnation = channel.Incarnation, Method = descriptor,
+                Args = sent, ResultId = resultId, Owner = OwnerAddress, Job = job,
+            };
+            // A call to an actor still being placed rides in a batch too: the batch waits for the actor (see ActorCallBatcher).
+            if (nested is not { Count: > 0 } && IsBatchable(sent))
+            {
                 // An actor hosted in this process whose turn it is takes the call from this thread (see ILocalActors).
-                if (_localActors is not { } local || !local.TryStart(spec, result)) ActorCalls.Enqueue(actor, spec, result);
+                if (channel.Recovering || _localActors is not { } local || !local.TryStart(spec, result)) channel.Track(new ActorCall(spec, result, sendable: true));
+            }
+            else
+            {
+                var call = new ActorCall(spec, result, sendable: false);
+                channel.Track(call);
+                _ = SendActorCallAsync(channel, call, nested is { Count: > 0 } ? nested : null);
             }
         }
-        else _ = SendActorCallAsync(actor, Spec(), result, nested is { Count: > 0 } ? nested : null);
         return new ObjectRef<T>(resultId, OwnerAddress, this);
     }
 
@@ -175,27 +242,30 @@ public sealed partial class CoreWorker
     internal IActorHostGrain HostOf(ActorId actor) =>
         _actorHosts.TryGetValue(actor, out var host) ? host : _actorHosts.GetOrAdd(actor, Grains.GetGrain<IActorHostGrain>(actor.Value));
 
-    private async Task SendActorCallAsync(ActorRef actor, ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result, List<ObjectRef>? nested)
+    /// <summary>
+    /// A call whose arguments need resolving (refs this process owns, nested refs): resolved here, then sent by its
+    /// channel with the numbering it has then. The host orders calls by sequence number, so waiting for arguments
+    /// reorders nothing.
+    /// </summary>
+    private async Task SendActorCallAsync(ActorChannel channel, ActorCall call, List<ObjectRef>? nested)
     {
+        var spec = call.Spec;
         try
         {
-            await actor.Ready.ConfigureAwait(false);
-            // Arguments this process owns are resolved here; the host orders calls by sequence
-            // number, so waiting for them does not reorder anything.
+            await channel.Actor.Ready.ConfigureAwait(false);
             var (args, _, failure) = await ResolveOwnedArgumentsAsync(spec.Args).ConfigureAwait(false);
             var lent = nested is not null && failure is null ? await LendNestedAsync(nested).ConfigureAwait(false) : null;
-            var ready = ReferenceEquals(args, spec.Args) && lent is null ? spec : new ActorCallSpec
+            channel.Resolved(call, current => ReferenceEquals(args, current.Args) && lent is null ? current : new ActorCallSpec
             {
-                ActorId = spec.ActorId, CallerId = spec.CallerId, Sequence = spec.Sequence, Method = spec.Method,
-                Args = failure is null ? args : [], ResultId = spec.ResultId, Owner = spec.Owner, Job = spec.Job, FailedDependency = failure,
+                ActorId = current.ActorId, CallerId = current.CallerId, Sequence = current.Sequence, Incarnation = current.Incarnation, Method = current.Method,
+                Args = failure is null ? args : [], ResultId = current.ResultId, Owner = current.Owner, Job = current.Job, FailedDependency = failure,
                 Borrowed = lent,
-            };
-            ResultDelivery.CompleteLone(result, await HostOf(actor.Id).Call(ready).ConfigureAwait(false));
+            });
         }
         catch (Exception e)
         {
-            _logger.LogDebug(e, "Actor call {Method} on {Actor} failed", spec.Method.DisplayName, actor.Id);
-            result.TrySetResult(ActorCallFailed(actor, spec, e));
+            _logger.LogDebug(e, "Actor call {Method} on {Actor} failed", spec.Method.DisplayName, channel.Actor.Id);
+            call.Result.TrySetResult(ActorCallFailed(channel.Actor, spec, e));
         }
     }
 
@@ -206,14 +276,29 @@ public sealed partial class CoreWorker
         return ObjectPayload.Failed(Serializer.ToRemoteError(error, $"actor {actor.Id}"));
     }
 
-    public async Task KillActorAsync(ActorRef actor)
+    /// <summary>
+    /// Kills the actor. With <paramref name="noRestart"/> false, a restartable actor with restarts left is rebuilt
+    /// instead (this counts as a restart); otherwise it ends, and later calls fail with ActorDiedException.
+    /// </summary>
+    public async Task KillActorAsync(ActorRef actor, bool noRestart, CancellationToken cancellationToken)
     {
-        try { await actor.Ready.ConfigureAwait(false); }
-        catch (Exception e) { _logger.LogDebug(e, "Killing actor {Actor} whose placement failed", actor.Id); }
-        await HostOf(actor.Id).Kill("killed by its handle").ConfigureAwait(false);
+        try { await actor.Ready.WaitAsync(cancellationToken).ConfigureAwait(false); }
+        catch (Exception e) when (e is not OperationCanceledException) { _logger.LogDebug(e, "Killing actor {Actor} whose placement failed", actor.Id); }
+        var host = HostOf(actor.Id);
+        if (!noRestart)
+        {
+            await host.Restart("killed by its handle with noRestart: false").WaitAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        await host.Kill("killed by its handle").WaitAsync(cancellationToken).ConfigureAwait(false);
         _actorCalls?.Forget(actor.Id);
         _actorHosts.TryRemove(actor.Id, out _);
+        _actorChannels.TryRemove(actor.Id, out _);
     }
 
-    private sealed class StrongBox<TValue>(TValue value) { public TValue Value = value; }
+    /// <summary>A node left the cluster: calls waiting on actors that lived there end now and recover (see <see cref="ActorChannel"/>).</summary>
+    public void ActorNodeLeft(NodeId gone)
+    {
+        foreach (var channel in _actorChannels.Values) channel.NodeLeft(gone);
+    }
 }

@@ -35,7 +35,7 @@ public sealed partial class CoreWorker
         _raylets.TryGetValue(node, out var raylet) ? raylet : _raylets.GetOrAdd(node, n => Grains.GetGrain<IRayletGrain>(n.Value));
 
     private ActorCallBatcher? _actorCalls;
-    private ActorCallBatcher ActorCalls => _actorCalls ?? Interlocked.CompareExchange(ref _actorCalls, new ActorCallBatcher(this, _logger), null) ?? _actorCalls;
+    internal ActorCallBatcher ActorCalls => _actorCalls ?? Interlocked.CompareExchange(ref _actorCalls, new ActorCallBatcher(this, _logger), null) ?? _actorCalls;
 
     /// <summary>A lone task of the batcher: one plain call; <paramref name="answered"/> runs before its result is published.</summary>
     internal async Task SubmitSingleAsync(TaskSpec spec, NodeId node, int maxRetries, TaskCompletionSource<ObjectPayload> result, Action answered)

@@ -141,6 +141,7 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
         endpoint.Worker = worker;
         worker.StartOwnerMailbox();
         selector.NodeLeft += worker.OnNodeDied; // calls to it end and retry; a dead node holds nothing any more
+        selector.NodeLeft += worker.ActorNodeLeft; // calls to actors that lived there stop waiting
         var leaseRenewal = options.Value.LeaseRenewal;
         if (leaseRenewal <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(options), leaseRenewal, "GridClientOptions.LeaseRenewal must be positive (2 s by default).");

@@ -11,10 +11,12 @@ namespace Grid.Silo.Actors;
 /// Hosts one actor: builds the user's object once, then runs its methods one at a time (or up to
 /// the actor's max concurrency), each caller's calls in submission order. The grain is reentrant so
 /// calls can arrive and resolve their arguments while a method runs; the ordering is ours. It stays
-/// active until killed: an actor's state lives only here.
+/// active until killed: an actor's state lives only here. One activation is one incarnation of the actor: a
+/// restart (see <see cref="ActorRestarter"/>) builds a new activation, and calls numbered for another incarnation
+/// are refused as unavailable, without running, so their caller renumbers and resends them.
 /// </summary>
 [Reentrant, KeepAlive, Orleans.Placement.RandomPlacement, Placement.GpuPlacementFilter]
-internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, LocalActors locals, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
+internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, LocalActors locals, ActorRestarter restarter, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
 {
     // Callers' turns are read by grain turns and, for this process's own worker, by its calling threads (TryStartLocal).
     private readonly Lock _turnsLock = new();
@@ -26,6 +28,10 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     private Func<ActorCallSpec, Exception, ObjectPayload>? _callFailed; // one delegate for the direct calls' failures
     private RunFlow? _flow; // what user code sees (job code, held-ref scope, GridContext), built once per job
     private volatile string? _deathCause;
+    // Set when this incarnation ends and the actor restarts: the calls it had accepted are answered unavailable (their
+    // callers resend them as MaxTaskRetries allows: they were in flight at the death), not dead.
+    private volatile bool _endsForRestart;
+    private bool _activatedByCall; // this activation only answers that the actor is not here; it never builds it
     private Task? _creation;
     private Jobs.JobCode? _code; // the job's shipped code; null in the default context
     // Refs the actor received (arguments) or read while running: released when it dies, not when collected.
@@ -33,7 +39,14 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
 
     private ActorId Id => _spec?.ActorId ?? new(this.GetPrimaryKeyString());
 
-    public Task Create(ActorCreationSpec spec) => _creation ??= CreateCoreAsync(spec);
+    public Task Create(ActorCreationSpec spec)
+    {
+        // A restart that reached the previous incarnation, or an activation a call made (on a node that holds nothing for
+        // the actor), while it was going away: the restarter tries again once it has gone, and Orleans places a new one.
+        if (_deathCause is not null || _activatedByCall)
+            throw new ActorUnavailableException($"Actor {spec.ActorId}'s host activation here is going away; try again.");
+        return _creation ??= CreateCoreAsync(spec);
+    }
 
     private async Task CreateCoreAsync(ActorCreationSpec spec)
     {
@@ -84,11 +97,13 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
 
     public Task<ObjectPayload> Call(ActorCallSpec call)
     {
+        // A call arriving after this incarnation ended was never accepted by it: refused (resent freely) for a restart.
+        if (_deathCause is { } cause && _endsForRestart) return Task.FromResult(Unavailable(call, $"it is restarting ({cause})"));
         node.Worker.AddBorrowed(call.Borrowed);
         // The common case has nothing to wait for but its turn: the actor is built and every argument is a value.
         // It is queued to run at once, or parked until its predecessors have started (a batch that overtook the
         // caller's previous message), without an async turn of its own on the grain.
-        if (_creation is { IsCompletedSuccessfully: true } && _constructorError is null && call.FailedDependency is null && AllInline(call.Args))
+        if (_creation is { IsCompletedSuccessfully: true } && _constructorError is null && call.Incarnation == _spec!.Incarnation && call.FailedDependency is null && AllInline(call.Args))
         {
             lock (_turnsLock)
             {
@@ -106,7 +121,9 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     /// </summary>
     public bool TryStartLocal(ActorCallSpec call, TaskCompletionSource<ObjectPayload> result)
     {
-        if (_deathCause is not null || call.FailedDependency is not null || call.Borrowed is not null || !AllInline(call.Args)) return false;
+        // Restartable actors take calls only through the grain: their callers keep such calls to resend them after a restart.
+        if (_deathCause is not null || _spec is not { MaxRestarts: 0 } || call.Incarnation != _spec.Incarnation
+            || call.FailedDependency is not null || call.Borrowed is not null || !AllInline(call.Args)) return false;
         lock (_turnsLock)
         {
             var turns = TurnsOf(call.CallerId);
@@ -228,14 +245,20 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         var worker = node.Worker;
         if (_spec is null)
         {
-            // A host activated by a call, not by Create: the actor was killed, or its node died.
+            // A host activated by a call, not by Create: the actor was killed, its node died, or it is restarting.
+            _activatedByCall = true;
             var info = await gcs.GetActorAsync(call.ActorId);
             this.DeactivateOnIdle();
             if (info is null) return NotFound(call);
-            return Died(call, info.DeathCause ?? "its host was lost (the node that ran it died)");
+            if (info is { State: ActorState.Dead }) return Died(call, info.DeathCause ?? "its host was lost (the node that ran it died)");
+            return Unavailable(call, info.State == ActorState.Restarting
+                ? $"it is restarting (restart {info.RestartCount}, after {info.DeathCause})"
+                : $"its node {info.Node} is unreachable and not yet declared dead");
         }
         await _creation!;
         if (_constructorError is not null) return ObjectPayload.Failed(_constructorError);
+        if (call.Incarnation != _spec.Incarnation)
+            return Unavailable(call, $"the call was numbered for its incarnation {call.Incarnation}, and incarnation {_spec.Incarnation} runs now");
 
         CallerTurns turns;
         lock (_turnsLock) turns = TurnsOf(call.CallerId);
@@ -320,18 +343,40 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(new ActorNotFoundException(
             $"No actor {call.ActorId} exists in this cluster: it was never created here. Create it with CreateActorAsync, or look a named one up with GetActorAsync."), $"actor {call.ActorId}"));
 
-    private ObjectPayload Died(ActorCallSpec call, string cause) =>
+    /// <summary>A call the dead actor will never run; the answer for a restarting one is <see cref="Unavailable"/>.</summary>
+    private ObjectPayload Died(ActorCallSpec call, string cause) => _endsForRestart ? Unavailable(call, $"it is restarting ({cause})", ActorUnavailableException.AcceptedOrigin) :
         ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(
             new ActorDiedException($"Actor {call.ActorId} is dead ({cause}); {call.Method.DisplayName} did not run."), $"actor {call.ActorId}"));
 
-    public async Task Kill(string reason)
+    /// <summary>A call this incarnation does not run; its caller resends it to the next one (see ActorChannel).</summary>
+    private ObjectPayload Unavailable(ActorCallSpec call, string why, string? origin = null) =>
+        ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(
+            new ActorUnavailableException($"Actor {call.ActorId} cannot take {call.Method.DisplayName} now: {why}. The call did not run."), origin ?? $"actor {call.ActorId}"));
+
+    public Task Kill(string reason) => EndAsync(reason, restart: false);
+
+    public async Task Restart(string reason)
     {
-        _deathCause ??= reason;
+        var info = await gcs.GetActorAsync(Id);
+        await EndAsync(reason, restart: info is { State: ActorState.Alive, MayRestart: true } && info.Node == node.NodeId);
+    }
+
+    /// <summary>
+    /// Ends this incarnation: held calls go at once (to fail as dead, or as unavailable for a restart), resources and
+    /// held refs are released. A restart then hands the GCS record to the restarter, which builds the next incarnation
+    /// once this activation is gone; otherwise the record says Dead, which releases the actor's name.
+    /// </summary>
+    private async Task EndAsync(string reason, bool restart)
+    {
+        if (_deathCause is not null) return;
+        _endsForRestart = restart;
+        _deathCause = reason;
         locals.Remove(Id, this);
         OpenTurns();
         if (_spec is not null) raylet.ReleaseActor(_spec.ActorId);
         var info = await gcs.GetActorAsync(Id);
-        if (info is not null) await gcs.UpdateActorAsync(info with { State = ActorState.Dead, DeathCause = reason });
+        if (restart && info is not null) _ = Task.Run(() => restarter.RestartOrEndAsync(info, reason));
+        else await RecordDeadAsync(info, reason);
         (_instance as IDisposable)?.Dispose();
         _instance = null;
         ReleaseHeldRefs();
@@ -353,14 +398,26 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     {
         if (_spec is not null && _deathCause is null)
         {
-            // The silo is going away with the actor: record its death so callers get a clear error.
+            // The silo is going away with the actor. A restartable one keeps its record: the nodes that see this one
+            // leave restart it (see ActorRestarter). Otherwise record its death so callers get a clear error.
+            var info = await gcs.GetActorAsync(_spec.ActorId);
+            _endsForRestart = info is { MayRestart: true };
             _deathCause = $"its node {node.NodeId} shut down ({reason.Description})";
             locals.Remove(_spec.ActorId, this);
             OpenTurns();
             raylet.ReleaseActor(_spec.ActorId);
             ReleaseHeldRefs();
-            var info = await gcs.GetActorAsync(_spec.ActorId);
-            if (info is not null) await gcs.UpdateActorAsync(info with { State = ActorState.Dead, DeathCause = _deathCause });
+            if (!_endsForRestart) await RecordDeadAsync(info, _deathCause);
         }
+    }
+
+    /// <summary>
+    /// Records the actor dead, unless the record describes another incarnation by now (a killed silo's activation
+    /// can end after the actor was restarted elsewhere: it must not bury its successor).
+    /// </summary>
+    private async Task RecordDeadAsync(ActorInfo? info, string cause)
+    {
+        if (info is null || info.State == ActorState.Dead || _spec is not null && info.RestartCount != _spec.Incarnation) return;
+        await gcs.TryUpdateActorAsync(info, info with { State = ActorState.Dead, DeathCause = cause, PendingReason = null, DiedAt = DateTimeOffset.UtcNow });
     }
 }

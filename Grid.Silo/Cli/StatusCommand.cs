@@ -74,6 +74,10 @@ internal static class StatusCommand
         console.MarkupLine($"Actors: {(actors.Length == 0 ? "none" : Markup.Escape(string.Join(", ", byState)))}");
         foreach (var actor in actors.Where(a => a.State == ActorState.Pending))
             console.MarkupLine(Markup.Escape($"  pending actor {actor.Name ?? actor.ActorId.ToString()} ({actor.ClassName}): {actor.PendingReason ?? "being placed"}"));
+        // Restarts (Ray's RESTARTING state and restart counts): what died, why, and how often.
+        foreach (var actor in actors.Where(a => a.State == ActorState.Restarting || a.State == ActorState.Alive && a.RestartCount > 0))
+            console.MarkupLine(Markup.Escape($"  {(actor.State == ActorState.Restarting ? "restarting" : "restarted")} actor {actor.Name ?? actor.ActorId.ToString()} ({actor.ClassName}): " +
+                $"restart {actor.RestartCount} of {(actor.MaxRestarts == -1 ? "unlimited" : actor.MaxRestarts.ToString(CultureInfo.InvariantCulture))}, last death: {actor.DeathCause}"));
 
         var pending = alive.SelectMany(n => n.PendingReasons.Select(reason => (Node: n, Reason: reason))).ToArray();
         console.MarkupLine($"Pending tasks: {(pending.Length == 0 ? "none" : alive.Sum(n => n.QueuedTasks).ToString(CultureInfo.InvariantCulture))}");

@@ -26,9 +26,25 @@ public interface IActorTable
     Task<ActorInfo?> GetActorAsync(ActorId id);
     Task<ActorInfo?> GetNamedActorAsync(string ns, string name);
     Task<ActorInfo[]> GetActorsAsync();
+    /// <summary>Writes the record. A record written Dead releases the actor's name (if it still names this actor).</summary>
     Task UpdateActorAsync(ActorInfo actor);
-    /// <summary>Completes when the actor is alive (placed and constructed) or dead.</summary>
+    /// <summary>
+    /// Writes <paramref name="updated"/> only if the stored record still has <paramref name="expected"/>'s state,
+    /// restart count and node (its <see cref="ActorFence"/>), atomically; false otherwise. This makes a restart
+    /// decision happen once per death however many nodes notice it. A Dead write releases the name as above.
+    /// </summary>
+    Task<bool> TryUpdateActorAsync(ActorInfo expected, ActorInfo updated);
+    /// <summary>Completes when the actor is alive (placed and constructed) or dead; a restarting actor is waited for.</summary>
     Task<ActorInfo> WaitActorPlacedAsync(ActorId id, CancellationToken cancellationToken);
+}
+
+/// <summary>What <see cref="IActorTable.TryUpdateActorAsync"/> compares: one incarnation's state and place.</summary>
+public static class ActorFence
+{
+    public static string Of(ActorInfo actor) => $"{actor.State}|{actor.RestartCount}|{actor.Node?.Value}";
+
+    /// <summary>Whether a waiter for placement is done with this record (it is neither pending nor restarting).</summary>
+    public static bool IsSettled(ActorState state) => state is ActorState.Alive or ActorState.Dead;
 }
 
 /// <summary>Jobs: one per connected driver.</summary>

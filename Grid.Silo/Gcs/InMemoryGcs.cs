@@ -76,14 +76,31 @@ public sealed class InMemoryGcs : IGcs
 
     public Task UpdateActorAsync(ActorInfo actor)
     {
-        TaskCompletionSource<ActorInfo>? placed = null;
-        lock (_lock)
-        {
-            _actors[actor.ActorId] = actor;
-            if (actor.State != ActorState.Pending && _placed.Remove(actor.ActorId, out placed)) { }
-        }
+        TaskCompletionSource<ActorInfo>? placed;
+        lock (_lock) placed = WriteActor(actor);
         placed?.TrySetResult(actor);
         return Task.CompletedTask;
+    }
+
+    public Task<bool> TryUpdateActorAsync(ActorInfo expected, ActorInfo updated)
+    {
+        TaskCompletionSource<ActorInfo>? placed;
+        lock (_lock)
+        {
+            if (!_actors.TryGetValue(updated.ActorId, out var stored) || ActorFence.Of(stored) != ActorFence.Of(expected)) return Task.FromResult(false);
+            placed = WriteActor(updated);
+        }
+        placed?.TrySetResult(updated);
+        return Task.FromResult(true);
+    }
+
+    /// <summary>Under the lock: stores the record, releases a dead actor's name, and returns the placement waiters to wake.</summary>
+    private TaskCompletionSource<ActorInfo>? WriteActor(ActorInfo actor)
+    {
+        _actors[actor.ActorId] = actor;
+        if (actor is { State: ActorState.Dead, Name: { } name } && _names.TryGetValue((actor.Namespace, name), out var holder) && holder == actor.ActorId)
+            _names.Remove((actor.Namespace, name));
+        return ActorFence.IsSettled(actor.State) && _placed.Remove(actor.ActorId, out var placed) ? placed : null;
     }
 
     public Task<ActorInfo> WaitActorPlacedAsync(ActorId id, CancellationToken cancellationToken)
@@ -92,7 +109,7 @@ public sealed class InMemoryGcs : IGcs
         {
             if (!_actors.TryGetValue(id, out var actor))
                 throw new ActorNotFoundException($"Actor {id} is not registered in the GCS.");
-            if (actor.State != ActorState.Pending) return Task.FromResult(actor);
+            if (ActorFence.IsSettled(actor.State)) return Task.FromResult(actor);
             if (!_placed.TryGetValue(id, out var tcs))
                 _placed[id] = tcs = new TaskCompletionSource<ActorInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
             return tcs.Task.WaitAsync(cancellationToken);

@@ -28,6 +28,7 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<Tasks.TaskExecutor>();
         services.AddSingleton<Raylet.TaskPlacement>();
         services.AddSingleton<Actors.LocalActors>();
+        services.AddSingleton<Actors.ActorRestarter>();
         services.AddSingleton<BundleReservations>();
         services.AddSingleton<ClusterView>();
         services.AddSingleton<Jobs.JobCodeRegistry>();
@@ -38,6 +39,7 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Objects.BorrowerWatch>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, Jobs.JobWatch>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PlacementGroupWatch>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Actors.ActorRestarter>());
         return silo;
     }
 }

@@ -9,8 +9,8 @@ public sealed partial class RedisGcs
     {
         var db = await DatabaseAsync().ConfigureAwait(false);
         var nameKey = actor.Name is { } name ? RedisKeys.NameKey(actor.Namespace, name) : "";
-        var existing = await db.ScriptEvaluateAsync(RedisScripts.RegisterActor, [_keys.Actors, _keys.ActorStates, _keys.ActorNames],
-            [actor.ActorId.Value, Serialize(actor), actor.State.ToString(), nameKey]).ConfigureAwait(false);
+        var existing = await db.ScriptEvaluateAsync(RedisScripts.RegisterActor, [_keys.Actors, _keys.ActorStates, _keys.ActorNames, _keys.ActorFences],
+            [actor.ActorId.Value, Serialize(actor), actor.State.ToString(), nameKey, ActorFence.Of(actor)]).ConfigureAwait(false);
         return existing.IsNull ? actor : Deserialize<ActorInfo>((RedisValue)existing);
     }
 
@@ -34,10 +34,16 @@ public sealed partial class RedisGcs
         return entries.Select(e => Deserialize<ActorInfo>(e.Value)).ToArray();
     }
 
-    public async Task UpdateActorAsync(ActorInfo actor)
+    public Task UpdateActorAsync(ActorInfo actor) => WriteActorAsync(actor, expectedFence: "");
+
+    public Task<bool> TryUpdateActorAsync(ActorInfo expected, ActorInfo updated) => WriteActorAsync(updated, ActorFence.Of(expected));
+
+    private async Task<bool> WriteActorAsync(ActorInfo actor, string expectedFence)
     {
         var db = await DatabaseAsync().ConfigureAwait(false);
-        await db.ScriptEvaluateAsync(RedisScripts.UpdateActor, [_keys.Actors, _keys.ActorStates],
-            [actor.ActorId.Value, Serialize(actor), actor.State.ToString(), _keys.ActorPlaced.ToString()]).ConfigureAwait(false);
+        var nameKey = actor.Name is { } name ? RedisKeys.NameKey(actor.Namespace, name) : "";
+        var written = await db.ScriptEvaluateAsync(RedisScripts.UpdateActor, [_keys.Actors, _keys.ActorStates, _keys.ActorNames, _keys.ActorFences],
+            [actor.ActorId.Value, Serialize(actor), actor.State.ToString(), _keys.ActorPlaced.ToString(), nameKey, ActorFence.Of(actor), expectedFence]).ConfigureAwait(false);
+        return (int)written == 1;
     }
 }

@@ -22,7 +22,7 @@ public sealed partial class RedisGcs
             var signal = _placementSignals.GetOrAdd(id, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
             var actor = await GetActorAsync(id).ConfigureAwait(false)
                 ?? throw new ActorNotFoundException($"Actor {id} is not registered in the GCS.");
-            if (actor.State != ActorState.Pending) return actor;
+            if (ActorFence.IsSettled(actor.State)) return actor;
             await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }

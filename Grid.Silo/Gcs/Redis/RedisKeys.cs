@@ -16,6 +16,8 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Actors { get; } = prefix + "actors";
     /// <summary>Hash: actor id → state name, readable by Lua scripts (the records are binary).</summary>
     public RedisKey ActorStates { get; } = prefix + "actors:state";
+    /// <summary>Hash: actor id → <see cref="ActorFence"/> of its record, compared by the conditional update.</summary>
+    public RedisKey ActorFences { get; } = prefix + "actors:fence";
     /// <summary>Hash: <see cref="NameKey"/> → actor id.</summary>
     public RedisKey ActorNames { get; } = prefix + "actors:names";
     /// <summary>Pub/sub channel: ids of actors that stopped being pending (placed or dead).</summary>

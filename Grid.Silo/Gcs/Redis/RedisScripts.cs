@@ -26,7 +26,7 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: actors, actor states, actor names. ARGV: actor id, ActorInfo, state, name key ('' if unnamed).
+    /// KEYS: actors, actor states, actor names, actor fences. ARGV: actor id, ActorInfo, state, name key ('' if unnamed), fence.
     /// A named actor whose name a live (not dead) actor holds is not registered; that actor's record is
     /// returned instead. Otherwise registers and returns nil.
     /// </summary>
@@ -41,17 +41,23 @@ internal static class RedisScripts
         end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+        redis.call('HSET', KEYS[4], ARGV[1], ARGV[5])
         return false
         """;
 
     /// <summary>
-    /// KEYS: actors, actor states. ARGV: actor id, ActorInfo, state, placed channel. Publishes the id
-    /// when the actor is no longer pending, after the write, so a woken waiter reads the new record.
+    /// KEYS: actors, actor states, actor names, actor fences. ARGV: actor id, ActorInfo, state, placed channel,
+    /// name key ('' if unnamed), new fence, expected fence ('' writes unconditionally). Writes only if the stored
+    /// fence is the expected one (returns 0 otherwise). A Dead record releases its name if the name still maps to
+    /// it. Publishes the id when the actor is alive or dead, after the write, so a woken waiter reads the new record.
     /// </summary>
     public const string UpdateActor = """
+        if ARGV[7] ~= '' and redis.call('HGET', KEYS[4], ARGV[1]) ~= ARGV[7] then return 0 end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-        if ARGV[3] ~= 'Pending' then redis.call('PUBLISH', ARGV[4], ARGV[1]) end
+        redis.call('HSET', KEYS[4], ARGV[1], ARGV[6])
+        if ARGV[3] == 'Dead' and ARGV[5] ~= '' and redis.call('HGET', KEYS[3], ARGV[5]) == ARGV[1] then redis.call('HDEL', KEYS[3], ARGV[5]) end
+        if ARGV[3] == 'Alive' or ARGV[3] == 'Dead' then redis.call('PUBLISH', ARGV[4], ARGV[1]) end
         return 1
         """;
 

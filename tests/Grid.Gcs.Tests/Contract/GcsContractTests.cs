@@ -157,6 +157,65 @@ public abstract class GcsContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_dead_actor_releases_its_name_at_once()
+    {
+        var first = await Gcs.RegisterActorAsync(Actor("counter"));
+        await Gcs.UpdateActorAsync(first with { State = ActorState.Dead, DeathCause = "its node died" });
+
+        Assert.Null(await Gcs.GetNamedActorAsync("default", "counter"));
+        Assert.Equal("its node died", (await Gcs.GetActorAsync(first.ActorId))!.DeathCause);
+    }
+
+    [Fact]
+    public async Task A_late_dead_write_of_an_old_actor_leaves_the_name_with_its_new_holder()
+    {
+        var first = await Gcs.RegisterActorAsync(Actor("counter"));
+        await Gcs.UpdateActorAsync(first with { State = ActorState.Dead });
+        var second = await Gcs.RegisterActorAsync(Actor("counter"));
+
+        await Gcs.UpdateActorAsync(first with { State = ActorState.Dead, DeathCause = "written twice" });
+
+        Assert.Equal(second.ActorId, (await Gcs.GetNamedActorAsync("default", "counter"))!.ActorId);
+    }
+
+    [Fact]
+    public async Task Of_racing_conditional_updates_of_one_incarnation_exactly_one_wins()
+    {
+        var node = Node().NodeId;
+        var alive = (await Gcs.RegisterActorAsync(Actor("worker"))) with { State = ActorState.Alive, Node = node };
+        await Gcs.UpdateActorAsync(alive);
+        var clients = new List<IGcs> { Gcs };
+        for (var i = 0; i < 3; i++) clients.Add(await ConnectAnotherAsync());
+
+        // Every node that saw the actor's node die tries to start restart number 1; one decision stands.
+        var wins = await Task.WhenAll(clients.Select((c, i) => Task.Run(() => c.TryUpdateActorAsync(alive,
+            alive with { State = ActorState.Restarting, RestartCount = 1, Node = new NodeId($"restarter-{i}") })))).WaitAsync(Patience);
+
+        Assert.Equal(1, wins.Count(w => w));
+        var stored = (await Gcs.GetActorAsync(alive.ActorId))!;
+        Assert.Equal(ActorState.Restarting, stored.State);
+        Assert.Equal(1, stored.RestartCount);
+        Assert.Equal("worker", (await Gcs.GetNamedActorAsync("default", "worker"))!.Name); // the name stays through a restart
+        Assert.False(await Gcs.TryUpdateActorAsync(alive, alive with { State = ActorState.Dead }));
+    }
+
+    [Fact]
+    public async Task Waiting_for_placement_waits_while_the_actor_restarts()
+    {
+        var node = Node().NodeId;
+        var actor = await Gcs.RegisterActorAsync(Actor());
+        var restarting = actor with { State = ActorState.Restarting, RestartCount = 1 };
+        await Gcs.UpdateActorAsync(restarting);
+        var wait = Gcs.WaitActorPlacedAsync(actor.ActorId, CancellationToken.None);
+        Assert.False(wait.IsCompleted);
+
+        Assert.True(await (await ConnectAnotherAsync()).TryUpdateActorAsync(restarting, restarting with { State = ActorState.Alive, Node = node }));
+
+        var placed = await wait.WaitAsync(Patience);
+        Assert.Equal((ActorState.Alive, 1, node), (placed.State, placed.RestartCount, placed.Node));
+    }
+
+    [Fact]
     public async Task Racing_registrations_of_one_name_from_several_clients_get_one_actor()
     {
         var clients = new List<IGcs> { Gcs };
