@@ -19,6 +19,11 @@ public static class GridClientConnector
     {
         // Resolve "auto" and the environment once, up front: a missing cluster fails here with a clear message.
         var resolved = Resolve(options);
+        if (resolved.Redis is { } redis && !resolved.SecurityResolved)
+        {
+            resolved.Credentials = await ClusterSecurity.ReadAsync(redis, cancellationToken).ConfigureAwait(false);
+            resolved.SecurityResolved = true;
+        }
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddGridClient(o => Copy(resolved, o));
@@ -27,7 +32,7 @@ public static class GridClientConnector
         {
             await host.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (ConnectFailure(e) is { } failure && failure != e)
+        catch (Exception e) when (ConnectFailure(e, host.Services, resolved) is { } failure && failure != e)
         {
             host.Dispose();
             throw failure;
@@ -58,6 +63,12 @@ public static class GridClientConnector
         var configured = new GridClientOptions();
         configure?.Invoke(configured);
         var options = Resolve(configured);
+        if (options.Redis is { } redis && !options.SecurityResolved)
+        {
+            // Service registration is synchronous; hosts that connect through ConnectAsync never block here.
+            options.Credentials = ClusterSecurity.ReadAsync(redis).GetAwaiter().GetResult();
+            options.SecurityResolved = true;
+        }
         services.AddSingleton(Options.Create(options));
         services.AddOrleansClient(client =>
         {
@@ -66,8 +77,10 @@ public static class GridClientConnector
                 client.UseGridRedis(redis.CopyTo);
             else
                 client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
+            if (options.Credentials is { } credentials) client.UseGridTls(credentials);
         });
-        services.AddOptions<ObjectStoreOptions>();
+        // The object-transfer channel to the nodes' stores uses the same credentials (TLS) as the gateway connections.
+        services.AddOptions<ObjectStoreOptions>().Configure(o => o.Network.Credentials = options.Credentials);
         services.AddSingleton<GridClientFactory>();
         services.AddSingleton(sp => sp.GetRequiredService<GridClientFactory>().CreateAsync(null).GetAwaiter().GetResult());
         return services;
@@ -91,11 +104,27 @@ public static class GridClientConnector
         return resolved;
     }
 
-    /// <summary>A refused password or unreachable cluster, wherever Orleans wrapped it, as Grid's typed error.</summary>
-    private static GridException? ConnectFailure(Exception error)
+    /// <summary>
+    /// A refused password, refused credentials or unreachable cluster, wherever Orleans wrapped it, as Grid's typed
+    /// error. Orleans drops a connection whose TLS handshake failed and reports only that no gateway answered; the
+    /// handshake's own failure, kept by <see cref="TlsHandshakeFailures"/>, says why.
+    /// </summary>
+    private static GridException? ConnectFailure(Exception error, IServiceProvider services, GridClientOptions options)
     {
         for (var e = error; e is not null; e = e.InnerException)
             if (e is GridAuthenticationException or GridConnectionException) return (GridException)e;
+        var where = options.Redis?.Address ?? string.Join(", ", options.Gateways);
+        if (services.GetService<TlsHandshakeFailures>()?.Last is { } handshake)
+            return new GridAuthenticationException(
+                $"The cluster at {where} refused this client at the TLS handshake, or answered with a certificate that is not the cluster's: " +
+                "the client's credentials belong to another cluster (or an earlier one, since rotated). Connect with the cluster's address " +
+                $"and password so the client reads the current credentials, or give the cluster's own in {nameof(GridClientOptions)}.{nameof(GridClientOptions.Credentials)}.",
+                where, handshake);
+        if (options.Redis is null)
+            return new GridConnectionException(
+                $"No gateway of {where} accepted this client. Check that the nodes run and the ports are right; a cluster started with " +
+                "'grid start' requires TLS: connect with its address and password (GridClient.ConnectAsync(\"HOST:PORT\", password)) instead of gateways.",
+                where, error);
         return null;
     }
 
@@ -110,16 +139,25 @@ public static class GridClientConnector
         to.NodeRefreshInterval = from.NodeRefreshInterval;
         to.Redis = from.Redis?.Clone();
         to.Code = from.Code;
+        to.Credentials = from.Credentials;
+        to.SecurityResolved = from.SecurityResolved;
     }
 
     public static IPEndPoint ParseEndpoint(string hostPort)
     {
         var colon = hostPort.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(hostPort[(colon + 1)..], out var port))
-            throw new FormatException($"'{hostPort}' is not a HOST:PORT address.");
+        if (colon <= 0 || !int.TryParse(hostPort[(colon + 1)..], out var port) || port is <= 0 or > 65535)
+            throw new GridConnectionException($"'{hostPort}' is not a gateway address: give HOST:PORT, e.g. 127.0.0.1:30000.", hostPort);
         var host = hostPort[..colon];
-        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
-        return new IPEndPoint(address, port);
+        if (IPAddress.TryParse(host, out var ip)) return new IPEndPoint(ip, port);
+        try
+        {
+            return new IPEndPoint(Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork), port);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or InvalidOperationException or ArgumentException)
+        {
+            throw new GridConnectionException($"The gateway host '{host}' does not resolve to an IPv4 address; check the name, or give an IP address.", hostPort, e);
+        }
     }
 }
 

@@ -30,4 +30,12 @@ public sealed class GridClientOptions
     public TimeSpan NodeRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>Which application assemblies the job ships to the cluster on connect (code travels with the job).</summary>
     public Jobs.JobCodeOptions Code { get; set; } = new();
+    /// <summary>
+    /// The cluster's TLS credentials. Null: a client that connects through the cluster's Redis (<see cref="Address"/>
+    /// or <see cref="Redis"/>) reads them there with the password; one given only <see cref="Gateways"/> connects
+    /// without TLS, which a cluster started by <c>grid start</c> refuses unless it runs <c>--insecure</c>.
+    /// </summary>
+    public Security.ClusterCredentials? Credentials { get; set; }
+    /// <summary>Set once the cluster's security record was read (<see cref="Credentials"/> then is final, null for an insecure cluster).</summary>
+    internal bool SecurityResolved { get; set; }
 }
