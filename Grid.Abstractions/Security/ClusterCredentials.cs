@@ -87,10 +87,9 @@ public sealed class ClusterCredentials : IDisposable
             chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
             chain.ChainPolicy.CustomTrustStore.Add(Authority);
             chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            if (!chain.Build(certificate)) return false;
-            var root = chain.ChainElements[^1].Certificate;
-            return root.RawDataMemory.Span.SequenceEqual(Authority.RawDataMemory.Span)
-                && !ReferenceEquals(certificate, root); // the authority itself is not a member certificate
+            // Two links exactly: the member, then the authority (which is not itself a member certificate).
+            if (!chain.Build(certificate) || chain.ChainElements.Count != 2) return false;
+            return chain.ChainElements[1].Certificate.RawDataMemory.Span.SequenceEqual(Authority.RawDataMemory.Span);
         }
         finally
         {
