@@ -28,15 +28,7 @@ public static class GridClientConnector
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddGridClient(o => Copy(resolved, o));
         var host = builder.Build();
-        try
-        {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (ConnectFailure(e, host.Services, resolved) is { } failure && failure != e)
-        {
-            host.Dispose();
-            throw failure;
-        }
+        await ClientStart.StartAsync(host, resolved, cancellationToken).ConfigureAwait(false);
         try
         {
             var grid = host.Services.GetRequiredService<GridClientFactory>();
@@ -104,30 +96,6 @@ public static class GridClientConnector
         return resolved;
     }
 
-    /// <summary>
-    /// A refused password, refused credentials or unreachable cluster, wherever Orleans wrapped it, as Grid's typed
-    /// error. Orleans drops a connection whose TLS handshake failed and reports only that no gateway answered; the
-    /// handshake's own failure, kept by <see cref="TlsHandshakeFailures"/>, says why.
-    /// </summary>
-    private static GridException? ConnectFailure(Exception error, IServiceProvider services, GridClientOptions options)
-    {
-        for (var e = error; e is not null; e = e.InnerException)
-            if (e is GridAuthenticationException or GridConnectionException) return (GridException)e;
-        var where = options.Redis?.Address ?? string.Join(", ", options.Gateways);
-        if (services.GetService<TlsHandshakeFailures>()?.Last is { } handshake)
-            return new GridAuthenticationException(
-                $"The cluster at {where} refused this client at the TLS handshake, or answered with a certificate that is not the cluster's: " +
-                "the client's credentials belong to another cluster (or an earlier one, since rotated). Connect with the cluster's address " +
-                $"and password so the client reads the current credentials, or give the cluster's own in {nameof(GridClientOptions)}.{nameof(GridClientOptions.Credentials)}.",
-                where, handshake);
-        if (options.Redis is null)
-            return new GridConnectionException(
-                $"No gateway of {where} accepted this client. Check that the nodes run and the ports are right; a cluster started with " +
-                "'grid start' requires TLS: connect with its address and password (GridClient.ConnectAsync(\"HOST:PORT\", password)) instead of gateways.",
-                where, error);
-        return null;
-    }
-
     internal static void Copy(GridClientOptions from, GridClientOptions to)
     {
         to.Address = from.Address;
@@ -137,6 +105,7 @@ public static class GridClientConnector
         to.ServiceId = from.ServiceId;
         to.InlineThreshold = from.InlineThreshold;
         to.NodeRefreshInterval = from.NodeRefreshInterval;
+        to.ConnectTimeout = from.ConnectTimeout;
         to.Redis = from.Redis?.Clone();
         to.Code = from.Code;
         to.Credentials = from.Credentials;

@@ -26,6 +26,8 @@ public sealed class GridClientOptions
     public string ServiceId { get; set; } = "grid";
     /// <summary>Values up to this many bytes travel inside messages; larger ones go to an object store.</summary>
     public int InlineThreshold { get; set; } = Core.CoreWorker.DefaultInlineThreshold;
+    /// <summary>How long connecting may take before it fails with <see cref="GridConnectionException"/> (or <see cref="GridAuthenticationException"/> when a gateway wants credentials this client lacks).</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>How often the client re-reads the node list it spreads tasks over.</summary>
     public TimeSpan NodeRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>Which application assemblies the job ships to the cluster on connect (code travels with the job).</summary>

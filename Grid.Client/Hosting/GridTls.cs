@@ -50,7 +50,12 @@ internal sealed class TlsHandshakeFailures : ILoggerProvider
 {
     private const string MiddlewareCategory = "Orleans.Connections.Security.TlsClientConnectionMiddleware";
 
+    private readonly TaskCompletionSource _failed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     public Exception? Last { get; private set; }
+
+    /// <summary>Completes at the first failed handshake.</summary>
+    public Task Failed => _failed.Task;
 
     public ILogger CreateLogger(string categoryName) =>
         categoryName == MiddlewareCategory ? new Recorder(this) : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
@@ -65,7 +70,9 @@ internal sealed class TlsHandshakeFailures : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (exception is not null && logLevel >= LogLevel.Warning) owner.Last = exception;
+            if (exception is null || logLevel < LogLevel.Warning) return;
+            owner.Last = exception;
+            owner._failed.TrySetResult();
         }
     }
 }
