@@ -43,8 +43,10 @@ public static class GridTls
 }
 
 /// <summary>
-/// Remembers the last TLS handshake failure Orleans' client middleware logged (it swallows the exception and closes
-/// the connection), so a client that cannot connect can say it was refused at the handshake and why.
+/// Remembers the last TLS handshake refusal Orleans' client middleware logged (it swallows the exception and closes
+/// the connection), so a client that cannot connect can say it was refused at the handshake and why. It relies on
+/// the middleware's log category (Orleans.Connections.Security 10.4.2); should that change, a refused client still
+/// fails, after its connect timeout, through the gateway probe.
 /// </summary>
 internal sealed class TlsHandshakeFailures : ILoggerProvider
 {
@@ -70,7 +72,9 @@ internal sealed class TlsHandshakeFailures : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (exception is null || logLevel < LogLevel.Warning) return;
+            // Only a refusal counts (an alert, or a certificate that is not the cluster's): a connection that merely
+            // dropped mid-handshake (a node stopping) is Orleans' to retry on another gateway.
+            if (logLevel < LogLevel.Warning || exception is not System.Security.Authentication.AuthenticationException) return;
             owner.Last = exception;
             owner._failed.TrySetResult();
         }

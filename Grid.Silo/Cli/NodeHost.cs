@@ -24,6 +24,8 @@ internal static partial class NodeHost
 
     public static async Task<int> RunAsync(NodeSettings settings, GridClusterAddress cluster, bool ownsRedis)
     {
+        // Logs, node records, object and spill files hold secrets or users' data: this user's only, --block or not.
+        LocalProcesses.RestrictNewFiles();
         CodePathProbing.AddDirectories(settings.CodePath);
         var ip = settings.NodeIp ?? NetworkAddresses.LocalAddressTowards(cluster.Host);
         // A node listens where it advertises itself: loopback stays loopback. Other interfaces only on request (--listen).

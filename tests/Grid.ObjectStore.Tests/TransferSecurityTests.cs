@@ -10,9 +10,10 @@ using Microsoft.Extensions.Options;
 namespace Grid.ObjectStore.Tests;
 
 /// <summary>
-/// The transfer channel of a cluster with credentials: TLS with mutual authentication against the cluster's
+/// A node's store and its transfer channel in a cluster with credentials: TLS with mutual authentication against the cluster's
 /// authority, then the node's token. A member with the token moves bytes; a process of another cluster, one without
-/// TLS, one with a forged token, or one sending garbage is refused and the server keeps serving.
+/// TLS, one with a forged token, or one sending garbage is refused and the server keeps serving. The store's files
+/// are its user's only.
 /// </summary>
 public sealed class TransferSecurityTests : IDisposable
 {
@@ -132,6 +133,14 @@ public sealed class TransferSecurityTests : IDisposable
 
         Assert.True(refused is AuthenticationException or IOException, $"expected a refusal, got {refused?.GetType().Name ?? "an answer"}");
         Assert.Equal(_data, await ReadAsMemberAsync());
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void The_stores_directory_is_its_users_only()
+    {
+        // Same-host readers map the object files in place; other users of the machine must not.
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_store.Directory));
     }
 
     /// <summary>A well-formed read request of the channel's protocol (version 1) for the test object.</summary>
