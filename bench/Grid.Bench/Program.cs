@@ -21,11 +21,14 @@ public static class Program
             return 0;
         }
         // --tls: the same cases on a plain cluster and then on a TLS one, in one run, so the rows compare directly.
-        await using (var plain = await TopologyFactory.ClusterAsync())
-            await RunCasesAsync(plain, options, new Report(Console.Out));
+        // Both clusters' silos start before either client connects (see StartClusterSilosAsync) and both run throughout.
         using var credentials = Grid.Security.ClusterCredentials.Create("grid-bench", TimeSpan.FromDays(1));
-        await using (var tls = await TopologyFactory.ClusterAsync(credentials))
-            await RunCasesAsync(tls, options, new Report(Console.Out) { Suffix = ".tls" });
+        var plainSilos = await TopologyFactory.StartClusterSilosAsync();
+        var tlsSilos = await TopologyFactory.StartClusterSilosAsync(credentials);
+        await using var plain = await plainSilos.ConnectAsync();
+        await using var tls = await tlsSilos.ConnectAsync();
+        await RunCasesAsync(plain, options, new Report(Console.Out));
+        await RunCasesAsync(tls, options, new Report(Console.Out) { Suffix = ".tls" });
         return 0;
     }
 

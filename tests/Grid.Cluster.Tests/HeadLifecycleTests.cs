@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Grid.Hosting;
 using Grid.Samples.Scenarios;
 
@@ -13,13 +10,14 @@ namespace Grid.Cluster.Tests;
 /// </summary>
 public sealed class HeadLifecycleTests : IAsyncLifetime
 {
-    private readonly string _stateDir = Directory.CreateTempSubdirectory("grid-head-test-").FullName;
-    private readonly int _port = FreePort();
+    /// <summary>Never initialized: it gives the test a state directory, a port and the clean-up of whatever runs there.</summary>
+    private readonly LocalCluster _place = new();
 
-    private GridCli Cli => new(_stateDir);
-    private string Address => $"127.0.0.1:{_port}";
-    private GridRedisOptions Redis => new() { Address = Address, Password = LocalCluster.Password };
-    private string[] HeadArgs => ["start", "--head", "--port", _port.ToString(), "--password", LocalCluster.Password, "--num-cpus", "1",
+    private string StateDir => _place.StateDir;
+    private GridCli Cli => _place.Cli;
+    private string Address => _place.Address;
+    private GridRedisOptions Redis => _place.Redis;
+    private string[] HeadArgs => ["start", "--head", "--port", _place.Port.ToString(), "--password", LocalCluster.Password, "--num-cpus", "1",
         "--node-ip-address", "127.0.0.1", "--code-path", LocalCluster.CodePath];
 
     [Fact]
@@ -52,7 +50,7 @@ public sealed class HeadLifecycleTests : IAsyncLifetime
         await StartAsync([.. HeadArgs, "--insecure"]);
 
         Assert.Null(await ClusterSecurity.ReadAsync(Redis));
-        var log = Directory.GetFiles(Path.Combine(_stateDir, "logs"), "head-*.log").Single();
+        var log = Directory.GetFiles(Path.Combine(StateDir, "logs"), "head-*.log").Single();
         Assert.Contains("INSECURE", File.ReadAllText(log));
         await using var grid = await GridClient.ConnectAsync(Address, LocalCluster.Password);
         Assert.Equal(new[] { 0, 1, 4, 9 }, await TasksAndObjects.SquaresAsync(grid));
@@ -81,32 +79,5 @@ public sealed class HeadLifecycleTests : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync()
-    {
-        var redisPid = Path.Combine(_stateDir, "redis", "redis.pid");
-        var pids = Directory.Exists(Path.Combine(_stateDir, "nodes"))
-            ? Directory.GetFiles(Path.Combine(_stateDir, "nodes"), "*.json").Select(f => int.Parse(Path.GetFileNameWithoutExtension(f))).ToList()
-            : [];
-        if (File.Exists(redisPid)) pids.Add(int.Parse(File.ReadAllText(redisPid).Trim()));
-        try
-        {
-            await Cli.RunAsync(["stop"], TimeSpan.FromMinutes(2));
-        }
-        finally
-        {
-            foreach (var pid in pids.Where(LocalCluster.IsRunning))
-            {
-                try { using var p = Process.GetProcessById(pid); p.Kill(entireProcessTree: true); }
-                catch (ArgumentException) { }
-            }
-            try { Directory.Delete(_stateDir, recursive: true); } catch (IOException) { }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public Task DisposeAsync() => _place.DisposeAsync();
 }

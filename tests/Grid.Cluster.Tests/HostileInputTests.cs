@@ -5,6 +5,7 @@ using System.Security.Authentication;
 using Grid.Hosting;
 using Grid.Samples.Scenarios;
 using Grid.Security;
+using Grid.Testing;
 
 namespace Grid.Cluster.Tests;
 
@@ -28,8 +29,8 @@ public sealed class HostileInputTests(LocalCluster cluster)
     {
         foreach (var (silo, gateway) in await member.NodeEndpointsAsync())
         {
-            Assert.True(await DroppedAsync(gateway, Bytes(input)), $"gateway {gateway} answered {input}");
-            Assert.True(await DroppedAsync(silo, Bytes(input)), $"silo port {silo} answered {input}");
+            Assert.True(await RawConnections.DroppedAsync(gateway, Bytes(input), Generous), $"gateway {gateway} answered {input}");
+            Assert.True(await RawConnections.DroppedAsync(silo, Bytes(input), Generous), $"silo port {silo} answered {input}");
         }
     });
 
@@ -55,7 +56,7 @@ public sealed class HostileInputTests(LocalCluster cluster)
             var forged = (byte[])token.Clone();
             forged[^1] ^= 0x5a;
             foreach (var bytes in new[] { Bytes("garbage"), Bytes("truncated TLS record"), TransferRequest(token), TransferRequest(forged) })
-                Assert.True(await DroppedAsync(endpoint, bytes), $"transfer port {endpoint} answered");
+                Assert.True(await RawConnections.DroppedAsync(endpoint, bytes, Generous), $"transfer port {endpoint} answered");
         }
     });
 
@@ -145,27 +146,6 @@ public sealed class HostileInputTests(LocalCluster cluster)
         token.CopyTo(request.AsSpan(8));
         BitConverter.TryWriteBytes(request.AsSpan(48), 1024L);
         return request;
-    }
-
-    /// <summary>Sends <paramref name="bytes"/>, closes the sending side, and reads: true when the peer closed without answering.</summary>
-    private static async Task<bool> DroppedAsync(IPEndPoint endpoint, byte[] bytes)
-    {
-        using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(endpoint);
-        await socket.SendAsync(bytes);
-        socket.Shutdown(SocketShutdown.Send);
-        using var deadline = new CancellationTokenSource(Generous);
-        var buffer = new byte[16 * 1024];
-        try
-        {
-            while (true)
-            {
-                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-                if (read == 0) return true;
-                if (buffer[0] != 0x15) return false; // only a TLS alert may come before the close
-            }
-        }
-        catch (SocketException) { return true; } // reset
     }
 
     /// <summary>

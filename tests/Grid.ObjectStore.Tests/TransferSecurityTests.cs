@@ -4,6 +4,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Grid.Security;
+using Grid.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -98,18 +99,14 @@ public sealed class TransferSecurityTests : IDisposable
     [InlineData("plain request")]
     public async Task Bad_bytes_on_the_port_end_in_a_closed_connection_and_the_server_keeps_serving(string what)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(Address);
         byte[] bytes = what switch
         {
             "garbage" => TestData.Pattern(4096, seed: 9),
             "truncated TLS record" => [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00], // a handshake record announcing 512 bytes, cut short
             _ => PlainRequest(_endpoint.Token),
         };
-        await socket.SendAsync(bytes);
-        socket.Shutdown(SocketShutdown.Send);
 
-        Assert.True(await ClosedByPeerAsync(socket), "the server must close the connection");
+        Assert.True(await RawConnections.DroppedAsync(Address, bytes, Generous), "the server must close the connection");
         Assert.Equal(_data, await ReadAsMemberAsync());
     }
 
@@ -154,24 +151,6 @@ public sealed class TransferSecurityTests : IDisposable
         BinaryPrimitives.WriteUInt64LittleEndian(request.AsSpan(32), _id.Lo);
         BinaryPrimitives.WriteInt64LittleEndian(request.AsSpan(48), 1024);
         return request;
-    }
-
-    /// <summary>Reads until the peer closes (true) or sends object bytes (false), within the deadline.</summary>
-    private static async Task<bool> ClosedByPeerAsync(Socket socket)
-    {
-        using var deadline = new CancellationTokenSource(Generous);
-        var buffer = new byte[64 * 1024];
-        try
-        {
-            while (true)
-            {
-                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, deadline.Token);
-                if (read == 0) return true;
-                // A TLS alert (content type 21) may come before the close; anything else would be an answer.
-                if (buffer[0] != 0x15) return false;
-            }
-        }
-        catch (SocketException) { return true; } // reset
     }
 
     public void Dispose()

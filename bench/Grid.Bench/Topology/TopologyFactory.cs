@@ -44,7 +44,15 @@ public static class TopologyFactory
     /// every call from the client crosses a socket.
     /// </summary>
     /// <remarks>With <paramref name="credentials"/>, every connection (silo, gateway, object transfer) is TLS with mutual authentication, as in a <c>grid start</c> cluster.</remarks>
-    public static async Task<BenchTopology> ClusterAsync(Security.ClusterCredentials? credentials = null)
+    public static async Task<BenchTopology> ClusterAsync(Security.ClusterCredentials? credentials = null) =>
+        await (await StartClusterSilosAsync(credentials)).ConnectAsync();
+
+    /// <summary>
+    /// The two silo hosts of <see cref="ClusterAsync"/>, without the client yet. A <c>--tls</c> run starts both clusters'
+    /// silos before either client connects: a client ships the bench assembly as job code, and silos started in
+    /// this process after that would find the shipped copy's grain classes beside the original ones.
+    /// </summary>
+    public static async Task<ClusterSilos> StartClusterSilosAsync(Security.ClusterCredentials? credentials = null)
     {
         var gcs = new InMemoryGcs();
         var clusterId = "grid-bench-" + Guid.NewGuid().ToString("N")[..8];
@@ -53,25 +61,33 @@ public static class TopologyFactory
         var primary = new IPEndPoint(IPAddress.Loopback, silo1);
         var first = await StartSiloAsync(gcs, clusterId, silo1, gateway1, null, credentials);
         var second = await StartSiloAsync(gcs, clusterId, silo2, gateway2, primary, credentials);
-        var client = await GridClient.ConnectAsync(new GridClientOptions
+        return new ClusterSilos(clusterId, [first, second], [gateway1, gateway2], credentials);
+    }
+
+    public sealed class ClusterSilos(string clusterId, IHost[] hosts, int[] gateways, Security.ClusterCredentials? credentials)
+    {
+        public async Task<BenchTopology> ConnectAsync()
         {
-            Gateways = [$"127.0.0.1:{gateway1}", $"127.0.0.1:{gateway2}"],
-            ClusterId = clusterId,
-            ServiceId = "grid",
-            Credentials = credentials,
-        });
-        // The client spreads tasks over the nodes it knows: wait until it sees both.
-        for (var i = 0; i < 100 && (await client.GetNodesAsync()).Count(n => n.State == Wire.NodeState.Alive) < 2; i++)
-            await Task.Delay(100);
-        var how = credentials is null ? "" : ", TLS with mutual authentication";
-        return new BenchTopology($"cluster (2 silos over loopback TCP, client through the gateways{how})", client, 2, async () =>
-        {
-            foreach (var host in new[] { second, first })
+            var client = await GridClient.ConnectAsync(new GridClientOptions
             {
-                await host.StopAsync();
-                host.Dispose();
-            }
-        }, [first.Services, second.Services]);
+                Gateways = [.. gateways.Select(g => $"127.0.0.1:{g}")],
+                ClusterId = clusterId,
+                ServiceId = "grid",
+                Credentials = credentials,
+            });
+            // The client spreads tasks over the nodes it knows: wait until it sees both.
+            for (var i = 0; i < 100 && (await client.GetNodesAsync()).Count(n => n.State == Wire.NodeState.Alive) < hosts.Length; i++)
+                await Task.Delay(100);
+            var how = credentials is null ? "" : ", TLS with mutual authentication";
+            return new BenchTopology($"cluster (2 silos over loopback TCP, client through the gateways{how})", client, hosts.Length, async () =>
+            {
+                foreach (var host in hosts.Reverse())
+                {
+                    await host.StopAsync();
+                    host.Dispose();
+                }
+            }, [.. hosts.Select(h => h.Services)]);
+        }
     }
 
     private static async Task<IHost> StartSiloAsync(InMemoryGcs gcs, string clusterId, int siloPort, int gatewayPort, IPEndPoint? primary, Security.ClusterCredentials? credentials)
