@@ -7,14 +7,15 @@
 #   deploy/local-cluster.sh status
 #
 # Settings (environment): GRID_PORT (Redis port, 6379), GRID_PASSWORD (generated when unset and kept in
-# the state dir), GRID_NUM_CPUS (CPUs per node, 2), GRID_STATE_DIR (/tmp/grid), GRID_CODE_PATH
+# the state dir), GRID_NUM_CPUS (CPUs per node, 2), GRID_STATE_DIR ($XDG_RUNTIME_DIR/grid, else ~/.grid), GRID_CODE_PATH
 # (directories of task assemblies every node may load, separated by ':').
 set -euo pipefail
 root="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 grid="$root/grid"
 port="${GRID_PORT:-6379}"
 cpus="${GRID_NUM_CPUS:-2}"
-state="${GRID_STATE_DIR:-/tmp/grid}"
+state="${GRID_STATE_DIR:-${XDG_RUNTIME_DIR:+$XDG_RUNTIME_DIR/grid}}"
+state="${state:-$HOME/.grid}"
 
 code_args=()
 IFS=':' read -r -a code_dirs <<< "${GRID_CODE_PATH:-}"

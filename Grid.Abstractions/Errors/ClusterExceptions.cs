@@ -1,8 +1,9 @@
 namespace Grid;
 
 /// <summary>
-/// The cluster's Redis (its GCS and membership store) refused this process's password, or asked for
-/// one that was not given. The message names the option to set.
+/// The cluster refused this process: its Redis (GCS and membership store) refused the password or asked for one
+/// that was not given, or a node refused the TLS handshake (no credentials, or another cluster's). The message names
+/// the setting to fix; the library's own exception is the inner one.
 /// </summary>
 [GenerateSerializer]
 public sealed class GridAuthenticationException : GridException
@@ -10,7 +11,7 @@ public sealed class GridAuthenticationException : GridException
     public GridAuthenticationException(string message, string address) : base(message) => Address = address;
     public GridAuthenticationException(string message, string address, Exception? inner) : base(message, inner) => Address = address;
 
-    /// <summary>The Redis address, "host:port".</summary>
+    /// <summary>The address that refused: the cluster's (its Redis, "host:port") or the gateways tried.</summary>
     [Id(0)] public string Address { get; }
 }
 

@@ -19,19 +19,16 @@ public static class GridClientConnector
     {
         // Resolve "auto" and the environment once, up front: a missing cluster fails here with a clear message.
         var resolved = Resolve(options);
+        if (resolved.Redis is { } redis && !resolved.SecurityResolved)
+        {
+            resolved.Credentials = await ClusterSecurity.ReadAsync(redis, cancellationToken).ConfigureAwait(false);
+            resolved.SecurityResolved = true;
+        }
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddGridClient(o => Copy(resolved, o));
         var host = builder.Build();
-        try
-        {
-            await host.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (ConnectFailure(e) is { } failure && failure != e)
-        {
-            host.Dispose();
-            throw failure;
-        }
+        await ClientStart.StartAsync(host, resolved, cancellationToken).ConfigureAwait(false);
         try
         {
             var grid = host.Services.GetRequiredService<GridClientFactory>();
@@ -58,6 +55,12 @@ public static class GridClientConnector
         var configured = new GridClientOptions();
         configure?.Invoke(configured);
         var options = Resolve(configured);
+        if (options.Redis is { } redis && !options.SecurityResolved)
+        {
+            // Service registration is synchronous; hosts that connect through ConnectAsync never block here.
+            options.Credentials = ClusterSecurity.ReadAsync(redis).GetAwaiter().GetResult();
+            options.SecurityResolved = true;
+        }
         services.AddSingleton(Options.Create(options));
         services.AddOrleansClient(client =>
         {
@@ -66,8 +69,10 @@ public static class GridClientConnector
                 client.UseGridRedis(redis.CopyTo);
             else
                 client.UseStaticClustering(options.Gateways.Select(ParseEndpoint).ToArray());
+            if (options.Credentials is { } credentials) client.UseGridTls(credentials);
         });
-        services.AddOptions<ObjectStoreOptions>();
+        // The object-transfer channel to the nodes' stores uses the same credentials (TLS) as the gateway connections.
+        services.AddOptions<ObjectStoreOptions>().Configure(o => o.Network.Credentials = options.Credentials);
         services.AddSingleton<GridClientFactory>();
         services.AddSingleton(sp => sp.GetRequiredService<GridClientFactory>().CreateAsync(null).GetAwaiter().GetResult());
         return services;
@@ -91,14 +96,6 @@ public static class GridClientConnector
         return resolved;
     }
 
-    /// <summary>A refused password or unreachable cluster, wherever Orleans wrapped it, as Grid's typed error.</summary>
-    private static GridException? ConnectFailure(Exception error)
-    {
-        for (var e = error; e is not null; e = e.InnerException)
-            if (e is GridAuthenticationException or GridConnectionException) return (GridException)e;
-        return null;
-    }
-
     internal static void Copy(GridClientOptions from, GridClientOptions to)
     {
         to.Address = from.Address;
@@ -108,19 +105,29 @@ public static class GridClientConnector
         to.ServiceId = from.ServiceId;
         to.InlineThreshold = from.InlineThreshold;
         to.NodeRefreshInterval = from.NodeRefreshInterval;
+        to.ConnectTimeout = from.ConnectTimeout;
         to.Redis = from.Redis?.Clone();
         to.Code = from.Code;
         to.LeaseRenewal = from.LeaseRenewal;
+        to.Credentials = from.Credentials;
+        to.SecurityResolved = from.SecurityResolved;
     }
 
     public static IPEndPoint ParseEndpoint(string hostPort)
     {
         var colon = hostPort.LastIndexOf(':');
-        if (colon <= 0 || !int.TryParse(hostPort[(colon + 1)..], out var port))
-            throw new FormatException($"'{hostPort}' is not a HOST:PORT address.");
+        if (colon <= 0 || !int.TryParse(hostPort[(colon + 1)..], out var port) || port is <= 0 or > 65535)
+            throw new GridConnectionException($"'{hostPort}' is not a gateway address: give HOST:PORT, e.g. 127.0.0.1:30000.", hostPort);
         var host = hostPort[..colon];
-        var address = IPAddress.TryParse(host, out var ip) ? ip : Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
-        return new IPEndPoint(address, port);
+        if (IPAddress.TryParse(host, out var ip)) return new IPEndPoint(ip, port);
+        try
+        {
+            return new IPEndPoint(Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork), port);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or InvalidOperationException or ArgumentException)
+        {
+            throw new GridConnectionException($"The gateway host '{host}' does not resolve to an IPv4 address; check the name, or give an IP address.", hostPort, e);
+        }
     }
 }
 

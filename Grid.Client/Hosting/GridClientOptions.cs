@@ -26,6 +26,8 @@ public sealed class GridClientOptions
     public string ServiceId { get; set; } = "grid";
     /// <summary>Values up to this many bytes travel inside messages; larger ones go to an object store.</summary>
     public int InlineThreshold { get; set; } = Core.CoreWorker.DefaultInlineThreshold;
+    /// <summary>How long connecting may take before it fails with <see cref="GridConnectionException"/> (or <see cref="GridAuthenticationException"/> when a gateway wants credentials this client lacks).</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>How often the client re-reads the node list it spreads tasks over.</summary>
     public TimeSpan NodeRefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>
@@ -35,6 +37,14 @@ public sealed class GridClientOptions
     public TimeSpan LeaseRenewal { get; set; } = GridClientOptionsDefaults.LeaseRenewal;
     /// <summary>Which application assemblies the job ships to the cluster on connect (code travels with the job).</summary>
     public Jobs.JobCodeOptions Code { get; set; } = new();
+    /// <summary>
+    /// The cluster's TLS credentials. Null: a client that connects through the cluster's Redis (<see cref="Address"/>
+    /// or <see cref="Redis"/>) reads them there with the password; one given only <see cref="Gateways"/> connects
+    /// without TLS, which a cluster started by <c>grid start</c> refuses unless it runs <c>--insecure</c>.
+    /// </summary>
+    public Security.ClusterCredentials? Credentials { get; set; }
+    /// <summary>Set once the cluster's security record was read (<see cref="Credentials"/> then is final, null for an insecure cluster).</summary>
+    internal bool SecurityResolved { get; set; }
 }
 
 internal static class GridClientOptionsDefaults

@@ -4,17 +4,30 @@ using System.Text.Json.Serialization;
 namespace Grid.Hosting;
 
 /// <summary>
-/// Where the <c>grid</c> command keeps its state on this machine (pid files, logs, the head's Redis
-/// data, and the current-cluster file): <c>GRID_STATE_DIR</c>, or /tmp/grid.
+/// Where the <c>grid</c> command keeps its state on this machine (pid files, logs, the head's Redis data, and the
+/// current-cluster file): <c>GRID_STATE_DIR</c>, else <c>$XDG_RUNTIME_DIR/grid</c>, else <c>~/.grid</c>. It is per
+/// user (each user's nodes, clusters and <c>grid stop</c> are their own) and readable by its user only (0700): it
+/// holds the cluster password and logs.
 /// </summary>
 public static class GridStateDirectory
 {
     public const string EnvironmentVariable = "GRID_STATE_DIR";
 
+    /// <summary>rwx for the owner only: the mode of the state directory and every directory in it.</summary>
+    public const UnixFileMode PrivateDirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
     public static string Path =>
-        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } dir
-            ? System.IO.Path.GetFullPath(dir)
-            : System.IO.Path.Combine(System.IO.Path.GetTempPath(), "grid");
+        Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } dir ? System.IO.Path.GetFullPath(dir)
+        : Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime ? System.IO.Path.Combine(runtime, "grid")
+        : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".grid");
+
+    /// <summary>Creates <paramref name="directory"/> (and missing parents) readable by its owner only.</summary>
+    public static string CreatePrivate(string directory)
+    {
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
+        else Directory.CreateDirectory(directory, PrivateDirectoryMode);
+        return directory;
+    }
 
     /// <summary>The file that names the cluster whose head was started on this machine (Ray's current-cluster file).</summary>
     public static string CurrentClusterFile => System.IO.Path.Combine(Path, "current-cluster.json");
@@ -55,7 +68,7 @@ public sealed record CurrentCluster
     public void Write()
     {
         var file = GridStateDirectory.CurrentClusterFile;
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(file)!);
+        GridStateDirectory.CreatePrivate(System.IO.Path.GetDirectoryName(file)!);
         var temp = file + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(this, Json));
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite);

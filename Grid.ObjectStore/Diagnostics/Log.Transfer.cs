@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(103, LogLevel.Information, "Node {Node}'s transfer channel cannot be used ({Reason}); moving object {Id} through grain calls")]
     public static partial void TransferFallback(ILogger logger, NodeId node, ObjectId id, string reason);
+
+    [LoggerMessage(104, LogLevel.Warning, "Object transfer channel refused a connection from {Peer} at the TLS handshake (not a member of this cluster): {Reason}")]
+    public static partial void TransferRefused(ILogger logger, string peer, string reason);
 }

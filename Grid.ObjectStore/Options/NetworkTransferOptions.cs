@@ -1,7 +1,7 @@
 namespace Grid.ObjectStore;
 
 /// <summary>
-/// Settings of the node-to-node transfer channel: a plain TCP endpoint per node that streams object bytes
+/// Settings of the node-to-node transfer channel: a TCP endpoint per node (TLS when the cluster has credentials) that streams object bytes
 /// (Orleans messages top out far below network and memory bandwidth for bulk data). Used whenever the source
 /// node's files cannot be read directly (another machine, or <see cref="ObjectStoreOptions.AllowSameHostReads"/>
 /// off); when it cannot be reached, transfers fall back to chunked grain calls.
@@ -25,6 +25,13 @@ public sealed class NetworkTransferOptions
 
     /// <summary>How long connecting to a source may take before the transfer falls back to grain calls.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The cluster's TLS credentials. Set (by <c>grid start</c> nodes and the clients of their clusters): every
+    /// connection is TLS with both ends presenting the cluster's member certificate, and a peer without one is
+    /// dropped at the handshake. Null (embedded mode, in-process clusters, <c>--insecure</c>): plain TCP guarded by the token.
+    /// </summary>
+    public Security.ClusterCredentials? Credentials { get; set; }
 
     /// <summary>How long one chunk may take before the transfer fails with <see cref="ObjectTransferException"/>.</summary>
     public TimeSpan ChunkTimeout { get; set; } = TimeSpan.FromSeconds(30);

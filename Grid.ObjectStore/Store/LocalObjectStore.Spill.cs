@@ -27,7 +27,7 @@ public sealed partial class LocalObjectStore
         ReserveDisk(id, size);
         try
         {
-            System.IO.Directory.CreateDirectory(SpillDirectory);
+            CreatePrivateDirectory(SpillDirectory);
             return (ObjectMemory.Create(SpillPathOf(id), (int)size), true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -123,7 +123,7 @@ public sealed partial class LocalObjectStore
             var path = SpillPathOf(entry.Id);
             try
             {
-                System.IO.Directory.CreateDirectory(SpillDirectory);
+                CreatePrivateDirectory(SpillDirectory);
                 using var file = new FileStream(path, new FileStreamOptions
                 {
                     Mode = FileMode.Create, Access = FileAccess.Write, BufferSize = 0, PreallocationSize = entry.Size,

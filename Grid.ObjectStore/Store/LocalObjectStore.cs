@@ -52,7 +52,7 @@ public sealed partial class LocalObjectStore : IDisposable
         _logger = logger;
         Directory = Path.GetFullPath(settings.Directory);
         _ownsDirectory = !System.IO.Directory.Exists(Directory);
-        System.IO.Directory.CreateDirectory(Directory);
+        CreatePrivateDirectory(Directory);
         SpillDirectory = Path.GetFullPath(settings.SpillDirectory ?? ObjectStoreOptions.DefaultSpillDirectory());
         // Created on the first spill: most stores never spill, and a disk directory per store would litter /tmp.
         _ownsSpillDirectory = !System.IO.Directory.Exists(SpillDirectory);
@@ -117,6 +117,16 @@ public sealed partial class LocalObjectStore : IDisposable
     /// Deletes every object and the directory (when the store created it). Leases still held stay readable until
     /// released; waiters fail with <see cref="ObjectDisposedException"/>.
     /// </summary>
+    /// <summary>
+    /// Creates a store or spill directory readable by this user only (0700): its files hold users' objects, and the
+    /// processes that read them in place (same-host reads and writes) run as the same user.
+    /// </summary>
+    internal static void CreatePrivateDirectory(string path)
+    {
+        if (OperatingSystem.IsWindows()) System.IO.Directory.CreateDirectory(path);
+        else System.IO.Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
     public void Dispose()
     {
         Waiter[] waiters;

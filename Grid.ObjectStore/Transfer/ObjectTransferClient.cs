@@ -3,6 +3,8 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.IO.Hashing;
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
 using System.Net.Sockets;
 
 namespace Grid.ObjectStore;
@@ -78,13 +80,13 @@ internal sealed class ObjectTransferClient(IGrainFactory grains, NetworkTransfer
     /// Opens the connections and has each run <paramref name="step"/> on chunks from a shared queue. A reason when no
     /// connection could be opened; an exception (typed, naming the node) when a step failed.
     /// </summary>
-    private async Task<string?> RunChunksAsync(IPEndPoint endpoint, NodeId node, ObjectId id, long size, Func<Socket, long, int, byte[], CancellationToken, Task> step, CancellationToken ct)
+    private async Task<string?> RunChunksAsync(IPEndPoint endpoint, NodeId node, ObjectId id, long size, Func<Stream, long, int, byte[], CancellationToken, Task> step, CancellationToken ct)
     {
         var chunkSize = options.ChunkSize;
         var chunks = (size + chunkSize - 1) / chunkSize;
         var connections = (int)Math.Min(options.Connections, Math.Max(1, chunks));
-        var sockets = await ConnectAsync(endpoint, connections, ct).ConfigureAwait(false);
-        if (sockets.Length == 0) return $"nothing accepted a connection at {endpoint}";
+        var (sockets, refusal) = await ConnectAsync(endpoint, connections, ct).ConfigureAwait(false);
+        if (sockets.Length == 0) return refusal ?? $"nothing accepted a connection at {endpoint}";
         using var transfer = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var next = -1L;
         var workers = sockets.Select(socket => Task.Run(async () =>
@@ -107,7 +109,7 @@ internal sealed class ObjectTransferClient(IGrainFactory grains, NetworkTransfer
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
-                socket.Dispose();
+                await socket.DisposeAsync().ConfigureAwait(false);
             }
         }, CancellationToken.None)).ToArray();
         try
@@ -125,7 +127,7 @@ internal sealed class ObjectTransferClient(IGrainFactory grains, NetworkTransfer
         return null;
     }
 
-    private async Task WriteChunkAsync(Socket socket, byte[] token, NodeId target, ObjectId id, long offset, ReadOnlyMemory<byte> chunk, CancellationToken ct)
+    private async Task WriteChunkAsync(Stream socket, byte[] token, NodeId target, ObjectId id, long offset, ReadOnlyMemory<byte> chunk, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(options.ChunkTimeout);
@@ -147,13 +149,13 @@ internal sealed class ObjectTransferClient(IGrainFactory grains, NetworkTransfer
         {
             throw new ObjectTransferException($"Node {target} did not take object {id} (offset {offset}) within {options.ChunkTimeout.TotalSeconds:0.#} s; it is overloaded, partitioned or dead.", target.Value, id.ToString());
         }
-        catch (SocketException e)
+        catch (IOException e)
         {
-            throw new ObjectTransferException($"The connection to node {target} failed while pushing object {id} ({e.SocketErrorCode}); the node stopped or crashed.", target.Value, id.ToString(), e);
+            throw new ObjectTransferException($"The connection to node {target} failed while pushing object {id} ({SocketError(e)}); the node stopped or crashed.", target.Value, id.ToString(), e);
         }
     }
 
-    private async Task ReadChunkAsync(Socket socket, byte[] token, NodeId source, ObjectId id, long offset, Memory<byte> chunk, CancellationToken ct)
+    private async Task ReadChunkAsync(Stream socket, byte[] token, NodeId source, ObjectId id, long offset, Memory<byte> chunk, CancellationToken ct)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(options.ChunkTimeout);
@@ -186,38 +188,52 @@ internal sealed class ObjectTransferClient(IGrainFactory grains, NetworkTransfer
         {
             throw new ObjectTransferException($"Node {source} sent nothing for object {id} (offset {offset}) within {options.ChunkTimeout.TotalSeconds:0.#} s; it is overloaded, partitioned or dead.", source.Value, id.ToString());
         }
-        catch (SocketException e)
+        catch (IOException e)
         {
-            throw new ObjectTransferException($"The connection to node {source} failed while pulling object {id} ({e.SocketErrorCode}); the node stopped or crashed.", source.Value, id.ToString(), e);
+            throw new ObjectTransferException($"The connection to node {source} failed while pulling object {id} ({SocketError(e)}); the node stopped or crashed.", source.Value, id.ToString(), e);
         }
     }
 
     private static ObjectTransferException Closed(NodeId source, ObjectId id, long offset) =>
         new($"Node {source} closed the connection while sending object {id} (offset {offset}); the node stopped or crashed.", source.Value, id.ToString());
 
-    /// <summary>Opens up to <paramref name="count"/> connections; those that fail (or time out) are left out.</summary>
-    private async Task<Socket[]> ConnectAsync(IPEndPoint endpoint, int count, CancellationToken ct)
+    /// <summary>
+    /// Opens up to <paramref name="count"/> connections, each TLS-authenticated against the cluster's authority when
+    /// the channel has credentials; those that fail (or time out) are left out. The reason is a refused handshake's.
+    /// </summary>
+    private async Task<(Stream[] Connections, string? Refusal)> ConnectAsync(IPEndPoint endpoint, int count, CancellationToken ct)
     {
+        string? refusal = null;
         var attempts = Enumerable.Range(0, count).Select(async _ =>
         {
             var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
             deadline.CancelAfter(options.ConnectTimeout);
+            Stream? connection = null;
             try
             {
                 await socket.ConnectAsync(endpoint, deadline.Token).ConfigureAwait(false);
-                return socket;
+                connection = new NetworkStream(socket, ownsSocket: true);
+                if (options.Credentials is not { } credentials) return connection;
+                var tls = new SslStream(connection, leaveInnerStreamOpen: false);
+                connection = tls;
+                await tls.AuthenticateAsClientAsync(credentials.ClientOptions(), deadline.Token).ConfigureAwait(false);
+                return connection;
             }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            catch (Exception e) when (e is SocketException or OperationCanceledException or IOException or AuthenticationException)
             {
+                if (e is AuthenticationException) refusal = $"the TLS handshake with {endpoint} failed: {e.Message}";
+                if (connection is not null) await connection.DisposeAsync().ConfigureAwait(false);
                 socket.Dispose();
                 ct.ThrowIfCancellationRequested();
                 return null;
             }
         }).ToArray();
-        var sockets = await Task.WhenAll(attempts).ConfigureAwait(false);
-        return [.. sockets.OfType<Socket>()];
+        var connections = await Task.WhenAll(attempts).ConfigureAwait(false);
+        return ([.. connections.OfType<Stream>()], refusal);
     }
+
+    private static string SocketError(IOException e) => e.InnerException is SocketException s ? s.SocketErrorCode.ToString() : e.Message;
 
     /// <summary>A node id is its silo's parsable address ("ip:port@generation"): the channel listens on the same machine.</summary>
     private static bool TryAddressOf(NodeId node, out IPAddress address)

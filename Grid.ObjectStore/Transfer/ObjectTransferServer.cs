@@ -2,7 +2,9 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Hashing;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -115,7 +117,10 @@ public sealed class ObjectTransferServer : IHostedService, IDisposable
         }
     }
 
-    /// <summary>Answers requests on one connection until the peer closes it; never throws.</summary>
+    /// <summary>
+    /// Answers requests on one connection until the peer closes it; never throws. With credentials the connection
+    /// first completes a TLS handshake in which the peer proves it is a cluster member, within the connect timeout.
+    /// </summary>
     private async Task ServeAsync(Socket socket)
     {
         var request = new byte[TransferProtocol.RequestSize];
@@ -123,25 +128,42 @@ public sealed class ObjectTransferServer : IHostedService, IDisposable
         byte[]? buffer = null;
         var file = new OpenFile();
         var ct = _stopping.Token;
+        Stream connection = new NetworkStream(socket, ownsSocket: false);
         try
         {
-            while (await TransferProtocol.ReceiveExactlyAsync(socket, request, ct).ConfigureAwait(false))
+            if (_options.Credentials is { } credentials)
+            {
+                var tls = new SslStream(connection, leaveInnerStreamOpen: false);
+                connection = tls;
+                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                handshake.CancelAfter(_options.ConnectTimeout);
+                try
+                {
+                    await tls.AuthenticateAsServerAsync(credentials.ServerOptions(), handshake.Token).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is AuthenticationException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
+                {
+                    Log.TransferRefused(_logger, socket.RemoteEndPoint?.ToString() ?? "?", e.Message);
+                    return;
+                }
+            }
+            while (await TransferProtocol.ReceiveExactlyAsync(connection, request, ct).ConfigureAwait(false))
             {
                 if (!TransferProtocol.TryReadRequest(request, out var operation, out var id, out var offset, out var length))
                 {
-                    await RefuseAsync(socket, header, TransferProtocol.Status.BadRequest, ct).ConfigureAwait(false);
+                    await RefuseAsync(connection, header, TransferProtocol.Status.BadRequest, ct).ConfigureAwait(false);
                     return; // not our protocol: do not read further
                 }
                 if (!CryptographicOperations.FixedTimeEquals(TransferProtocol.TokenOf(request), _token))
                 {
-                    await RefuseAsync(socket, header, TransferProtocol.Status.Unauthorized, ct).ConfigureAwait(false);
+                    await RefuseAsync(connection, header, TransferProtocol.Status.Unauthorized, ct).ConfigureAwait(false);
                     return;
                 }
                 if (operation == TransferProtocol.Operation.Write)
                 {
                     if (length is < 0 or > TransferProtocol.MaxChunk)
                     {
-                        await RefuseAsync(socket, header, TransferProtocol.Status.BadRequest, ct).ConfigureAwait(false);
+                        await RefuseAsync(connection, header, TransferProtocol.Status.BadRequest, ct).ConfigureAwait(false);
                         return; // the bytes that follow cannot be skipped safely
                     }
                     if (buffer is null || buffer.Length < length)
@@ -149,22 +171,22 @@ public sealed class ObjectTransferServer : IHostedService, IDisposable
                         if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
                         buffer = ArrayPool<byte>.Shared.Rent((int)length);
                     }
-                    if (!await TransferProtocol.ReceiveExactlyAsync(socket, buffer.AsMemory(0, (int)length), ct).ConfigureAwait(false)
-                        || !await TransferProtocol.ReceiveExactlyAsync(socket, header.AsMemory(TransferProtocol.ResponseHeaderSize), ct).ConfigureAwait(false))
+                    if (!await TransferProtocol.ReceiveExactlyAsync(connection, buffer.AsMemory(0, (int)length), ct).ConfigureAwait(false)
+                        || !await TransferProtocol.ReceiveExactlyAsync(connection, header.AsMemory(TransferProtocol.ResponseHeaderSize), ct).ConfigureAwait(false))
                         return;
-                    await RefuseAsync(socket, header, Receive(id, offset, buffer.AsSpan(0, (int)length), header.AsSpan(TransferProtocol.ResponseHeaderSize)), ct).ConfigureAwait(false);
+                    await RefuseAsync(connection, header, Receive(id, offset, buffer.AsSpan(0, (int)length), header.AsSpan(TransferProtocol.ResponseHeaderSize)), ct).ConfigureAwait(false);
                     continue;
                 }
                 if (!_store.TryGet(id, out var lease))
                 {
-                    await RefuseAsync(socket, header, TransferProtocol.Status.NotHeld, ct).ConfigureAwait(false);
+                    await RefuseAsync(connection, header, TransferProtocol.Status.NotHeld, ct).ConfigureAwait(false);
                     continue;
                 }
                 using (lease)
                 {
                     if (offset < 0 || length < 0 || length > TransferProtocol.MaxChunk || offset > lease.Size - length)
                     {
-                        await RefuseAsync(socket, header, TransferProtocol.Status.BadRequest, ct).ConfigureAwait(false);
+                        await RefuseAsync(connection, header, TransferProtocol.Status.BadRequest, ct).ConfigureAwait(false);
                         continue;
                     }
                     var count = (int)length;
@@ -176,10 +198,10 @@ public sealed class ObjectTransferServer : IHostedService, IDisposable
                     var chunk = buffer.AsMemory(0, count);
                     Fill(lease, file, offset, chunk.Span);
                     TransferProtocol.WriteResponseHeader(header, TransferProtocol.Status.Ok, count);
-                    await TransferProtocol.SendAllAsync(socket, header.AsMemory(0, TransferProtocol.ResponseHeaderSize), ct).ConfigureAwait(false);
-                    await TransferProtocol.SendAllAsync(socket, chunk, ct).ConfigureAwait(false);
+                    await TransferProtocol.SendAllAsync(connection, header.AsMemory(0, TransferProtocol.ResponseHeaderSize), ct).ConfigureAwait(false);
+                    await TransferProtocol.SendAllAsync(connection, chunk, ct).ConfigureAwait(false);
                     System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(header.AsSpan(TransferProtocol.ResponseHeaderSize), XxHash3.HashToUInt64(chunk.Span));
-                    await TransferProtocol.SendAllAsync(socket, header.AsMemory(TransferProtocol.ResponseHeaderSize), ct).ConfigureAwait(false);
+                    await TransferProtocol.SendAllAsync(connection, header.AsMemory(TransferProtocol.ResponseHeaderSize), ct).ConfigureAwait(false);
                 }
             }
         }
@@ -196,6 +218,7 @@ public sealed class ObjectTransferServer : IHostedService, IDisposable
             file.Dispose();
             if (buffer is not null) ArrayPool<byte>.Shared.Return(buffer);
             _connections.TryRemove(socket, out _);
+            await connection.DisposeAsync().ConfigureAwait(false);
             socket.Dispose();
         }
     }
@@ -241,10 +264,10 @@ public sealed class ObjectTransferServer : IHostedService, IDisposable
     }
 
     /// <summary>Sends a response header with no payload (a refusal, or the acknowledgement of a pushed chunk).</summary>
-    private static async ValueTask RefuseAsync(Socket socket, byte[] header, TransferProtocol.Status status, CancellationToken ct)
+    private static async ValueTask RefuseAsync(Stream connection, byte[] header, TransferProtocol.Status status, CancellationToken ct)
     {
         TransferProtocol.WriteResponseHeader(header, status, 0);
-        await TransferProtocol.SendAllAsync(socket, header.AsMemory(0, TransferProtocol.ResponseHeaderSize), ct).ConfigureAwait(false);
+        await TransferProtocol.SendAllAsync(connection, header.AsMemory(0, TransferProtocol.ResponseHeaderSize), ct).ConfigureAwait(false);
     }
 
     /// <summary>The file of the object a connection read last: consecutive chunks of one object open it once.</summary>

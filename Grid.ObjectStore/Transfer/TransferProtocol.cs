@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
 
 namespace Grid.ObjectStore;
 
@@ -10,8 +9,10 @@ namespace Grid.ObjectStore;
 ///   read:  response (16 B): status i32 | reserved i32 | length i64, then length bytes, then their XxHash3 u64
 ///   write: the request is followed by length bytes and their XxHash3 u64; response: status, length 0
 /// </code>
-/// Little-endian. The token is a per-node secret handed out by the node's transfer grain, so only cluster members
-/// (who can call grains anyway) read objects through the channel.
+/// Little-endian. In a cluster with credentials (<see cref="NetworkTransferOptions.Credentials"/>) every connection is
+/// TLS with mutual authentication against the cluster's authority first, so only members connect at all. The token
+/// is a per-node secret handed out by the node's transfer grain (reachable by members only); it is what guards the
+/// channel of a cluster without TLS, and it stops a connection to a restarted node's reused port reading the wrong store.
 /// </summary>
 internal static class TransferProtocol
 {
@@ -71,24 +72,10 @@ internal static class TransferProtocol
     public static (Status Status, long Length) ReadResponseHeader(ReadOnlySpan<byte> buffer) =>
         ((Status)BinaryPrimitives.ReadInt32LittleEndian(buffer), BinaryPrimitives.ReadInt64LittleEndian(buffer[8..]));
 
-    /// <summary>Fills <paramref name="buffer"/> from the socket; false when the peer closed the connection first.</summary>
-    public static async ValueTask<bool> ReceiveExactlyAsync(Socket socket, Memory<byte> buffer, CancellationToken ct)
-    {
-        while (!buffer.IsEmpty)
-        {
-            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, ct).ConfigureAwait(false);
-            if (read == 0) return false;
-            buffer = buffer[read..];
-        }
-        return true;
-    }
+    /// <summary>Fills <paramref name="buffer"/> from the connection; false when the peer closed it first.</summary>
+    public static async ValueTask<bool> ReceiveExactlyAsync(Stream connection, Memory<byte> buffer, CancellationToken ct) =>
+        await connection.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct).ConfigureAwait(false) == buffer.Length;
 
-    public static async ValueTask SendAllAsync(Socket socket, ReadOnlyMemory<byte> buffer, CancellationToken ct)
-    {
-        while (!buffer.IsEmpty)
-        {
-            var sent = await socket.SendAsync(buffer, SocketFlags.None, ct).ConfigureAwait(false);
-            buffer = buffer[sent..];
-        }
-    }
+    public static ValueTask SendAllAsync(Stream connection, ReadOnlyMemory<byte> buffer, CancellationToken ct) =>
+        connection.WriteAsync(buffer, ct);
 }

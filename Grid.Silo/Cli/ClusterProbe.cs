@@ -18,6 +18,20 @@ internal static class ClusterProbe
         }
     }
 
+    /// <summary>
+    /// Drops everything a previous cluster of this name kept in a shared Redis (its nodes, actors, jobs, membership
+    /// and credentials): <c>grid start --head --fresh --redis-url</c>. Other clusters' keys are left alone.
+    /// </summary>
+    public static async Task ForgetClusterAsync(GridClusterAddress cluster)
+    {
+        var options = cluster.ToRedisOptions(NodeHost.CliPasswordName);
+        await using var connection = await GridRedis.ConnectAsync(options).ConfigureAwait(false);
+        var db = connection.GetDatabase(options.Database);
+        foreach (var server in connection.GetServers())
+            await foreach (var key in server.KeysAsync(options.Database, options.KeyPrefix + "*").ConfigureAwait(false))
+                await db.KeyDeleteAsync(key).ConfigureAwait(false);
+    }
+
     public static async Task EnsureReachableAsync(GridClusterAddress cluster)
     {
         var gcs = await ConnectAsync(cluster).ConfigureAwait(false);

@@ -12,14 +12,26 @@ internal static partial class LocalProcesses
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
+    [LibraryImport("libc", EntryPoint = "getuid")]
+    private static partial uint GetUid();
+
+    [LibraryImport("libc", EntryPoint = "umask")]
+    private static partial uint Umask(uint mask);
+
+    /// <summary>Makes every file and directory this process creates from now on its user's only (umask 077).</summary>
+    public static void RestrictNewFiles()
+    {
+        if (!OperatingSystem.IsWindows()) Umask(0x3F);
+    }
+
     /// <summary>Asks a process to stop gracefully (SIGTERM): Grid nodes leave the cluster, Redis saves and exits.</summary>
     public static bool Terminate(int pid) => Kill(pid, SigTerm) == 0;
 
     public static bool ForceKill(int pid) => Kill(pid, SigKill) == 0;
 
     /// <summary>
-    /// Whether <paramref name="pid"/> is alive and its command line contains <paramref name="marker"/>, so a
-    /// pid reused by an unrelated process after a crash is never signalled.
+    /// Whether <paramref name="pid"/> is alive, runs as this user and its command line contains <paramref name="marker"/>,
+    /// so neither a pid reused by an unrelated process after a crash nor another user's node is ever signalled.
     /// </summary>
     public static bool IsRunning(int pid, string marker)
     {
@@ -30,13 +42,21 @@ internal static partial class LocalProcesses
             try
             {
                 var text = File.ReadAllText(cmdline).Replace('\0', ' ');
-                return text.Contains(marker, StringComparison.Ordinal) && !IsZombie(pid);
+                return text.Contains(marker, StringComparison.Ordinal) && !IsZombie(pid) && IsOwn(pid);
             }
             catch (IOException) { return false; }
         }
         if (OperatingSystem.IsLinux()) return false;
         try { using var p = Process.GetProcessById(pid); return !p.HasExited; }
         catch (ArgumentException) { return false; }
+    }
+
+    /// <summary>Whether the process's real user is this process's (the "Uid:" line of /proc/PID/status).</summary>
+    private static bool IsOwn(int pid)
+    {
+        var uid = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("Uid:", StringComparison.Ordinal))?
+            .Split('\t', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1);
+        return uid is not null && uint.TryParse(uid, out var owner) && owner == GetUid();
     }
 
     private static bool IsZombie(int pid)

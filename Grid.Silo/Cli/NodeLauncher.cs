@@ -17,7 +17,8 @@ internal static class NodeLauncher
         var log = Path.Combine(StatePaths.Logs, $"{settings.Role}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{launchId[..6]}.log");
         var start = new ProcessStartInfo("setsid") { UseShellExecute = false };
         // sh redirects the node's output to its log and then becomes the node (exec), so the pid stays the node's.
-        foreach (var arg in (string[])["/bin/sh", "-c", "exec \"$0\" \"$@\" >>\"$GRID_NODE_LOG\" 2>&1 </dev/null"]) start.ArgumentList.Add(arg);
+        // umask 077: the log and every file the node creates are its user's only.
+        foreach (var arg in (string[])["/bin/sh", "-c", "umask 077; exec \"$0\" \"$@\" >>\"$GRID_NODE_LOG\" 2>&1 </dev/null"]) start.ArgumentList.Add(arg);
         foreach (var arg in SelfCommand()) start.ArgumentList.Add(arg);
         foreach (var arg in ChildArguments(settings, cluster)) start.ArgumentList.Add(arg);
         start.Environment[NodeHost.LaunchIdVariable] = launchId;
@@ -64,6 +65,8 @@ internal static class NodeLauncher
         if (s.Resources.Count > 0) { yield return "--resources"; yield return System.Text.Json.JsonSerializer.Serialize(s.Resources); }
         if (s.Labels.Count > 0) { yield return "--labels"; yield return string.Join(',', s.Labels.Select(kv => $"{kv.Key}={kv.Value}")); }
         if (s.NodeIp is { } ip) { yield return "--node-ip-address"; yield return ip.ToString(); }
+        if (s.Listen is { } listen) { yield return "--listen"; yield return listen.ToString(); }
+        if (s.Insecure) yield return "--insecure";
         if (s.NodePort > 0) { yield return "--node-port"; yield return s.NodePort.ToString(CultureInfo.InvariantCulture); }
         if (s.GatewayPort > 0) { yield return "--gateway-port"; yield return s.GatewayPort.ToString(CultureInfo.InvariantCulture); }
         foreach (var dir in s.CodePath) { yield return "--code-path"; yield return Path.GetFullPath(dir); }

@@ -16,9 +16,8 @@ internal static class StatePaths
 
     private static string Combine(string name)
     {
-        var dir = Path.Combine(Root, name);
-        Directory.CreateDirectory(dir);
-        return dir;
+        GridStateDirectory.CreatePrivate(Root);
+        return GridStateDirectory.CreatePrivate(Path.Combine(Root, name));
     }
 }
 

@@ -15,6 +15,10 @@ internal sealed record NodeSettings
     public Dictionary<string, string> Labels { get; init; } = [];
     /// <summary>The address other nodes and clients reach this node at; null picks one (see <see cref="NetworkAddresses"/>).</summary>
     public IPAddress? NodeIp { get; init; }
+    /// <summary>The address to listen on; null: <see cref="NodeIp"/>'s (a node listens where it is reached). 0.0.0.0 is an explicit choice.</summary>
+    public IPAddress? Listen { get; init; }
+    /// <summary>Run without TLS (<c>--insecure</c>): a head records it for its cluster; workers follow the cluster's record.</summary>
+    public bool Insecure { get; init; }
     /// <summary>Orleans silo-to-silo port; 0 picks a free one.</summary>
     public int NodePort { get; init; }
     /// <summary>Orleans client gateway port; 0 picks a free one.</summary>
@@ -85,9 +89,9 @@ internal static class NetworkAddresses
     /// <summary>The machine's address on its default route (what other machines most likely reach it at), else loopback.</summary>
     public static IPAddress Primary() => LocalAddressTowards("192.0.2.1");
 
-    public static int FreePort()
+    public static int FreePort(IPAddress on)
     {
-        using var listener = new TcpListener(IPAddress.Any, 0);
+        using var listener = new TcpListener(on, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }

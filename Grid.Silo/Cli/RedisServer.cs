@@ -16,7 +16,8 @@ internal static class RedisServer
     public const string ProcessMarker = "redis-server";
 
     /// <summary>Starts redis-server on <paramref name="port"/>, listening on <paramref name="bindAddresses"/>; returns its pid.</summary>
-    public static async Task<int> StartAsync(int port, string password, IReadOnlyList<IPAddress> bindAddresses, TimeSpan timeout)
+    /// <paramref name="fresh"/> starts from an empty data directory: a new cluster, without the previous one's nodes, actors and credentials.
+    public static async Task<int> StartAsync(int port, string password, IReadOnlyList<IPAddress> bindAddresses, bool fresh, TimeSpan timeout)
     {
         var executable = FindExecutable() ?? throw new GridCliException(
             "redis-server was not found on PATH. Install it (Debian/Ubuntu: 'sudo apt-get install -y redis-server'), " +
@@ -25,6 +26,13 @@ internal static class RedisServer
             throw new GridCliException($"A Redis started by 'grid' already runs on this machine (pid {existing}, state dir {StatePaths.Root}). " +
                 "Stop that cluster with 'grid stop' first, or use another GRID_STATE_DIR.");
         EnsurePortFree(port, bindAddresses);
+        if (fresh)
+        {
+            // Only Redis' own data goes: the AOF directory and any snapshot. The config is rewritten below.
+            var data = new DirectoryInfo(StatePaths.RedisData);
+            foreach (var dir in data.EnumerateDirectories()) dir.Delete(recursive: true);
+            foreach (var file in data.EnumerateFiles("*.rdb")) file.Delete();
+        }
 
         File.Delete(StatePaths.RedisPidFile);
         var config = new StringBuilder()
@@ -42,7 +50,8 @@ internal static class RedisServer
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(StatePaths.RedisConfig, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         File.WriteAllText(StatePaths.RedisConfig, config);
 
-        using (var launcher = Process.Start(new ProcessStartInfo(executable, [StatePaths.RedisConfig])
+        // Through sh for umask 077: Redis' log, AOF and snapshots are readable by this user only.
+        using (var launcher = Process.Start(new ProcessStartInfo("/bin/sh", ["-c", "umask 077; exec \"$0\" \"$1\"", executable, StatePaths.RedisConfig])
                { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true })!)
         {
             var output = launcher.StandardOutput.ReadToEndAsync();

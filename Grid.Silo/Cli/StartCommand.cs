@@ -26,17 +26,21 @@ internal static class StartCommand
         var nodePort = new Option<int>("--node-port") { Description = "Silo-to-silo port (default: a free one)." };
         var gatewayPort = new Option<int>("--gateway-port") { Description = "Client gateway port (default: a free one)." };
         var codePath = new Option<string[]>("--code-path") { Description = "A directory holding task and actor assemblies this node may load (repeatable; also GRID_CODE_PATH).", Arity = ArgumentArity.ZeroOrMore };
+        var listen = new Option<string?>("--listen") { Description = "The address to listen on (default: the node's own address, so a loopback node stays on loopback; 0.0.0.0 for every interface)." };
+        var insecure = new Option<bool>("--insecure") { Description = "Head only: run the cluster without TLS or authentication on its node, gateway and transfer ports (only on a network you trust)." };
+        var fresh = new Option<bool>("--fresh") { Description = "Head only: start a new cluster, dropping the previous one's nodes, actors and credentials kept in its Redis." };
         var clusterId = new Option<string>("--cluster-id") { Description = "Name of the cluster inside its Redis.", DefaultValueFactory = _ => GridClientOptions.DefaultClusterId, Hidden = true };
 
         var command = new Command("start", "Start a Grid node on this machine: a head (--head) or a worker joining a head (--address).")
         {
             head, address, port, password, redisUrl, numCpus, numGpus, resources, labels, block, nodeIp, nodePort, gatewayPort, codePath, clusterId,
+            listen, insecure, fresh,
         };
         command.SetAction(parse => CliErrors.RunAsync(() =>
         {
             var request = new StartRequest(
                 parse.GetValue(head), parse.GetValue(address), parse.GetValue(port), parse.GetValue(password), parse.GetValue(redisUrl),
-                parse.GetValue(block), parse.GetValue(clusterId)!,
+                parse.GetValue(block), parse.GetValue(clusterId)!, parse.GetValue(fresh),
                 new NodeSettings
                 {
                     Head = parse.GetValue(head),
@@ -44,7 +48,9 @@ internal static class StartCommand
                     NumGpus = parse.GetValue(numGpus),
                     Resources = NodeSettings.ParseResources(parse.GetValue(resources)),
                     Labels = NodeSettings.ParseLabels(parse.GetValue(labels)),
-                    NodeIp = ParseIp(parse.GetValue(nodeIp)),
+                    NodeIp = ParseIp(parse.GetValue(nodeIp), "--node-ip-address"),
+                    Listen = ParseIp(parse.GetValue(listen), "--listen"),
+                    Insecure = parse.GetValue(insecure),
                     NodePort = parse.GetValue(nodePort),
                     GatewayPort = parse.GetValue(gatewayPort),
                     CodePath = parse.GetValue(codePath) ?? [],
@@ -54,7 +60,7 @@ internal static class StartCommand
         return command;
     }
 
-    private sealed record StartRequest(bool Head, string? Address, int Port, string? Password, string? RedisUrl, bool Block, string ClusterId, NodeSettings Settings);
+    private sealed record StartRequest(bool Head, string? Address, int Port, string? Password, string? RedisUrl, bool Block, string ClusterId, bool Fresh, NodeSettings Settings);
 
     private static async Task<int> StartHeadAsync(StartRequest r)
     {
@@ -63,11 +69,12 @@ internal static class StartCommand
         var ownsRedis = r.RedisUrl is null;
         var startedRedis = false;
         GridClusterAddress cluster;
+        var fresh = r.Fresh;
         if (!ownsRedis)
         {
             cluster = GridClusterAddress.Resolve(r.RedisUrl, password, r.ClusterId);
         }
-        else if (RejoinAddress(r, password) is { } running)
+        else if (!fresh && RejoinAddress(r, password) is { } running)
         {
             // The head node died and left its Redis running (it is a daemon of its own): the cluster lives on there, so
             // the restarted head joins it again instead of starting a second one.
@@ -76,16 +83,18 @@ internal static class StartCommand
         else
         {
             startedRedis = true;
-            if (string.IsNullOrEmpty(password)) password = RandomNumberGenerator.GetHexString(16, lowercase: true);
+            // A generated password starts a new cluster: the previous one's state (sealed under its password) is of no use.
+            if (string.IsNullOrEmpty(password)) (password, fresh) = (RandomNumberGenerator.GetHexString(32, lowercase: true), true);
             var ip = r.Settings.NodeIp ?? NetworkAddresses.Primary();
             IPAddress[] bind = IPAddress.IsLoopback(ip) ? [ip] : [ip, IPAddress.Loopback];
-            await RedisServer.StartAsync(r.Port, password, bind, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+            await RedisServer.StartAsync(r.Port, password, bind, fresh, TimeSpan.FromSeconds(30)).ConfigureAwait(false);
             cluster = new GridClusterAddress(NetworkAddresses.Format(ip, r.Port), password, r.ClusterId);
         }
 
         try
         {
             await ClusterProbe.EnsureReachableAsync(cluster).ConfigureAwait(false);
+            if (fresh && !ownsRedis) await ClusterProbe.ForgetClusterAsync(cluster).ConfigureAwait(false);
             new CurrentCluster { Address = cluster.Address, Password = cluster.Password, ClusterId = cluster.ClusterId }.Write();
             if (r.Block)
             {
@@ -128,6 +137,8 @@ internal static class StartCommand
         if (r.Address is null)
             throw new GridCliException("Say which node to start: 'grid start --head' starts a cluster, 'grid start --address HOST:PORT' joins one.");
         if (r.RedisUrl is not null) throw new GridCliException("--redis-url is for the head; a worker joins with --address HOST:PORT.");
+        if (r.Settings.Insecure || r.Fresh)
+            throw new GridCliException("--insecure and --fresh are for the head: a worker follows the cluster's own choice (TLS unless its head ran --insecure).");
         var cluster = GridClusterAddress.Resolve(r.Address, r.Password, r.ClusterId);
         await ClusterProbe.EnsureReachableAsync(cluster).ConfigureAwait(false);
         if (r.Block) return await NodeHost.RunAsync(r.Settings, cluster, ownsRedis: false).ConfigureAwait(false);
@@ -138,25 +149,30 @@ internal static class StartCommand
         return 0;
     }
 
+    /// <summary>
+    /// How to join and connect. The password itself is never printed: this text goes to the head's log when the head
+    /// runs detached, and a log is no place for a secret. It is in the 0600 current-cluster file of this user.
+    /// </summary>
     private static void PrintHowToJoin(GridClusterAddress cluster, string? log)
     {
-        var pw = cluster.Password is { Length: > 0 } p ? $" --password {p}" : "";
-        var pwArg = cluster.Password is { Length: > 0 } q ? $", \"{q}\"" : "";
+        var hasPassword = cluster.Password is { Length: > 0 };
+        var pw = hasPassword ? " --password PASSWORD" : "";
         Console.WriteLine($"""
             Grid cluster at {cluster.Address}{(log is null ? "" : $"\n  Head log: {log}")}
+            {(hasPassword ? $"  Password: in {GridStateDirectory.CurrentClusterFile} (readable by you only), or the one you gave with --password / GRID_PASSWORD" : "")}
 
             To add a worker node (on another machine, or this one):
               grid start --address {cluster.Address}{pw}
 
             To connect a program:
-              await using var grid = await GridClient.ConnectAsync("{cluster.Address}"{pwArg});
-            or set GRID_ADDRESS={cluster.Address}{(cluster.Password is { Length: > 0 } s ? $" GRID_PASSWORD={s}" : "")} and call GridClient.ConnectAsync();
+              await using var grid = await GridClient.ConnectAsync("{cluster.Address}"{(hasPassword ? ", password" : "")});
+            or set GRID_ADDRESS={cluster.Address}{(hasPassword ? " GRID_PASSWORD=PASSWORD" : "")} and call GridClient.ConnectAsync();
             on this machine GridClient.ConnectAsync("auto") finds this cluster.
 
             See the cluster: grid status        Stop this machine's nodes and Redis: grid stop
             """);
     }
 
-    private static IPAddress? ParseIp(string? text) =>
-        text is null ? null : IPAddress.TryParse(text, out var ip) ? ip : throw new GridCliException($"--node-ip-address: '{text}' is not an IP address.");
+    private static IPAddress? ParseIp(string? text, string option) =>
+        text is null ? null : IPAddress.TryParse(text, out var ip) ? ip : throw new GridCliException($"{option}: '{text}' is not an IP address.");
 }

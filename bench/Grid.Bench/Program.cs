@@ -6,7 +6,7 @@ namespace Grid.Bench;
 
 /// <summary>
 /// Ray's `ray microbenchmark` on Grid: every case beside the same hop done with raw Orleans in the
-/// same run. Usage: dotnet run -c Release --project bench/Grid.Bench -- [--cluster] [--quick] [--filter TEXT] [--no-baseline] [--costs].
+/// same run. Usage: dotnet run -c Release --project bench/Grid.Bench -- [--cluster] [--tls] [--quick] [--filter TEXT] [--no-baseline] [--costs].
 /// </summary>
 public static class Program
 {
@@ -14,8 +14,26 @@ public static class Program
 
     private static async Task<int> RunAsync(BenchOptions options)
     {
-        await using var topology = options.Cluster ? await TopologyFactory.ClusterAsync() : await TopologyFactory.EmbeddedAsync();
-        var report = new Report(Console.Out);
+        if (!options.Tls)
+        {
+            await using var topology = options.Cluster ? await TopologyFactory.ClusterAsync() : await TopologyFactory.EmbeddedAsync();
+            await RunCasesAsync(topology, options, new Report(Console.Out));
+            return 0;
+        }
+        // --tls: the same cases on a plain cluster and then on a TLS one, in one run, so the rows compare directly.
+        // Both clusters' silos start before either client connects (see StartClusterSilosAsync) and both run throughout.
+        using var credentials = Grid.Security.ClusterCredentials.Create("grid-bench", TimeSpan.FromDays(1));
+        var plainSilos = await TopologyFactory.StartClusterSilosAsync();
+        var tlsSilos = await TopologyFactory.StartClusterSilosAsync(credentials);
+        await using var plain = await plainSilos.ConnectAsync();
+        await using var tls = await tlsSilos.ConnectAsync();
+        await RunCasesAsync(plain, options, new Report(Console.Out));
+        await RunCasesAsync(tls, options, new Report(Console.Out) { Suffix = ".tls" });
+        return 0;
+    }
+
+    private static async Task RunCasesAsync(BenchTopology topology, BenchOptions options, Report report)
+    {
         report.Note($"Grid.Bench: {topology.Description}; {Environment.ProcessorCount} cores; {(options.Quick ? "quick" : "full")} run; " +
                     $"warm-up {options.WarmUp.TotalSeconds:0.#} s, {options.Runs} runs of {options.RunLength.TotalSeconds:0.#} s");
         var context = new BenchContext(topology.Client, options, topology.NodeCount, topology.Silos);
@@ -25,6 +43,5 @@ public static class Program
             .Concat(TransferCases.All(context, report))
             .Concat(PlacementGroupCases.All(context));
         await new Runner(context, report).RunAsync(cases);
-        return 0;
     }
 }

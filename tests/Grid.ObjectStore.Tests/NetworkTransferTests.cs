@@ -209,14 +209,15 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
                     try { socket = await _listener.AcceptSocketAsync(); }
                     catch (Exception e) when (e is SocketException or ObjectDisposedException) { return; }
                     lock (_accepted) _accepted.Add(socket);
+                    var connection = new NetworkStream(socket, ownsSocket: false);
                     var request = new byte[TransferProtocol.RequestSize];
-                    if (!await TransferProtocol.ReceiveExactlyAsync(socket, request, CancellationToken.None)) continue;
+                    if (!await TransferProtocol.ReceiveExactlyAsync(connection, request, CancellationToken.None)) continue;
                     if (!answer) continue;
                     TransferProtocol.TryReadRequest(request, out _, out _, out var length);
                     var header = new byte[TransferProtocol.ResponseHeaderSize];
                     TransferProtocol.WriteResponseHeader(header, TransferProtocol.Status.Ok, length);
-                    await TransferProtocol.SendAllAsync(socket, header, CancellationToken.None);
-                    await TransferProtocol.SendAllAsync(socket, new byte[length + TransferProtocol.TrailerSize], CancellationToken.None);
+                    await TransferProtocol.SendAllAsync(connection, header, CancellationToken.None);
+                    await TransferProtocol.SendAllAsync(connection, new byte[length + TransferProtocol.TrailerSize], CancellationToken.None);
                 }
             });
         }

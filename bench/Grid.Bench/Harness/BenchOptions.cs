@@ -7,6 +7,8 @@ public sealed record BenchOptions
 {
     /// <summary>A client talking to a two-silo cluster over loopback TCP instead of the embedded mode.</summary>
     public bool Cluster { get; init; }
+    /// <summary>Cluster mode twice in one run: without TLS, then with TLS and mutual authentication (rows suffixed ".tls").</summary>
+    public bool Tls { get; init; }
     /// <summary>Short warm-up and runs and smaller batches, for CI and README runs (about a minute).</summary>
     public bool Quick { get; init; }
     /// <summary>Only cases whose name contains this text (Ray's TESTS_TO_RUN).</summary>
@@ -27,17 +29,19 @@ public sealed record BenchOptions
     public static RootCommand Command(Func<BenchOptions, Task<int>> run)
     {
         var cluster = new Option<bool>("--cluster") { Description = "A client talking to a 2-silo cluster over loopback TCP (default: embedded mode)." };
+        var tls = new Option<bool>("--tls") { Description = "Cluster mode twice in one run: without TLS, then with TLS as 'grid start' runs it (rows suffixed .tls)." };
         var quick = new Option<bool>("--quick") { Description = "Short warm-up and runs, batches divided by 10 (about a minute; a smoke test, not figures)." };
         var filter = new Option<string?>("--filter") { Description = "Only cases whose name contains this text (Ray's TESTS_TO_RUN)." };
         var noBaseline = new Option<bool>("--no-baseline") { Description = "Skip the raw-Orleans baselines." };
         var costs = new Option<bool>("--costs") { Description = "Also print CPU microseconds, bytes allocated and thread-pool work items per operation." };
         var command = new RootCommand("Ray's `ray microbenchmark` cases on Grid, each beside the same hop done with raw Orleans in the same run.")
         {
-            cluster, quick, filter, noBaseline, costs,
+            cluster, tls, quick, filter, noBaseline, costs,
         };
         command.SetAction(parse => run(new BenchOptions
         {
-            Cluster = parse.GetValue(cluster),
+            Cluster = parse.GetValue(cluster) || parse.GetValue(tls),
+            Tls = parse.GetValue(tls),
             Quick = parse.GetValue(quick),
             Filter = parse.GetValue(filter),
             NoBaseline = parse.GetValue(noBaseline),

@@ -12,8 +12,12 @@ public sealed class Report(TextWriter output)
 
     public IReadOnlyList<(string Name, double Value, string Unit)> Figures => _figures;
 
+    /// <summary>Appended to every name (".tls" for the TLS half of a <c>--tls</c> run).</summary>
+    public string Suffix { get; init; } = "";
+
     public void Figure(string name, double value, string unit)
     {
+        name += Suffix;
         _figures.Add((name, value, unit));
         output.WriteLine($"{name}: {Format(value)} {unit}");
         output.Flush();
@@ -21,6 +25,7 @@ public sealed class Report(TextWriter output)
 
     public void Ratio(string name, double ratio)
     {
+        name += Suffix;
         output.WriteLine($"{name}/baseline: {ratio.ToString("0.00", CultureInfo.InvariantCulture)}");
         output.Flush();
     }

@@ -43,35 +43,54 @@ public static class TopologyFactory
     /// separate Orleans client host that reaches them through their gateways, as a real client does:
     /// every call from the client crosses a socket.
     /// </summary>
-    public static async Task<BenchTopology> ClusterAsync()
+    /// <remarks>With <paramref name="credentials"/>, every connection (silo, gateway, object transfer) is TLS with mutual authentication, as in a <c>grid start</c> cluster.</remarks>
+    public static async Task<BenchTopology> ClusterAsync(Security.ClusterCredentials? credentials = null) =>
+        await (await StartClusterSilosAsync(credentials)).ConnectAsync();
+
+    /// <summary>
+    /// The two silo hosts of <see cref="ClusterAsync"/>, without the client yet. A <c>--tls</c> run starts both clusters'
+    /// silos before either client connects: a client ships the bench assembly as job code, and silos started in
+    /// this process after that would find the shipped copy's grain classes beside the original ones.
+    /// </summary>
+    public static async Task<ClusterSilos> StartClusterSilosAsync(Security.ClusterCredentials? credentials = null)
     {
         var gcs = new InMemoryGcs();
         var clusterId = "grid-bench-" + Guid.NewGuid().ToString("N")[..8];
         var (silo1, gateway1) = (FreePort(), FreePort());
         var (silo2, gateway2) = (FreePort(), FreePort());
         var primary = new IPEndPoint(IPAddress.Loopback, silo1);
-        var first = await StartSiloAsync(gcs, clusterId, silo1, gateway1, null);
-        var second = await StartSiloAsync(gcs, clusterId, silo2, gateway2, primary);
-        var client = await GridClient.ConnectAsync(new GridClientOptions
-        {
-            Gateways = [$"127.0.0.1:{gateway1}", $"127.0.0.1:{gateway2}"],
-            ClusterId = clusterId,
-            ServiceId = "grid",
-        });
-        // The client spreads tasks over the nodes it knows: wait until it sees both.
-        for (var i = 0; i < 100 && (await client.GetNodesAsync()).Count(n => n.State == Wire.NodeState.Alive) < 2; i++)
-            await Task.Delay(100);
-        return new BenchTopology("cluster (2 silos over loopback TCP, client through the gateways)", client, 2, async () =>
-        {
-            foreach (var host in new[] { second, first })
-            {
-                await host.StopAsync();
-                host.Dispose();
-            }
-        }, [first.Services, second.Services]);
+        var first = await StartSiloAsync(gcs, clusterId, silo1, gateway1, null, credentials);
+        var second = await StartSiloAsync(gcs, clusterId, silo2, gateway2, primary, credentials);
+        return new ClusterSilos(clusterId, [first, second], [gateway1, gateway2], credentials);
     }
 
-    private static async Task<IHost> StartSiloAsync(InMemoryGcs gcs, string clusterId, int siloPort, int gatewayPort, IPEndPoint? primary)
+    public sealed class ClusterSilos(string clusterId, IHost[] hosts, int[] gateways, Security.ClusterCredentials? credentials)
+    {
+        public async Task<BenchTopology> ConnectAsync()
+        {
+            var client = await GridClient.ConnectAsync(new GridClientOptions
+            {
+                Gateways = [.. gateways.Select(g => $"127.0.0.1:{g}")],
+                ClusterId = clusterId,
+                ServiceId = "grid",
+                Credentials = credentials,
+            });
+            // The client spreads tasks over the nodes it knows: wait until it sees both.
+            for (var i = 0; i < 100 && (await client.GetNodesAsync()).Count(n => n.State == Wire.NodeState.Alive) < hosts.Length; i++)
+                await Task.Delay(100);
+            var how = credentials is null ? "" : ", TLS with mutual authentication";
+            return new BenchTopology($"cluster (2 silos over loopback TCP, client through the gateways{how})", client, hosts.Length, async () =>
+            {
+                foreach (var host in hosts.Reverse())
+                {
+                    await host.StopAsync();
+                    host.Dispose();
+                }
+            }, [.. hosts.Select(h => h.Services)]);
+        }
+    }
+
+    private static async Task<IHost> StartSiloAsync(InMemoryGcs gcs, string clusterId, int siloPort, int gatewayPort, IPEndPoint? primary, Security.ClusterCredentials? credentials)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
@@ -79,6 +98,7 @@ public static class TopologyFactory
         builder.UseOrleans(silo =>
         {
             silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "grid", clusterId: clusterId);
+            if (credentials is not null) silo.UseGridTls(credentials);
             // Nodes on one machine would share object files (a hard link); off, cross-node figures measure the
             // network channel that nodes on different machines use.
             silo.UseGrid(node => node.Resources = new(CustomResources), store => store.AllowSameHostReads = false);
