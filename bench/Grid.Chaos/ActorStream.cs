@@ -24,9 +24,8 @@ public sealed class ActorStream(GridClient grid, int calls)
 
     public async Task CreateAsync()
     {
-        // Once ActorOptions has MaxRestarts/MaxTaskRetries (issue 12 item 1), this is the one line to change:
-        // new ActorOptions { MaxRestarts = -1, MaxTaskRetries = -1 }, so that a caller sees no failed call.
-        var options = new ActorOptions();
+        // Restarted forever, its in-flight calls resent forever: a caller sees no failed call, in order.
+        var options = new ActorOptions { MaxRestarts = -1, MaxTaskRetries = -1 };
         _actor = await grid.CreateActorAsync(() => new SequenceActor(), options);
         await _actor.Ready;
     }
