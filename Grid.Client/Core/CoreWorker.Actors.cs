@@ -79,8 +79,37 @@ public sealed partial class CoreWorker
         var (args, _, failure) = await ResolveOwnedArgumentsAsync(spec.Args).ConfigureAwait(false);
         spec = spec.With(failure is null && !ReferenceEquals(args, spec.Args) ? args : null,
             nested is not null ? await LendNestedAsync(nested).ConfigureAwait(false) : null);
-        var node = await RayletOf(Selector.Pick()).PlaceActor(spec, 0).ConfigureAwait(false);
+        var node = await PlaceOnLiveNodeAsync(spec).ConfigureAwait(false);
         await ActivateActorAsync(spec, node).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Asks a raylet to place the actor. The call races the raylet's node's death (a client's view can be a refresh
+    /// old, and a call to a dead silo through a gateway would wait for Orleans' response timeout): a dead raylet's
+    /// reservation died with it, so another live node is asked, a bounded number of times.
+    /// </summary>
+    private async Task<NodeId> PlaceOnLiveNodeAsync(ActorCreationSpec spec)
+    {
+        List<NodeId>? failed = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            var raylet = Selector.Pick(failed);
+            var placing = RayletOf(raylet).PlaceActor(spec, 0);
+            try
+            {
+                while (true)
+                {
+                    try { return await CallNodeAsync(raylet, placing).ConfigureAwait(false); }
+                    // Another node's death: this call may still be answered, and asking again could reserve twice.
+                    catch (CallInterruptedException) { }
+                }
+            }
+            catch (Exception e) when (FailureClassifier.IsNodeFailure(e) && attempt < MaxResends)
+            {
+                (failed ??= []).Add(raylet);
+                await RefreshViewAsync().ConfigureAwait(false);
+            }
+        }
     }
 
     /// <summary>

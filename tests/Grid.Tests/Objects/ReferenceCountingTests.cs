@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Grid.Testing;
+using Grid.Tests.Fixtures;
 using Grid.Wire;
 using Orleans.TestingHost;
 
@@ -204,49 +205,6 @@ public sealed class NodeDeathTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private const int Size = 1 << 20;
-
-    private sealed class SmallCluster : IAsyncDisposable
-    {
-        public required InProcessTestCluster Cluster { get; init; }
-        public required global::Grid.Silo.Gcs.InMemoryGcs Gcs { get; init; }
-        public required GridClient Grid { get; init; }
-
-        public static async Task<SmallCluster> StartAsync(short silos)
-        {
-            var gcs = new global::Grid.Silo.Gcs.InMemoryGcs();
-            var builder = new InProcessTestClusterBuilder(silos);
-            builder.ConfigureSilo((_, silo) =>
-            {
-                Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<global::Grid.Silo.Gcs.IGcs>(silo.Services, gcs);
-                global::Grid.Silo.GridSiloBuilderExtensions.UseGrid(silo, o => o.NumCpus = 2);
-            });
-            var cluster = builder.Build();
-            await cluster.DeployAsync();
-            var factory = new global::Grid.Hosting.GridClientFactory(cluster.Client,
-                Microsoft.Extensions.Options.Options.Create(new global::Grid.Hosting.GridClientOptions()),
-                Microsoft.Extensions.Options.Options.Create(new global::Grid.ObjectStore.ObjectStoreOptions()));
-            var grid = await factory.CreateAsync(null);
-            await Eventually.WaitAsync(async () => (await grid.GetNodesAsync()).Length == silos, Timeout, $"{silos} nodes in the cluster view");
-            return new SmallCluster { Cluster = cluster, Gcs = gcs, Grid = grid };
-        }
-
-        public static NodeId NodeOf(InProcessSiloHandle silo) => new(silo.SiloAddress.ToParsableString());
-
-        /// <summary>A silo other than the first (which hosts the test cluster's membership), to kill.</summary>
-        public InProcessSiloHandle Victim(NodeId? node = null) =>
-            (InProcessSiloHandle)Cluster.Silos.Skip(1).First(s => node is null || NodeOf((InProcessSiloHandle)s) == node);
-
-        /// <summary>The stores of every silo but <paramref name="except"/> (a killed silo's store may linger in this process).</summary>
-        public global::Grid.ObjectStore.LocalObjectStore[] StoresExcept(InProcessSiloHandle except) =>
-            [.. Cluster.Silos.Where(s => s != except).Select(s => Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-                .GetRequiredService<global::Grid.ObjectStore.LocalObjectStore>(((InProcessSiloHandle)s).ServiceProvider))];
-
-        public async ValueTask DisposeAsync()
-        {
-            await Grid.DisposeAsync();
-            await Cluster.DisposeAsync();
-        }
-    }
 
     [Fact]
     public async Task Getting_an_object_whose_owner_died_fails_with_OwnerDiedException()
