@@ -181,13 +181,13 @@ internal sealed class ActorChannel
         var deadline = DateTime.UtcNow + RecoveryTimeout;
         ActorInfo? info = null;
         string? failure = null;
-        try
+        while (true)
         {
-            while (true)
+            var left = deadline - DateTime.UtcNow;
+            try
             {
                 info = await gcs.GetActor(Actor.Id).ConfigureAwait(false);
                 if (info is null or { State: ActorState.Dead } || info is { State: ActorState.Alive } && info.RestartCount > lost) break;
-                var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero)
                 {
                     failure = $"Actor {Actor.Id} did not come back within {RecoveryTimeout.TotalSeconds:0} s after its incarnation {lost} died (state {info.State}, restart {info.RestartCount}); the call did not run. Check `grid status` for its nodes.";
@@ -200,10 +200,16 @@ internal sealed class ActorChannel
                 }
                 else await Task.Delay(RecheckInterval).ConfigureAwait(false); // alive at the dead incarnation: not yet recorded
             }
-        }
-        catch (Exception e)
-        {
-            failure = $"Actor {Actor.Id} could not be reached again after its incarnation {lost} died: the GCS did not answer ({e.GetType().Name}); the call did not run.";
+            catch (Exception e) when (FailureClassifier.IsNodeFailure(e) && left > TimeSpan.Zero)
+            {
+                // The GCS grain may have lived on the node that died (or been reached through it): ask again until the deadline.
+                await Task.Delay(RecheckInterval).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                failure = $"Actor {Actor.Id} could not be reached again after its incarnation {lost} died: the GCS did not answer ({e.GetType().Name}); the call did not run.";
+                break;
+            }
         }
         Resume(info, failure);
     }

@@ -10,6 +10,7 @@ namespace Grid.Tests.FaultTolerance;
 /// (MaxRestarts) rebuild the actor elsewhere with fresh state and keep its name; calls in flight fail unless
 /// MaxTaskRetries resends them, in order; the last allowed death ends the actor and releases its name.
 /// </summary>
+[Collection("node-kills")]
 public sealed class ActorRestartTests
 {
     [Fact]

@@ -11,6 +11,7 @@ namespace Grid.Tests.FaultTolerance;
 /// <see cref="NodeDiedException"/> naming the node; nothing waits forever; tasks on surviving nodes are unaffected.
 /// Every task holds at a gate until the kill, so the dead node certainly had work, whatever the machine's speed.
 /// </summary>
+[Collection("node-kills")]
 public sealed class TaskResubmissionTests
 {
     private static readonly TimeSpan Timeout = SmallCluster.Timeout;

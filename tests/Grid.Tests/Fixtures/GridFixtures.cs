@@ -81,3 +81,11 @@ public sealed class EmbeddedCollection : ICollectionFixture<EmbeddedGridFixture>
 
 [CollectionDefinition("cluster")]
 public sealed class ClusterCollection : ICollectionFixture<ClusterGridFixture>;
+
+/// <summary>
+/// Tests that kill silos, each on a cluster of its own: they run one at a time, after the parallel tests, because
+/// failure detection is timed (membership probes, the views' refreshes) and a machine saturated by other tests'
+/// clusters stretches it past their bounds.
+/// </summary>
+[CollectionDefinition("node-kills", DisableParallelization = true)]
+public sealed class NodeKillCollection;

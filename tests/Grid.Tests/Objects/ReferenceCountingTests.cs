@@ -201,6 +201,7 @@ public sealed class ReferenceCountingTests(RefCountClusterFixture fixture) : ICl
 /// Node deaths, each on a cluster of its own: refs to a dead owner's objects fail with a typed error (never hang),
 /// a get falls back to another node's copy, and what a dead node borrowed is released.
 /// </summary>
+[Collection("node-kills")]
 public sealed class NodeDeathTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);

@@ -11,6 +11,7 @@ namespace Grid.Tests.Scheduling;
 /// found again on a live silo, and a bundle whose node died is reserved again on a live node (RESCHEDULING, then
 /// CREATED, as in Ray). Each test has its own three silos, since it kills one.
 /// </summary>
+[Collection("node-kills")]
 public sealed class PlacementGroupFailoverTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
