@@ -1,11 +1,6 @@
-using Grid.Hosting;
-using Grid.ObjectStore;
-using Grid.Silo;
-using Grid.Silo.Gcs;
 using Grid.Testing;
+using Grid.Tests.Fixtures;
 using Grid.Wire;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Orleans.TestingHost;
 
 namespace Grid.Tests.FaultTolerance;
@@ -21,42 +16,23 @@ public sealed class RestartCluster : IAsyncDisposable
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     public const string Slot = "slot";
 
-    private RestartCluster(InProcessTestCluster cluster, InMemoryGcs gcs, GridClient grid)
-    {
-        Cluster = cluster;
-        Gcs = gcs;
-        Grid = grid;
-    }
+    private readonly SmallCluster _cluster;
 
-    public InProcessTestCluster Cluster { get; }
-    public IGcs Gcs { get; }
-    public GridClient Grid { get; }
+    private RestartCluster(SmallCluster cluster) => _cluster = cluster;
+
+    public InProcessTestCluster Cluster => _cluster.Cluster;
+    public Grid.Silo.Gcs.IGcs Gcs => _cluster.Gcs;
+    public GridClient Grid => _cluster.Grid;
 
     /// <summary>Options of an actor that must live on a secondary silo.</summary>
     public static ActorOptions OnSecondary(ActorOptions options) =>
         options with { Resources = new Dictionary<string, double> { [Slot] = 1 } };
 
-    public static async Task<RestartCluster> StartAsync()
-    {
-        var gcs = new InMemoryGcs();
-        var builder = new InProcessTestClusterBuilder(3);
-        builder.ConfigureSilo((options, silo) =>
+    public static async Task<RestartCluster> StartAsync() =>
+        new(await SmallCluster.StartAsync(3, node: static (silo, o) =>
         {
-            silo.Services.AddSingleton<IGcs>(gcs);
-            var secondary = options.SiloName != "Primary";
-            silo.UseGrid(o =>
-            {
-                o.NumCpus = 2;
-                if (secondary) o.Resources = new() { [Slot] = 1 };
-            });
-        });
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
-        var factory = new GridClientFactory(cluster.Client, Options.Create(new GridClientOptions()), Options.Create(new ObjectStoreOptions()));
-        var grid = await factory.CreateAsync(null);
-        await Eventually.WaitAsync(async () => (await grid.GetNodesAsync()).Length == 3, Patience, "three nodes in the cluster view");
-        return new RestartCluster(cluster, gcs, grid);
-    }
+            if (silo != "Primary") o.Resources = new() { [Slot] = 1 };
+        }));
 
     /// <summary>Kills (no shutdown, as a crash would) the silo the actor lives on now, and returns its node.</summary>
     public async Task<NodeId> KillNodeOfAsync<T>(ActorHandle<T> actor) where T : class
@@ -73,11 +49,7 @@ public sealed class RestartCluster : IAsyncDisposable
         Eventually.WaitAsync(() => actor.GetInfoAsync(), i => i.State == ActorState.Alive && i.RestartCount == restarts, Patience,
             $"{actor} alive after {restarts} restarts");
 
-    public async ValueTask DisposeAsync()
-    {
-        await Grid.DisposeAsync();
-        await Cluster.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 }
 
 /// <summary>An actor whose state is the list of numbers it was given; <see cref="Hold"/> keeps one call running.</summary>

@@ -22,14 +22,19 @@ public sealed class SmallCluster : IAsyncDisposable
     public required InMemoryGcs Gcs { get; init; }
     public required GridClient Grid { get; init; }
 
-    public static async Task<SmallCluster> StartAsync(short silos, double cpusPerNode = 2)
+    /// <param name="node">Sets a node's options beyond its CPUs, given the silo's name ("Primary" for the first).</param>
+    public static async Task<SmallCluster> StartAsync(short silos, double cpusPerNode = 2, Action<string, GridNodeOptions>? node = null)
     {
         var gcs = new InMemoryGcs();
         var builder = new InProcessTestClusterBuilder(silos);
-        builder.ConfigureSilo((_, silo) =>
+        builder.ConfigureSilo((options, silo) =>
         {
             silo.Services.AddSingleton<IGcs>(gcs);
-            silo.UseGrid(o => o.NumCpus = cpusPerNode);
+            silo.UseGrid(o =>
+            {
+                o.NumCpus = cpusPerNode;
+                node?.Invoke(options.SiloName, o);
+            });
         });
         var cluster = builder.Build();
         await cluster.DeployAsync();
