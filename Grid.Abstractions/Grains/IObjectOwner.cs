@@ -13,6 +13,14 @@ public interface IObjectOwner : IAddressable
     Task<ObjectPayload> GetObject(ObjectId id);
 
     /// <summary>
+    /// A reader could read no copy of the stored object, last known on <paramref name="lostOn"/>: once that node is
+    /// confirmed dead, the owner runs the object's task again (lineage reconstruction) and answers with the new payload,
+    /// or with an error payload (<see cref="ObjectLostException"/>) when it cannot be rebuilt.
+    /// </summary>
+    [ResponseTimeout(GridTimeouts.LongCall)]
+    Task<ObjectPayload> RebuildObject(ObjectId id, NodeId lostOn);
+
+    /// <summary>
     /// <paramref name="borrower"/> (a process's owner endpoint) now holds refs to the object: it stays alive until as
     /// many <see cref="RemoveBorrower"/> calls arrive. No-op when the object is gone.
     /// </summary>

@@ -61,4 +61,10 @@ public sealed class ActorCallSpec
     /// incarnation, so a host refuses (as unavailable, without running it) a call meant for another one.
     /// </summary>
     [Id(10)] public int Incarnation { get; init; }
+    /// <summary>
+    /// Every call of this caller to this incarnation numbered up to here has its answer at the caller: the host may forget
+    /// those outcomes. It keeps the others, so that a call sent again (its answer was cut in transit) gets the same
+    /// outcome instead of running twice.
+    /// </summary>
+    [Id(11)] public long AnsweredThrough { get; init; }
 }

@@ -30,6 +30,13 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
     /// <summary>Forgets a killed actor's queue.</summary>
     public void Forget(ActorId actor) => _queues.TryRemove(actor, out _);
 
+    /// <summary>
+    /// A call to the actor's host, ended when its node (once known) dies or when another node's death may have cut it in
+    /// transit (<see cref="CoreWorker.CallNodeAsync{T}"/>), or when the channel loses the incarnation's node.
+    /// </summary>
+    private Task<T> Watched<T>(NodeId? node, Task<T> call, CancellationToken lost) =>
+        (node is { } n ? worker.CallNodeAsync(n, call) : call).WaitAsync(lost);
+
     private async Task SendAsync(ActorChannel channel, IActorHostGrain host, List<PendingCall> batch, Action release)
     {
         var actor = channel.Actor;
@@ -39,10 +46,11 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
         {
             // Calls made right after creating or looking up an actor wait here, in batches, until it is placed.
             if (!actor.Ready.IsCompleted) await actor.Ready.ConfigureAwait(false);
+            var node = channel.Node;
             if (batch.Count == 1)
             {
                 // A lone call (a synchronous caller) goes as a plain call: a stream costs more than it saves for one.
-                var payload = await host.Call(batch[0].Spec).WaitAsync(lost).ConfigureAwait(false);
+                var payload = await Watched(node, host.Call(batch[0].Spec), lost).ConfigureAwait(false);
                 release();
                 channel.Deliver(batch[0], payload, lone: true);
                 return;
@@ -50,18 +58,25 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
             var calls = new ActorCallSpec[batch.Count];
             for (var i = 0; i < calls.Length; i++) calls[i] = batch[i].Spec;
             // The first answer carries what finished by then (usually the whole burst); a slow call's result follows later.
-            var chunk = await host.CallMany(calls).WaitAsync(lost).ConfigureAwait(false);
+            var chunk = await Watched(node, host.CallMany(calls), lost).ConfigureAwait(false);
             while (true)
             {
                 foreach (var outcome in chunk.Outcomes) channel.Deliver(batch[outcome.Index], outcome.Payload, lone: false);
                 if (chunk.Next == 0) break;
-                chunk = await host.NextOutcomes(chunk.Next).WaitAsync(lost).ConfigureAwait(false);
+                chunk = await Watched(node, host.NextOutcomes(chunk.Next), lost).ConfigureAwait(false);
             }
             release();
             // A batch whose host died and came back as a new incarnation ends without the calls it had not answered
             // (the new one does not know the batch): they were in flight at the death.
             foreach (var p in batch)
                 if (!p.Call.Result.Task.IsCompleted) channel.Lose(p, inFlight: true, failedSendAt: null);
+        }
+        catch (CoreWorker.CallInterruptedException e)
+        {
+            // Cut in transit by another node's death (a client's gateway): the unanswered calls go again as they are.
+            release();
+            logger.LogDebug(e, "A batch of {Count} calls to actor {Actor} was interrupted; sending it again", batch.Count, actor.Id);
+            foreach (var p in batch) channel.Interrupted(p);
         }
         catch (Exception e) when (e is OperationCanceledException || FailureClassifier.IsNodeFailure(e) || e is TimeoutException)
         {

@@ -48,11 +48,15 @@ internal sealed class ActorChannel
     // How often recovery looks again while the GCS still shows the dead incarnation alive (its node's death not yet
     // recorded by the nodes' membership): it changes within Orleans' death detection time.
     private static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(100);
+    // How long recovery lets the GCS show the incarnation alive, on a node this process has not seen die, before it
+    // takes the incarnation for a survivor and sends the calls again to it (a death is recorded within this, mostly).
+    private static readonly TimeSpan SurvivorGrace = TimeSpan.FromSeconds(1);
 
     private readonly CoreWorker _worker;
     private readonly ILogger _logger;
     private readonly Dictionary<long, ActorCall> _unfinished = []; // by the sequence number of their current spec
     private long _sequence;
+    private long _answeredThrough; // every call numbered up to here is answered (see ActorCallSpec.AnsweredThrough)
     private CancellationTokenSource _lost = new();
     private NodeId? _node;
     private bool _recovering;
@@ -79,6 +83,12 @@ internal sealed class ActorChannel
 
     /// <summary>The next sequence number of the current incarnation. Under the gate.</summary>
     public long NextSequence() => ++_sequence;
+
+    /// <summary>Every call of the current incarnation numbered up to here has its answer. Under the gate.</summary>
+    public long AnsweredThrough => _answeredThrough;
+
+    /// <summary>The node of the current incarnation, once known.</summary>
+    public NodeId? Node { get { lock (Gate) return _node; } }
 
     /// <summary>Why the actor is dead for good, or null. Under the gate.</summary>
     public string? DeadCause => _deadCause;
@@ -122,8 +132,11 @@ internal sealed class ActorChannel
         }
         lock (Gate)
         {
-            if (pending.Call.Attempt != pending.Attempt) return; // renumbered since: the resent copy answers
+            // Renumbered or sent again since (the resent copy answers), or answered already.
+            if (pending.Call.Attempt != pending.Attempt || pending.Call.Result.Task.IsCompleted) return;
             _unfinished.Remove(pending.Spec.Sequence);
+            if (pending.Spec.Incarnation == Incarnation)
+                while (_answeredThrough < _sequence && !_unfinished.ContainsKey(_answeredThrough + 1)) _answeredThrough++;
         }
         if (lone) ResultDelivery.CompleteLone(pending.Call.Result, payload);
         else pending.Call.Result.TrySetResult(payload);
@@ -146,6 +159,22 @@ internal sealed class ActorChannel
             _recovering = true;
         }
         _ = RecoverAsync(pending.Spec.Incarnation);
+    }
+
+    /// <summary>
+    /// The send was cut in transit by another node's death (a client's gateway died; see <see cref="NodeDeaths"/>): the
+    /// call goes again as it is, to the same incarnation, whose host answers a call it already has with that call's
+    /// outcome instead of running it twice. Not a loss: nothing is counted.
+    /// </summary>
+    public void Interrupted(in PendingCall pending)
+    {
+        lock (Gate)
+        {
+            if (pending.Call.Attempt != pending.Attempt || pending.Call.Result.Task.IsCompleted) return;
+            pending.Call.Attempt++;
+            if (pending.Spec.Incarnation != Incarnation || _recovering) return; // a recovery sends it
+            Send(pending.Call);
+        }
     }
 
     /// <summary>The node left the cluster: if this actor lived there, its waiting sends end now and recovery begins.</summary>
@@ -178,7 +207,8 @@ internal sealed class ActorChannel
     private async Task RecoverAsync(int lost)
     {
         var gcs = _worker.Grains.GetGrain<IGcsGrain>(0);
-        var deadline = DateTime.UtcNow + RecoveryTimeout;
+        var started = DateTime.UtcNow;
+        var deadline = started + RecoveryTimeout;
         ActorInfo? info = null;
         string? failure = null;
         while (true)
@@ -198,6 +228,13 @@ internal sealed class ActorChannel
                     try { await gcs.WaitActorPlaced(Actor.Id).WaitAsync(left).ConfigureAwait(false); }
                     catch (TimeoutException) { /* the loop reports it */ }
                 }
+                else if (info.Node is { } node && !_worker.IsKnownDead(node) && DateTime.UtcNow - started >= SurvivorGrace)
+                {
+                    // Still alive, on a node this process has not seen die: the calls were cut on their way (a gateway
+                    // died, a connection broke), not lost with the actor. They go again as they are.
+                    ResendToSurvivor();
+                    return;
+                }
                 else await Task.Delay(RecheckInterval).ConfigureAwait(false); // alive at the dead incarnation: not yet recorded
             }
             catch (Exception e) when (FailureClassifier.IsNodeFailure(e) && left > TimeSpan.Zero)
@@ -212,6 +249,24 @@ internal sealed class ActorChannel
             }
         }
         Resume(info, failure);
+    }
+
+    /// <summary>
+    /// Ends a recovery whose incarnation turned out alive: every unfinished call goes again with its numbering, in order
+    /// (the host answers those it already has with their outcomes, and runs the others in turn), and new calls go.
+    /// </summary>
+    private void ResendToSurvivor()
+    {
+        lock (Gate)
+        {
+            _recovering = false;
+            foreach (var call in _unfinished.Values.OrderBy(c => c.Spec.Sequence).ToArray())
+            {
+                if (!call.Sendable) continue; // still resolving its arguments: it sends itself
+                call.Attempt++;
+                Send(call);
+            }
+        }
     }
 
     /// <summary>Ends a recovery: resends or fails every unfinished call, in order, and lets new calls go.</summary>
@@ -243,6 +298,7 @@ internal sealed class ActorChannel
                 _node = info.Node;
                 _lost = new CancellationTokenSource();
                 _sequence = 0;
+                _answeredThrough = 0;
                 _recovering = false;
                 foreach (var call in calls)
                 {
@@ -265,6 +321,7 @@ internal sealed class ActorChannel
             call.Result.TrySetResult(ObjectPayload.Failed(_worker.Serializer.ToRemoteError(error, $"actor {Actor.Id}")));
     }
 
+    // Calls answered under the new numbering are none yet: AnsweredThrough stays 0 (the host forgets nothing early).
     private static ActorCallSpec Renumbered(ActorCallSpec spec, long sequence, int incarnation) => new()
     {
         ActorId = spec.ActorId, CallerId = spec.CallerId, Sequence = sequence, Incarnation = incarnation, Method = spec.Method, Args = spec.Args,

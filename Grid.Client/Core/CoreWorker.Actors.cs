@@ -216,7 +216,7 @@ public sealed partial class CoreWorker
             var spec = new ActorCallSpec
             {
                 ActorId = actor.Id, CallerId = WorkerId, Sequence = channel.NextSequence(), Incarnation = channel.Incarnation, Method = descriptor,
-                Args = sent, ResultId = resultId, Owner = OwnerAddress, Job = job,
+                Args = sent, ResultId = resultId, Owner = OwnerAddress, Job = job, AnsweredThrough = channel.AnsweredThrough,
             };
             // A call to an actor still being placed rides in a batch too: the batch waits for the actor (see ActorCallBatcher).
             if (nested is not { Count: > 0 } && IsBatchable(sent))
@@ -288,7 +288,7 @@ public sealed partial class CoreWorker
             {
                 ActorId = current.ActorId, CallerId = current.CallerId, Sequence = current.Sequence, Incarnation = current.Incarnation, Method = current.Method,
                 Args = failure is null ? args : [], ResultId = current.ResultId, Owner = current.Owner, Job = current.Job, FailedDependency = failure,
-                Borrowed = lent,
+                Borrowed = lent, AnsweredThrough = current.AnsweredThrough,
             });
         }
         catch (Exception e)

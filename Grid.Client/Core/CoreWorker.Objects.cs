@@ -57,10 +57,24 @@ public sealed partial class CoreWorker
         }
     }
 
-    /// <summary>Makes a stored object local without reading it (a task's argument, before the task is admitted).</summary>
-    public async ValueTask PrefetchStoredAsync(ObjectId id, ObjectPayload payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Makes a stored object local without reading it (a task's argument, before the task is admitted). Returns the
+    /// payload it found: <paramref name="payload"/>, or the one its <paramref name="owner"/> rebuilt when every copy was lost.
+    /// </summary>
+    public async ValueTask<ObjectPayload> PrefetchStoredAsync(ObjectId id, GrainId owner, ObjectPayload payload, CancellationToken cancellationToken)
     {
-        if (LocalStore is null) return;
-        using var lease = await LeaseStoredAsync(id, payload, cancellationToken).ConfigureAwait(false);
+        for (var recoveries = 0; LocalStore is not null && payload.Kind == PayloadKind.Stored; recoveries++)
+        {
+            try
+            {
+                using var lease = await LeaseStoredAsync(id, payload, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (Exception e) when (IsCopyLost(e) && recoveries < MaxRecoveriesPerRead && !cancellationToken.IsCancellationRequested)
+            {
+                payload = await RecoverLostAsync(id, owner, payload, e).ConfigureAwait(false);
+            }
+        }
+        return payload;
     }
 }

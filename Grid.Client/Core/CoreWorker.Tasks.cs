@@ -29,8 +29,10 @@ public sealed partial class CoreWorker
             Scheduling = options.Scheduling,
         };
         var nested = TakeNested(scratch);
-        var result = _owned.AddPending(spec.TaskId).Payload;
+        var entry = _owned.AddPending(spec.TaskId);
+        var result = entry.Payload;
         PinArguments(result.Task, spec.Args, nested); // refcount: arguments live until the task ends
+        KeepLineage(entry, spec, options.MaxRetries); // to run it again if its stored result is lost
         TasksSubmitted.Add(1);
         // A burst travels in batches; work with refs this process must lend or resolve first goes alone.
         // Inside a node (tasks submitting tasks, the embedded client) work goes straight to the local raylet.
@@ -97,7 +99,8 @@ public sealed partial class CoreWorker
         return wire;
     }
 
-    private async Task RunTaskAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result, List<ObjectRef>? nested)
+    /// <param name="firstAttempt">0 for a submission; a rebuild's first attempt number (see <c>CoreWorker.Lineage</c>).</param>
+    private async Task RunTaskAsync(TaskSpec spec, int maxRetries, TaskCompletionSource<ObjectPayload> result, List<ObjectRef>? nested, int firstAttempt = 0)
     {
         try
         {
@@ -110,7 +113,7 @@ public sealed partial class CoreWorker
             if (nested is not null) resolved = resolved.With(borrowed: await LendNestedAsync(nested).ConfigureAwait(false));
             // Work pinned to a node goes straight to it: no raylet between that could die with it in transit.
             if (spec.Scheduling is NodeAffinityScheduling pinned) preferred = pinned.Node;
-            await SubmitWithRetriesAsync(resolved, preferred, maxRetries, result, 0, null).ConfigureAwait(false);
+            await SubmitWithRetriesAsync(resolved, preferred, maxRetries, result, firstAttempt, null).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -281,7 +284,7 @@ public sealed partial class CoreWorker
             if (payload.Kind == PayloadKind.Error) return (args, null, payload);
             rewritten ??= (TaskArg[])args.Clone();
             rewritten[i] = payload.Kind == PayloadKind.Inline ? TaskArg.Value(payload.Data!) : new TaskArg { Ref = r, Resolved = payload };
-            if (payload.Kind == PayloadKind.Stored && payload.Size > largest)
+            if (payload.Kind == PayloadKind.Stored && payload.Size > largest && !IsKnownDead(payload.Node))
             {
                 largest = payload.Size;
                 preferred = payload.Node;

@@ -115,20 +115,32 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
                 throw new GetTimeoutException($"Object {reference.Id} was not ready within {timeout}. It is still being computed: get it again, or wait longer.");
             }
         }
-        return (T)(await MaterializeAsync(payloadTask.Result, typeof(T), reference.Id, cancellationToken).ConfigureAwait(false))!;
+        return (T)(await MaterializeAsync(payloadTask.Result, typeof(T), reference.Id, reference.Owner, cancellationToken).ConfigureAwait(false))!;
     }
 
-    /// <summary>Turns a payload into a value of <paramref name="type"/>, fetching stored objects as needed.</summary>
-    public async ValueTask<object?> MaterializeAsync(ObjectPayload payload, Type type, ObjectId id, CancellationToken cancellationToken)
+    /// <summary>
+    /// Turns a payload into a value of <paramref name="type"/>, fetching stored objects as needed. A stored value whose
+    /// every copy is gone is rebuilt by its <paramref name="owner"/> from lineage, and read then (see <c>CoreWorker.Lineage</c>).
+    /// </summary>
+    public async ValueTask<object?> MaterializeAsync(ObjectPayload payload, Type type, ObjectId id, GrainId owner, CancellationToken cancellationToken)
     {
-        switch (payload.Kind)
+        for (var recoveries = 0; ; recoveries++)
         {
-            case PayloadKind.Inline:
-                return Serializer.Deserialize(payload.Data, type, this);
-            case PayloadKind.Error:
-                throw Serializer.ToException(payload.Error!);
-            default:
+            switch (payload.Kind)
+            {
+                case PayloadKind.Inline:
+                    return Serializer.Deserialize(payload.Data, type, this);
+                case PayloadKind.Error:
+                    throw Serializer.ToException(payload.Error!);
+            }
+            try
+            {
                 return await MaterializeStoredAsync(payload, type, id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsCopyLost(e) && recoveries < MaxRecoveriesPerRead && !cancellationToken.IsCancellationRequested)
+            {
+                payload = await RecoverLostAsync(id, owner, payload, e).ConfigureAwait(false);
+            }
         }
     }
 

@@ -22,10 +22,10 @@ internal static class ObjectGetter
             }
         }
         var failed = allReady.Result;
-        if (failed >= 0) await worker.MaterializeAsync(payloads[failed].Result, typeof(T), refs[failed].Id, cancellationToken).ConfigureAwait(false);
+        if (failed >= 0) await worker.MaterializeAsync(payloads[failed].Result, typeof(T), refs[failed].Id, refs[failed].Owner, cancellationToken).ConfigureAwait(false);
         var values = new T[refs.Length];
         for (var i = 0; i < refs.Length; i++)
-            values[i] = (T)(await worker.MaterializeAsync(payloads[i].Result, typeof(T), refs[i].Id, cancellationToken).ConfigureAwait(false))!;
+            values[i] = (T)(await worker.MaterializeAsync(payloads[i].Result, typeof(T), refs[i].Id, refs[i].Owner, cancellationToken).ConfigureAwait(false))!;
         return values;
     }
 

@@ -13,6 +13,8 @@ internal sealed class ClientOwnerEndpoint : IClientOwner
 
     public Task<ObjectPayload> GetObject(ObjectId id) => Ready.GetOwnedPayload(id);
 
+    public Task<ObjectPayload> RebuildObject(ObjectId id, NodeId lostOn) => Ready.RebuildLostAsync(id, lostOn);
+
     public Task AddBorrower(ObjectId id, GrainId borrower)
     {
         Ready.AddBorrower(id, borrower);

@@ -108,10 +108,19 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
             lock (_turnsLock)
             {
                 var turns = TurnsOf(call.CallerId);
-                return turns.IsCurrent(call.Sequence) ? StartNow(call, turns, direct: null)! : Park(call, turns);
+                if (turns.TryGetOutcome(call.Sequence, out var known)) return known; // sent again: its answer was cut in transit
+                var outcome = turns.IsCurrent(call.Sequence) ? StartNow(call, turns, direct: null)! : Park(call, turns);
+                turns.Remember(call.Sequence, outcome, call.AnsweredThrough);
+                return outcome;
             }
         }
-        return CallAsync(call);
+        lock (_turnsLock)
+            if (TurnsOf(call.CallerId).TryGetOutcome(call.Sequence, out var known)) return known;
+        var slow = CallAsync(call);
+        // Only a call this incarnation takes in turn is kept: one refused (another incarnation, no actor here) runs nowhere.
+        if (_spec is { } spec && call.Incarnation == spec.Incarnation)
+            lock (_turnsLock) TurnsOf(call.CallerId).Remember(call.Sequence, slow, call.AnsweredThrough);
+        return slow;
     }
 
     /// <summary>

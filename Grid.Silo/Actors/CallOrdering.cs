@@ -1,3 +1,5 @@
+using Grid.Wire;
+
 namespace Grid.Silo.Actors;
 
 /// <summary>
@@ -13,6 +15,25 @@ internal sealed class CallerTurns
     private readonly Dictionary<long, object> _waiting = [];
     private long _next = 1;
     private bool _open; // the actor died: order no longer matters, every call goes at once (to fail as dead)
+    // The outcomes of this caller's calls that arrived (parked, running or done) and that the caller may not have yet,
+    // by sequence: a call it sends again, because the answer was cut in transit, gets the same outcome instead of a
+    // second run. Forgotten once the caller says it has them (ActorCallSpec.AnsweredThrough).
+    private readonly Dictionary<long, Task<ObjectPayload>> _outcomes = [];
+    private long _forgotten;
+
+    /// <summary>The outcome of the call numbered <paramref name="sequence"/> if it arrived before (this is a copy sent again).</summary>
+    public bool TryGetOutcome(long sequence, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Task<ObjectPayload>? outcome) =>
+        _outcomes.TryGetValue(sequence, out outcome);
+
+    /// <summary>
+    /// Keeps a call's outcome until the caller has it, and forgets those the caller says it has (every sequence up to
+    /// <paramref name="answeredThrough"/>; each is forgotten once, so this is constant time per call over a stream).
+    /// </summary>
+    public void Remember(long sequence, Task<ObjectPayload> outcome, long answeredThrough)
+    {
+        if (sequence > _forgotten) _outcomes.TryAdd(sequence, outcome);
+        while (_forgotten < answeredThrough) _outcomes.Remove(++_forgotten);
+    }
 
     public Task WaitTurnAsync(long sequence)
     {

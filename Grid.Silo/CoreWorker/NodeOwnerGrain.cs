@@ -9,6 +9,8 @@ internal sealed class NodeOwnerGrain(NodeRuntime node) : Grain, INodeOwnerGrain
 {
     public Task<ObjectPayload> GetObject(ObjectId id) => node.Worker.GetOwnedPayload(id);
 
+    public Task<ObjectPayload> RebuildObject(ObjectId id, NodeId lostOn) => node.Worker.RebuildLostAsync(id, lostOn);
+
     public Task AddBorrower(ObjectId id, GrainId borrower)
     {
         node.Worker.AddBorrower(id, borrower);

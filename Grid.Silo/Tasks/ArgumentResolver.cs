@@ -17,9 +17,9 @@ internal static class ArgumentResolver
         {
             if (args[i] is not { Ref: { } r } arg) continue;
             var payload = arg.Resolved ?? await worker.GetPayloadAsync(r.Id, r.Owner).ConfigureAwait(false);
+            if (payload.Kind == PayloadKind.Stored) // pull it here now (rebuilt first, if every copy was lost)
+                payload = await worker.PrefetchStoredAsync(r.Id, r.Owner, payload, cancellationToken).ConfigureAwait(false);
             if (payload.Kind == PayloadKind.Error) return (args, payload);
-            if (payload.Kind == PayloadKind.Stored)
-                await worker.PrefetchStoredAsync(r.Id, payload, cancellationToken).ConfigureAwait(false); // pull it here now
             prepared ??= (TaskArg[])args.Clone();
             prepared[i] = payload.Kind == PayloadKind.Inline ? TaskArg.Value(payload.Data!) : new TaskArg { Ref = r, Resolved = payload };
         }
@@ -42,7 +42,7 @@ internal static class ArgumentResolver
             {
                 var r = a.Ref!;
                 var payload = a.Resolved ?? await worker.GetPayloadAsync(r.Id, r.Owner).ConfigureAwait(false);
-                values[i] = await worker.MaterializeAsync(payload, types[i], r.Id, cancellationToken).ConfigureAwait(false);
+                values[i] = await worker.MaterializeAsync(payload, types[i], r.Id, r.Owner, cancellationToken).ConfigureAwait(false);
             }
         }
         return values;

@@ -79,8 +79,9 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
         _report.Add("tasks retried", counters.Read(ClientCounters.TasksRetried) is { } retried ? $"{retried:N0}" : "n/a");
         _report.Add("objects reconstructed", counters.ReadMentioning("reconstruct") is { } rebuilt ? $"{rebuilt:N0}" : "n/a (no counter in this build)");
         _report.Add("tasks per second", $"{tasks.Settled / workload.TotalSeconds:N0} /s");
-        _report.Check(objects.Failed.Total == 0 && objects.Succeeded == objects.Rounds, "object rounds",
-            $"{objects.Succeeded} of {objects.Rounds} verified ({options.ObjectMegabytes} MiB each), failed {objects.Failed}");
+        _report.Check(objects.Failed.Total == 0 && objects.Succeeded == objects.Rounds && objects.MadeVerified == objects.Rounds, "object rounds",
+            $"{objects.Succeeded} of {objects.Rounds} verified ({options.ObjectMegabytes} MiB each), {objects.MadeVerified} task-made arrays checked at the end, failed {objects.Failed}");
+        _report.Add("puts lost with a node", $"{objects.PutsLost} (ObjectLostException by design; put again)");
         _report.Check(actor.Succeeded == actor.Calls, "actor calls", $"{actor.Succeeded:N0} of {actor.Calls:N0} returned, " +
             $"{actor.Submitted - actor.Succeeded - actor.Failed.Total:N0} pending at the deadline{(actor.StoppedEarly is { } why ? $", stopped {why}" : "")}");
         _report.Add("actor restarts", $"{actor.Restarts}");

@@ -39,8 +39,43 @@ internal sealed class OwnedObjects
 
     public bool TryGetEntry(ObjectId id, out OwnedObject entry) => _objects.TryGetValue(id, out entry!);
 
-    /// <summary>Takes this very entry out of the table (not a later one with the same id).</summary>
-    public bool Remove(OwnedObject entry) => _objects.TryRemove(new KeyValuePair<ObjectId, OwnedObject>(entry.Id, entry));
+    /// <summary>Takes this very entry out of the table (not a later one with the same id), and forgets its lineage.</summary>
+    public bool Remove(OwnedObject entry)
+    {
+        if (!_objects.TryRemove(new KeyValuePair<ObjectId, OwnedObject>(entry.Id, entry))) return false;
+        if (entry.TakeLineage() is { } lineage) Interlocked.Add(ref _lineageBytes, -lineage.Bytes);
+        return true;
+    }
+
+    // ---- Lineage ----
+
+    private long _lineageBytes;
+
+    /// <summary>The most bytes of task specs kept as lineage (see <see cref="KeepLineage"/>).</summary>
+    public long MaxLineageBytes { get; set; } = DefaultMaxLineageBytes;
+
+    /// <summary>Ray keeps up to 1 GB of lineage per owner; a .NET process holds its specs on the managed heap, so less.</summary>
+    public const long DefaultMaxLineageBytes = 256L * 1024 * 1024;
+
+    /// <summary>Bytes of task specs held as lineage now.</summary>
+    public long LineageBytes => Volatile.Read(ref _lineageBytes);
+
+    /// <summary>
+    /// Keeps the task that makes <paramref name="entry"/> so that its value can be rebuilt if every copy is lost, until
+    /// the entry leaves the table. False (nothing kept) when that would pass <see cref="MaxLineageBytes"/>: the object
+    /// then cannot be rebuilt, and its loss is an <see cref="ObjectLostException"/> that says so.
+    /// </summary>
+    public bool KeepLineage(OwnedObject entry, TaskSpec spec, int maxRetries)
+    {
+        var bytes = TaskLineage.SizeOf(spec);
+        if (Interlocked.Add(ref _lineageBytes, bytes) > MaxLineageBytes)
+        {
+            Interlocked.Add(ref _lineageBytes, -bytes);
+            return false;
+        }
+        entry.Lineage = new TaskLineage(spec, maxRetries, bytes);
+        return true;
+    }
 
     public ICollection<OwnedObject> Entries => _objects.Values;
 }
@@ -50,7 +85,40 @@ internal sealed class OwnedObject(ObjectId id) : ReferenceEntry(id)
 {
     // Continuations run on the completing thread: Grid's own are short, and user code awaits through
     // ResultDelivery, which queues it unless the completer is a lone call's response.
-    public TaskCompletionSource<ObjectPayload> Payload { get; } = new();
+    private TaskCompletionSource<ObjectPayload> _payload = new();
+
+    /// <summary>The payload's future: replaced only when a lost value is rebuilt (see <see cref="TryStartRebuild"/>).</summary>
+    public TaskCompletionSource<ObjectPayload> Payload => Volatile.Read(ref _payload);
+
+    /// <summary>The task that makes this object, while it is kept to rebuild a lost value; null for puts and actor results.</summary>
+    public TaskLineage? Lineage { get => Volatile.Read(ref _lineage); set => Volatile.Write(ref _lineage, value); }
+
+    private TaskLineage? _lineage;
+
+    public TaskLineage? TakeLineage() => Interlocked.Exchange(ref _lineage, null);
+
+    /// <summary>
+    /// Every copy of the stored value, which was on <paramref name="lostOn"/>, is gone: the first reader to say so swaps in a fresh payload
+    /// future (returned in <paramref name="next"/>; the caller rebuilds into it), or, when nothing can rebuild it, a
+    /// payload completed with <paramref name="unrecoverable"/>'s error. Readers that report the same loss later get the
+    /// current future (the rebuild under way, or its result). False when the entry is freed.
+    /// </summary>
+    public bool TryStartRebuild(NodeId lostOn, Func<OwnedObject, ObjectPayload?> unrecoverable, out Task<ObjectPayload> current, out TaskCompletionSource<ObjectPayload>? next)
+    {
+        next = null;
+        lock (this)
+        {
+            current = Payload.Task;
+            if (IsDead) return false;
+            if (current is not { IsCompletedSuccessfully: true, Result: { Kind: PayloadKind.Stored } stored } || stored.Node != lostOn) return true; // already rebuilt, or rebuilding
+            var replacement = new TaskCompletionSource<ObjectPayload>();
+            if (unrecoverable(this) is { } failed) replacement.SetResult(failed);
+            else next = replacement;
+            Volatile.Write(ref _payload, replacement);
+            current = replacement.Task;
+            return true;
+        }
+    }
 
     // Processes (owner endpoints) holding refs to it, each with how many registrations it made (a process can
     // borrow by deserializing a ref and, separately, by owning an object that contains it). Guarded by itself.

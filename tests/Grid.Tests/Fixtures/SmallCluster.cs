@@ -54,6 +54,22 @@ public sealed class SmallCluster : IAsyncDisposable
     public LocalObjectStore[] StoresExcept(InProcessSiloHandle except) =>
         [.. Cluster.Silos.Where(s => s != except).Select(s => ((InProcessSiloHandle)s).ServiceProvider.GetRequiredService<LocalObjectStore>())];
 
+    /// <summary>
+    /// Kills <paramref name="victim"/> (no shutdown, as a crash would) and waits until the GCS lists its node dead.
+    /// Returns the kill itself, awaited last: an in-process kill returns only after the silo's running calls end.
+    /// </summary>
+    public async Task<Task> KillAsync(InProcessSiloHandle victim)
+    {
+        var killing = Cluster.KillSiloAsync(victim);
+        var node = NodeOf(victim);
+        await Eventually.WaitAsync(async () =>
+        {
+            try { return (await Grid.GetNodesAsync()).All(n => n.NodeId != node || n.State != NodeState.Alive); }
+            catch (Exception e) when (e is OrleansMessageRejectionException or TimeoutException) { return false; } // the GCS grain's silo may be the one stopping
+        }, Timeout, $"node {node} marked dead in the GCS");
+        return killing;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Grid.DisposeAsync();
