@@ -53,9 +53,7 @@ public sealed partial class CoreWorker
         var header = new byte[GridSerializer.RawArrayHeaderMax];
         if (!Serializer.TryWriteRawArrayHeader(value, type, header, out var headerLength)) return null;
         var elements = new ArrayBytes(array).Memory;
-        var target = Selector.Pick();
-        await Puller.PushAsync(id, target, header.AsMemory(0, headerLength), elements, cancellationToken).ConfigureAwait(false);
-        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner.ToString()).ConfigureAwait(false);
+        var target = await PushToLiveNodeAsync(id, owner, node => Puller.PushAsync(id, node, header.AsMemory(0, headerLength), elements, cancellationToken)).ConfigureAwait(false);
         return ObjectPayload.StoredAt(target, headerLength + elements.Length);
     }
 
@@ -89,9 +87,7 @@ public sealed partial class CoreWorker
         using (NestedRefCollector.Begin(scratch)) size = LocalObjectStore.Measure(output => Serializer.Serialize(value, type, output));
         var contained = Contained(scratch);
         if (contained is not null) await _references.HoldContainedAsync(contained, owner).ConfigureAwait(false);
-        var target = Selector.Pick();
-        await Puller.PushSerializedAsync(id, target, size, output => Serializer.Serialize(value, type, output), cancellationToken).ConfigureAwait(false);
-        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner.ToString()).ConfigureAwait(false);
+        var target = await PushToLiveNodeAsync(id, owner, node => Puller.PushSerializedAsync(id, node, size, output => Serializer.Serialize(value, type, output), cancellationToken)).ConfigureAwait(false);
         return ObjectPayload.StoredAt(target, size).WithContained(contained);
     }
 
@@ -107,11 +103,63 @@ public sealed partial class CoreWorker
             store.SetOwner(id, owner.ToString());
             return ObjectPayload.StoredAt(node, bytes.Length);
         }
-        var target = Selector.Pick();
-        await Puller.PushAsync(id, target, bytes, cancellationToken).ConfigureAwait(false);
-        await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner.ToString()).ConfigureAwait(false);
+        var target = await PushToLiveNodeAsync(id, owner, node => Puller.PushAsync(id, node, bytes, cancellationToken)).ConfigureAwait(false);
         return ObjectPayload.StoredAt(target, bytes.Length);
     }
+
+    /// <summary>
+    /// A remote client's put: <paramref name="push"/> writes the whole object into a live node's store, which then
+    /// records its owner. Until both are done the put has not happened, so a node that dies under it (or was already
+    /// dead, the view a moment old) loses nothing: the value is pushed whole to another node, never the same one
+    /// twice, up to <see cref="MaxPutNodes"/> nodes. The partial object on a dead node died with it; on a live node that
+    /// failed (a full store), the pusher has aborted it.
+    /// </summary>
+    private async Task<NodeId> PushToLiveNodeAsync(ObjectId id, GrainId owner, Func<NodeId, Task> push)
+    {
+        List<NodeId>? failed = null;
+        while (true)
+        {
+            var target = Selector.Pick(failed);
+            var attempt = PushAndRecordAsync(target);
+            try
+            {
+                await CallNodeAsync(target, attempt).ConfigureAwait(false);
+                return target;
+            }
+            catch (Exception e) when ((FailureClassifier.IsNodeFailure(e) || e is CallInterruptedException) && (failed?.Count ?? 0) < MaxPutNodes - 1
+                                      && !(failed?.Contains(target) ?? false))
+            {
+                (failed ??= []).Add(target);
+                // Cut off by another node's death (its gateway), the push may still land on this live node: the copy
+                // that wins is the one pushed next, so a late one here is deleted, not left for nobody to free.
+                if (e is CallInterruptedException) _ = DeleteIfLandedAsync(target, attempt);
+                await RefreshViewAsync().ConfigureAwait(false);
+            }
+        }
+
+        async Task DeleteIfLandedAsync(NodeId node, Task<bool> late)
+        {
+            try
+            {
+                await late.ConfigureAwait(false);
+                await Grains.GetGrain<IObjectStoreGrain>(node.Value).Delete(id).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // It did not land (or the node is gone with it): nothing to delete.
+            }
+        }
+
+        async Task<bool> PushAndRecordAsync(NodeId target)
+        {
+            await push(target).ConfigureAwait(false);
+            await Grains.GetGrain<IObjectStoreGrain>(target.Value).SetOwner(id, owner.ToString()).ConfigureAwait(false);
+            return true;
+        }
+    }
+
+    /// <summary>Nodes a remote client's put tries before its failure is the caller's.</summary>
+    private const int MaxPutNodes = 3;
 
     /// <summary>
     /// Ray's large arguments: a by-value argument above the inline threshold (<paramref name="serialized"/>, or a

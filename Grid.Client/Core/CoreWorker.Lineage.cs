@@ -23,6 +23,12 @@ public sealed partial class CoreWorker
     private static readonly TimeSpan DeathConfirmation = TimeSpan.FromSeconds(30);
 
     /// <summary>
+    /// How long a reader that could not read a copy waits for the copy's node to be declared dead before it reads the
+    /// copy again: membership declares a killed node dead in about 3 s, and a client's view follows within its refresh.
+    /// </summary>
+    private static readonly TimeSpan ReaderDeathWait = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Rebuild k sends attempts numbered from k × this: far from the attempts of the first run, which a raylet may still
     /// remember (a lost answer is kept a while), so a rebuild is never mistaken for one of them.
     /// </summary>
@@ -33,8 +39,16 @@ public sealed partial class CoreWorker
 
     private int _lineageFullLogged;
 
+    /// <summary>The default of <see cref="MaxLineageBytes"/>: 256 MiB.</summary>
+    public const long DefaultMaxLineageBytes = OwnedObjects.DefaultMaxLineageBytes;
+
     /// <summary>The most bytes of task specs this owner keeps as lineage; past it, new results cannot be rebuilt.</summary>
-    public long MaxLineageBytes { get => _owned.MaxLineageBytes; set => _owned.MaxLineageBytes = value; }
+    public long MaxLineageBytes
+    {
+        get => _owned.MaxLineageBytes;
+        set => _owned.MaxLineageBytes = value >= 0 ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxLineageBytes must be 0 (keep no lineage) or more (256 MiB by default).");
+    }
 
     /// <summary>Bytes of task specs kept as lineage now.</summary>
     public long LineageBytes => _owned.LineageBytes;
@@ -55,6 +69,9 @@ public sealed partial class CoreWorker
     /// </summary>
     private async Task<ObjectPayload> RecoverLostAsync(ObjectId id, GrainId owner, ObjectPayload lost, Exception failure)
     {
+        // A read can fail on the way to a copy that is fine (a gateway that died carried it): while the copy's node is
+        // not known dead, wait for its death a while, and if it lives, read the same copy again.
+        if (!await ConfirmDeadAsync(lost.Node, ReaderDeathWait).ConfigureAwait(false)) return lost;
         ObjectPayload next;
         if (owner == OwnerAddress) next = await RebuildLostAsync(id, lost.Node).ConfigureAwait(false);
         else
@@ -90,7 +107,7 @@ public sealed partial class CoreWorker
         var current = entry.Payload.Task;
         if (current is not { IsCompletedSuccessfully: true, Result: { Kind: PayloadKind.Stored } stored } || stored.Node != lostOn)
             return await current.ConfigureAwait(false); // rebuilt already, or being rebuilt
-        if (!await ConfirmDeadAsync(lostOn).ConfigureAwait(false))
+        if (!await ConfirmDeadAsync(lostOn, DeathConfirmation).ConfigureAwait(false))
             return LostError(id, $"it could not be read from node {lostOn}, which is still in the cluster after {DeathConfirmation.TotalSeconds:0} s; get it again");
         if (!entry.TryStartRebuild(lostOn, e => Unrecoverable(e, lostOn), out var now, out var next))
             return await GetOwnedPayload(id).ConfigureAwait(false); // freed meanwhile
@@ -131,12 +148,12 @@ public sealed partial class CoreWorker
         _ = RunTaskAsync(lineage.Spec, maxRetries, next, null, first);
     }
 
-    /// <summary>True once <paramref name="node"/> is known dead here; false when it is still alive after <see cref="DeathConfirmation"/>.</summary>
-    private async Task<bool> ConfirmDeadAsync(NodeId node)
+    /// <summary>True once <paramref name="node"/> is known dead here; false when it is still alive after <paramref name="wait"/>.</summary>
+    private async Task<bool> ConfirmDeadAsync(NodeId node, TimeSpan wait)
     {
         if (IsKnownDead(node)) return true;
         await RefreshViewAsync().ConfigureAwait(false);
-        var deadline = Stopwatch.GetTimestamp() + (long)(DeathConfirmation.TotalSeconds * Stopwatch.Frequency);
+        var deadline = Stopwatch.GetTimestamp() + (long)(wait.TotalSeconds * Stopwatch.Frequency);
         while (!IsKnownDead(node))
         {
             var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), deadline);

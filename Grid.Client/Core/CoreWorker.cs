@@ -150,6 +150,10 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
     /// </summary>
     public async ValueTask<ObjectPayload> StoreValueAsync(ObjectId id, object? value, Type type, CancellationToken cancellationToken = default, GrainId? owner = null)
     {
+        // Only a task's result id can already be here (puts take fresh ids): the same task ran again on this node, its
+        // first answer lost with a gateway, or rebuilt from lineage. A task's result is its result: keep the first.
+        if (LocalStore is { } existing && LocalNode is { } here && existing.TryGetSealedSize(id, out var size))
+            return ObjectPayload.StoredAt(here, size);
         // Arrays of primitives hold no refs: they stream straight into the local store.
         if (TryStoreLargeArray(id, value, type, out var large))
         {

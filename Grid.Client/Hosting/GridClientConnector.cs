@@ -104,6 +104,7 @@ public static class GridClientConnector
         to.ClusterId = from.ClusterId;
         to.ServiceId = from.ServiceId;
         to.InlineThreshold = from.InlineThreshold;
+        to.MaxLineageBytes = from.MaxLineageBytes;
         to.NodeRefreshInterval = from.NodeRefreshInterval;
         to.ConnectTimeout = from.ConnectTimeout;
         to.Redis = from.Redis?.Clone();
@@ -144,7 +145,7 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
         await selector.StartAsync().ConfigureAwait(false);
         var puller = new ObjectPuller(cluster, null, storeOptions, _loggers.CreateLogger<ObjectPuller>());
         var worker = new CoreWorker(cluster, ownerRef.GetGrainId(), selector, puller, null, null,
-            _loggers.CreateLogger<CoreWorker>(), options.Value.InlineThreshold);
+            _loggers.CreateLogger<CoreWorker>(), options.Value.InlineThreshold) { MaxLineageBytes = options.Value.MaxLineageBytes };
         endpoint.Worker = worker;
         worker.StartOwnerMailbox();
         selector.NodeLeft += worker.OnNodeDied; // calls to it end and retry; a dead node holds nothing any more

@@ -26,6 +26,12 @@ public sealed class GridClientOptions
     public string ServiceId { get; set; } = "grid";
     /// <summary>Values up to this many bytes travel inside messages; larger ones go to an object store.</summary>
     public int InlineThreshold { get; set; } = Core.CoreWorker.DefaultInlineThreshold;
+    /// <summary>
+    /// The most bytes of task specs this client keeps as lineage, to rebuild the stored results it owns when their node
+    /// dies (Ray's <c>max_lineage_bytes</c>). A result submitted past it cannot be rebuilt: its loss is an
+    /// <see cref="ObjectLostException"/>. A spec's bytes are released when its result is freed.
+    /// </summary>
+    public long MaxLineageBytes { get; set; } = Core.CoreWorker.DefaultMaxLineageBytes;
     /// <summary>How long connecting may take before it fails with <see cref="GridConnectionException"/> (or <see cref="GridAuthenticationException"/> when a gateway wants credentials this client lacks).</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>How often the client re-reads the node list it spreads tasks over.</summary>

@@ -52,6 +52,15 @@ public sealed partial class LocalObjectStore
         return path is not null;
     }
 
+    /// <summary>The size of object <paramref name="id"/> when this store holds it sealed; false when absent or still being written.</summary>
+    public bool TryGetSealedSize(ObjectId id, out long size)
+    {
+        size = 0;
+        if (!_objects.TryGetValue(id, out var entry) || !entry.IsSealed || entry.IsRemoved) return false;
+        size = entry.Size;
+        return true;
+    }
+
     /// <summary>Completes with a lease on the object once it is sealed (at once when it already is).</summary>
     public async Task<StoredObject> WaitAsync(ObjectId id, CancellationToken ct = default)
     {

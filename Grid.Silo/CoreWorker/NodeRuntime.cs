@@ -21,7 +21,10 @@ public sealed class NodeRuntime
         GatewayAddress = silo.GatewayAddress is { } gateway ? $"{gateway.Endpoint.Address}:{gateway.Endpoint.Port}" : "";
         HostName = silo.DnsHostName;
         Worker = new CoreWorker(grains, grains.GetGrain<INodeOwnerGrain>(NodeId.Value).GetGrainId(),
-            new LocalNodeSelector(NodeId), puller, store, NodeId, loggers.CreateLogger<CoreWorker>(), Options.InlineThreshold);
+            new LocalNodeSelector(NodeId), puller, store, NodeId, loggers.CreateLogger<CoreWorker>(), Options.InlineThreshold)
+        {
+            MaxLineageBytes = Options.MaxLineageBytes,
+        };
     }
 
     public NodeId NodeId { get; }

@@ -14,6 +14,12 @@ public sealed class GridNodeOptions
     public Dictionary<string, string> Labels { get; set; } = [];
     /// <summary>Values up to this size travel inside messages; larger ones go to the object store.</summary>
     public int InlineThreshold { get; set; } = Core.CoreWorker.DefaultInlineThreshold;
+    /// <summary>
+    /// The most bytes of task specs this node's core worker (for what its tasks and actors submit) keeps as lineage, to rebuild the stored results it owns when their node
+    /// dies (Ray's <c>max_lineage_bytes</c>). A result submitted past it cannot be rebuilt: its loss is an
+    /// <see cref="ObjectLostException"/>. A spec's bytes are released when its result is freed.
+    /// </summary>
+    public long MaxLineageBytes { get; set; } = Core.CoreWorker.DefaultMaxLineageBytes;
     /// <summary>How often availability is published to and read from the GCS (when it changed).</summary>
     public TimeSpan ResourceReportInterval { get; set; } = TimeSpan.FromMilliseconds(100);
     /// <summary>

@@ -96,6 +96,9 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
         }
         foreach (var example in tasks.Failed.Examples().Concat(actor.Failed.Examples()).Concat(objects.Failed.Examples()))
             _report.Add("error example", example);
+        // The report is stdout; the full traces go to stderr, where they do not break its `name: value` lines.
+        foreach (var e in tasks.Failed.FirstOfEachType().Concat(actor.Failed.FirstOfEachType()).Concat(objects.Failed.FirstOfEachType()))
+            Console.Error.WriteLine($"first {e.GetType().Name}: {e}");
     }
 
     /// <summary>The faults, in order, each once the tasks reach its fraction (skipped when the tasks end first).</summary>

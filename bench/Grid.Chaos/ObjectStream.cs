@@ -22,7 +22,7 @@ public sealed class ObjectStream(GridClient grid, ChaosOptions options)
     {
         var check = grid.Function<int, long[], int>(ChaosWork.CheckLargeArray);
         var make = grid.Function<int, int, long[]>(ChaosWork.LargeArray);
-        var made = new List<ObjectRef<long[]>>();
+        var made = new List<(int Round, ObjectRef<long[]> Array)>();
         for (var round = 0; round < options.ObjectRounds; round++)
         {
             try
@@ -41,17 +41,17 @@ public sealed class ObjectStream(GridClient grid, ChaosOptions options)
                         PutsLost++;
                     }
                 }
-                made.Add(make.Remote(round, MadeMegabytes));
+                made.Add((round, make.Remote(round, MadeMegabytes)));
                 Succeeded++;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested) { return; }
             catch (Exception e) { Failed.Add(e); }
         }
-        for (var round = 0; round < made.Count; round++)
+        foreach (var (round, array) in made)
         {
             try
             {
-                using var result = made[round];
+                using var result = array;
                 var back = await grid.GetAsync(result, cancellationToken: cancellationToken);
                 if (back.AsSpan().SequenceEqual(ChaosWork.LargeArray(round, MadeMegabytes))) MadeVerified++;
                 else throw new InvalidDataException($"The array a task made in round {round} came back different.");

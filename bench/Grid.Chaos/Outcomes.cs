@@ -7,6 +7,7 @@ public sealed class FailureCounts
 {
     private readonly ConcurrentDictionary<string, int> _byType = new();
     private readonly ConcurrentDictionary<string, string> _firstMessage = new();
+    private readonly ConcurrentDictionary<string, Exception> _first = new();
 
     public int Total => _byType.Values.Sum();
 
@@ -14,6 +15,7 @@ public sealed class FailureCounts
     {
         var type = e.GetType().Name;
         _byType.AddOrUpdate(type, 1, (_, n) => n + 1);
+        _first.TryAdd(type, e);
         // One line per example: some messages still carry a library's text with its stack trace.
         var message = e.Message.Split('\n', 2)[0].Trim();
         _firstMessage.TryAdd(type, message.Length > 300 ? message[..300] + "…" : message);
@@ -24,5 +26,8 @@ public sealed class FailureCounts
         : $"{Total} ({string.Join(", ", _byType.OrderByDescending(p => p.Value).Select(p => $"{p.Key} {p.Value}"))})";
 
     /// <summary>The first message seen of each type, to tell a reader what the failures said.</summary>
+    /// <summary>The first exception of each type in full (stack traces, inner exceptions), for whoever chases a failure.</summary>
+    public IEnumerable<Exception> FirstOfEachType() => _first.OrderBy(p => p.Key).Select(p => p.Value);
+
     public IEnumerable<string> Examples() => _firstMessage.OrderBy(p => p.Key).Select(p => $"{p.Key}: {p.Value}");
 }

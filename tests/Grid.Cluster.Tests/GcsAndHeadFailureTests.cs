@@ -76,7 +76,7 @@ public sealed class GcsAndHeadFailureTests
         {
             var nodes = await cluster.AliveNodesAsync();
             var worker = nodes.Single(n => n.Labels.ContainsKey("worker")).NodeId;
-            var head = NodeRecordPid(cluster.StateDir, "head");
+            var head = cluster.NodePid("head");
             await using var grid = await GridClient.ConnectAsync(cluster.Address, LocalCluster.Password);
             var onWorker = grid.Function<int, int>(TasksAndObjects.Square, new TaskOptions { Scheduling = SchedulingStrategy.NodeAffinity(worker) });
             Assert.Equal(4, await onWorker.Remote(2).GetAsync(Step));
@@ -103,12 +103,6 @@ public sealed class GcsAndHeadFailureTests
             await cluster.DisposeAsync();
         }
     }
-
-    private static int NodeRecordPid(string stateDir, string role) =>
-        Directory.GetFiles(Path.Combine(stateDir, "nodes"), "*.json")
-            .Single(f => File.ReadAllText(f).Contains($"\"{role}\"", StringComparison.Ordinal)) is var file
-            ? int.Parse(Path.GetFileNameWithoutExtension(file))
-            : 0;
 
     /// <summary>The redis-server <c>grid start --head</c> runs: killed with SIGKILL and started again as a supervisor would, same config and data.</summary>
     private sealed class HeadRedis(string stateDir, int port)

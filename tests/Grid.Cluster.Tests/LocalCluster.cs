@@ -64,6 +64,11 @@ public class LocalCluster : IAsyncLifetime
     public Task<NodeInfo[]> WaitForAliveNodesAsync(int count) =>
         Eventually.WaitAsync(AliveNodesAsync, nodes => nodes.Length == count, TimeSpan.FromMinutes(1), $"{count} alive nodes in the GCS");
 
+    /// <summary>The pid of the node process whose record names <paramref name="role"/> ("head" or "worker"; with one worker).</summary>
+    public int NodePid(string role) =>
+        int.Parse(Path.GetFileNameWithoutExtension(Directory.GetFiles(Path.Combine(StateDir, "nodes"), "*.json")
+            .Single(f => File.ReadAllText(f).Contains($"\"{role}\"", StringComparison.Ordinal))));
+
     /// <summary>Pids of the processes this cluster's state directory records: nodes and the head's Redis.</summary>
     public IReadOnlyList<int> RecordedPids()
     {
