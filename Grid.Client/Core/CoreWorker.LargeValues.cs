@@ -19,6 +19,7 @@ public sealed partial class CoreWorker
     {
         payload = null!;
         if (LocalStore is not { } store || LocalNode is not { } node || !IsLargePrimitiveArray(value, out var array)) return false;
+        if (AlreadyStored(store, node, id, out payload)) return true;
         Span<byte> header = stackalloc byte[GridSerializer.RawArrayHeaderMax];
         if (Serializer.TryWriteRawArrayHeader(value, type, header, out var headerLength))
         {
@@ -32,6 +33,16 @@ public sealed partial class CoreWorker
         store.Put(id, size, output => Serializer.Serialize(value, type, output));
         payload = ObjectPayload.StoredAt(node, size);
         return true;
+    }
+
+    /// <summary>
+    /// Only a task's result id can already be in this node's store (puts take fresh ids): the same task ran again here,
+    /// its first answer lost with a gateway, or rebuilt from lineage. A task's result is its result: the first is kept.
+    /// </summary>
+    private static bool AlreadyStored(LocalObjectStore store, NodeId node, ObjectId id, out ObjectPayload payload)
+    {
+        payload = store.TryGetSealedSize(id, out var size) ? ObjectPayload.StoredAt(node, size) : null!;
+        return payload is not null;
     }
 
     /// <summary>An array of primitives too large to travel inline: its elements can be written from the array itself.</summary>
@@ -99,6 +110,7 @@ public sealed partial class CoreWorker
     {
         if (LocalStore is { } store && LocalNode is { } node)
         {
+            if (AlreadyStored(store, node, id, out var existing)) return existing;
             store.Put(id, bytes);
             store.SetOwner(id, owner.ToString());
             return ObjectPayload.StoredAt(node, bytes.Length);

@@ -122,7 +122,13 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
     /// Turns a payload into a value of <paramref name="type"/>, fetching stored objects as needed. A stored value whose
     /// every copy is gone is rebuilt by its <paramref name="owner"/> from lineage, and read then (see <c>CoreWorker.Lineage</c>).
     /// </summary>
-    public async ValueTask<object?> MaterializeAsync(ObjectPayload payload, Type type, ObjectId id, GrainId owner, CancellationToken cancellationToken)
+    public ValueTask<object?> MaterializeAsync(ObjectPayload payload, Type type, ObjectId id, GrainId owner, CancellationToken cancellationToken) =>
+        // The common case, a value inline, without an async state machine.
+        payload.Kind == PayloadKind.Inline
+            ? new ValueTask<object?>(Serializer.Deserialize(payload.Data, type, this))
+            : MaterializeWithRecoveryAsync(payload, type, id, owner, cancellationToken);
+
+    private async ValueTask<object?> MaterializeWithRecoveryAsync(ObjectPayload payload, Type type, ObjectId id, GrainId owner, CancellationToken cancellationToken)
     {
         for (var recoveries = 0; ; recoveries++)
         {
@@ -150,10 +156,6 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
     /// </summary>
     public async ValueTask<ObjectPayload> StoreValueAsync(ObjectId id, object? value, Type type, CancellationToken cancellationToken = default, GrainId? owner = null)
     {
-        // Only a task's result id can already be here (puts take fresh ids): the same task ran again on this node, its
-        // first answer lost with a gateway, or rebuilt from lineage. A task's result is its result: keep the first.
-        if (LocalStore is { } existing && LocalNode is { } here && existing.TryGetSealedSize(id, out var size))
-            return ObjectPayload.StoredAt(here, size);
         // Arrays of primitives hold no refs: they stream straight into the local store.
         if (TryStoreLargeArray(id, value, type, out var large))
         {

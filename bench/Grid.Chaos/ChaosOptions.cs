@@ -15,6 +15,8 @@ public sealed record ChaosOptions
     public bool RedisRestart { get; init; }
     /// <summary>How long Redis stays down before it is restarted.</summary>
     public TimeSpan RedisDowntime { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>Submit the short tasks with <c>SchedulingStrategy.Spread</c> instead of the default strategy.</summary>
+    public bool Spread { get; init; }
     /// <summary>Tasks submitted and not yet finished, at most (the client streams the rest as these finish).</summary>
     public int Window { get; init; } = 2_000;
     /// <summary>Ordered calls to the actor, spread over the run (default: one per 10 tasks, at least 200).</summary>
@@ -60,9 +62,10 @@ public sealed record ChaosOptions
         var deadline = new Option<int?>("--deadline-s") { Description = "Seconds the workload may take before pending work counts as lost (default 900; --quick 300)." };
         var keep = new Option<bool>("--keep-logs") { Description = "Keep the cluster's state directory (node and Redis logs) after the run." };
         var stateDir = new Option<string?>("--state-dir") { Description = "State directory of the cluster (default: a new temp directory)." };
+        var spread = new Option<bool>("--spread") { Description = "Submit the short tasks with SchedulingStrategy.Spread (default: the default strategy)." };
         var command = new RootCommand("Chaos run: SIGKILLs workers and restarts Redis under load on a loopback cluster and reports what was lost.")
         {
-            tasks, workers, kills, redis, quick, window, actorCalls, objects, objectMb, deadline, keep, stateDir,
+            tasks, workers, kills, redis, quick, window, actorCalls, objects, objectMb, deadline, keep, stateDir, spread,
         };
         command.SetAction(parse =>
         {
@@ -81,6 +84,7 @@ public sealed record ChaosOptions
                 Deadline = TimeSpan.FromSeconds(parse.GetValue(deadline) ?? (isQuick ? 300 : 900)),
                 KeepLogs = parse.GetValue(keep),
                 StateDir = parse.GetValue(stateDir),
+                Spread = parse.GetValue(spread),
             });
         });
         return command;

@@ -35,6 +35,7 @@ public sealed class ChaosRun(ChaosOptions options, TextWriter log)
         {
             _report.Add("cluster", $"head + {options.Workers} workers, 2 CPUs each, {Environment.ProcessorCount} cores, Redis with AOF at {cluster.Address}");
             _report.Add("cluster start", Stopwatch.GetElapsedTime(_started));
+            _report.Add("task scheduling", options.Spread ? "SPREAD" : "default");
             await RunWorkloadAsync(cluster, grid, counters, cancellationToken);
         }
         finally

@@ -29,8 +29,9 @@ public sealed class TaskStream(GridClient grid, ChaosOptions options)
     /// <summary>Runs every task; returns when all have settled or <paramref name="cancellationToken"/> (the run's deadline) fires.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var work = grid.Function<int, int, long>(ChaosWork.Work);
-        var workAfter = grid.Function<int, int, int, long, long>(ChaosWork.WorkAfter);
+        var scheduling = options.Spread ? new TaskOptions { Scheduling = SchedulingStrategy.Spread } : TaskOptions.Default;
+        var work = grid.Function<int, int, long>(ChaosWork.Work, scheduling);
+        var workAfter = grid.Function<int, int, int, long, long>(ChaosWork.WorkAfter, scheduling);
         using var window = new SemaphoreSlim(options.Window);
         var recent = new ObjectRef<long>[10]; // the dependency of task i is task i − 5
         var tracked = new List<Task>(options.Tasks);
