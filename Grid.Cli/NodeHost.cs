@@ -114,15 +114,15 @@ internal static partial class NodeHost
 
     private static partial class Log
     {
-        [LoggerMessage(1, LogLevel.Warning, "INSECURE: this node's connections (silo {Listen}, gateway, object transfer) use no TLS and no authentication: " +
+        [LoggerMessage(3001, LogLevel.Warning, "INSECURE: this node's connections (silo {Listen}, gateway, object transfer) use no TLS and no authentication: " +
             "anyone who can reach its ports can join the cluster at {Cluster} and run code as this user. Started with --insecure; " +
             "do not expose these ports beyond a network you trust.")]
         public static partial void Insecure(ILogger logger, string cluster, IPAddress listen);
 
-        [LoggerMessage(2, LogLevel.Information, "Grid {Role} node {Node} joined the cluster at {Cluster} (listening on {Listen}: silo port {SiloPort}, gateway port {GatewayPort}; {Security})")]
+        [LoggerMessage(3002, LogLevel.Information, "Grid {Role} node {Node} joined the cluster at {Cluster} (listening on {Listen}: silo port {SiloPort}, gateway port {GatewayPort}; {Security})")]
         public static partial void Joined(ILogger logger, string role, string node, string cluster, IPAddress listen, int siloPort, int gatewayPort, string security);
 
-        [LoggerMessage(3, LogLevel.Information, "Grid {Role} node {Node} stopped")]
+        [LoggerMessage(3003, LogLevel.Information, "Grid {Role} node {Node} stopped")]
         public static partial void Stopped(ILogger logger, string role, string node);
     }
 }

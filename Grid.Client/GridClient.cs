@@ -52,29 +52,38 @@ public sealed partial class GridClient : IAsyncDisposable
     public Task<WaitResult<T>> WaitAsync<T>(IReadOnlyList<ObjectRef<T>> references, int numReturns = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         ObjectWaiter.WaitAsync(Worker, references, numReturns, timeout, cancellationToken);
 
+    // Cluster operations below take a CancellationToken that stops the caller's wait (and, before the request is
+    // sent, the request): an actor or group whose creation was already sent may still come to exist, as in Ray, where
+    // creation cannot be cancelled either. Kill it, or look it up by name, to be sure.
+
     /// <summary>Creates an actor from a constructor call, e.g. <c>() => new Counter(0)</c>.</summary>
-    public async Task<ActorHandle<T>> CreateActorAsync<T>(Expression<Func<T>> constructor, ActorOptions? options = null) where T : class
+    public async Task<ActorHandle<T>> CreateActorAsync<T>(Expression<Func<T>> constructor, ActorOptions? options = null, CancellationToken cancellationToken = default) where T : class
     {
         var (ctor, args) = CallExpressions.ParseConstructor(constructor);
-        return new ActorHandle<T>(this, await Worker.CreateActorAsync(JobId, ctor, args, options ?? ActorOptions.Default, getIfExists: false).ConfigureAwait(false));
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ActorHandle<T>(this, await Worker.CreateActorAsync(JobId, ctor, args, options ?? ActorOptions.Default, getIfExists: false)
+            .WaitAsync(cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Returns the actor named <paramref name="name"/>, creating it if no live one exists; racing callers get the same actor.</summary>
-    public async Task<ActorHandle<T>> GetOrCreateActorAsync<T>(string name, Expression<Func<T>> constructor, ActorOptions? options = null) where T : class
+    public async Task<ActorHandle<T>> GetOrCreateActorAsync<T>(string name, Expression<Func<T>> constructor, ActorOptions? options = null, CancellationToken cancellationToken = default) where T : class
     {
         var (ctor, args) = CallExpressions.ParseConstructor(constructor);
         var named = (options ?? ActorOptions.Default) with { Name = name };
-        return new ActorHandle<T>(this, await Worker.CreateActorAsync(JobId, ctor, args, named, getIfExists: true).ConfigureAwait(false));
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ActorHandle<T>(this, await Worker.CreateActorAsync(JobId, ctor, args, named, getIfExists: true).WaitAsync(cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Finds a live named actor, created by any client of the cluster.</summary>
-    public async Task<ActorHandle<T>> GetActorAsync<T>(string name, string ns = "default") where T : class =>
-        new(this, await Worker.GetNamedActorAsync(name, ns).ConfigureAwait(false));
+    public async Task<ActorHandle<T>> GetActorAsync<T>(string name, string ns = "default", CancellationToken cancellationToken = default) where T : class =>
+        new(this, await Worker.GetNamedActorAsync(name, ns).WaitAsync(cancellationToken).ConfigureAwait(false));
 
-    public Task KillActorAsync<T>(ActorHandle<T> actor) where T : class => actor.KillAsync();
+    /// <summary>Ends <paramref name="actor"/> for good (as <see cref="ActorHandle{T}.KillAsync"/> with <c>noRestart: true</c>).</summary>
+    public Task KillActorAsync<T>(ActorHandle<T> actor, CancellationToken cancellationToken = default) where T : class => actor.KillAsync(cancellationToken: cancellationToken);
 
     /// <summary>The nodes of the cluster with their declared and free resources.</summary>
-    public Task<NodeInfo[]> GetNodesAsync() => Worker.Grains.GetGrain<IGcsGrain>(0).GetNodes();
+    public Task<NodeInfo[]> GetNodesAsync(CancellationToken cancellationToken = default) =>
+        Worker.Grains.GetGrain<IGcsGrain>(0).GetNodes().WaitAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -47,13 +47,6 @@ public interface IRayletGrain : IGrainWithStringKey
     Task<NodeInfo> GetNodeInfo();
 }
 
-/// <summary>Runs tasks that the local raylet admitted; many activations per silo.</summary>
-public interface ITaskExecutorGrain : IGrainWithIntegerKey
-{
-    [ResponseTimeout(GridTimeouts.LongCall)]
-    Task<ObjectPayload> Execute(TaskSpec spec);
-}
-
 public static class GridTimeouts
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using Grid.Diagnostics;
 using System.Collections.Concurrent;
 using Grid.Grains;
 using Grid.Wire;
@@ -75,14 +76,14 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
         {
             // Cut in transit by another node's death (a client's gateway): the unanswered calls go again as they are.
             release();
-            logger.LogDebug(e, "A batch of {Count} calls to actor {Actor} was interrupted; sending it again", batch.Count, actor.Id);
+            ClientLog.ActorBatchInterrupted(logger, e, batch.Count, actor.Id);
             foreach (var p in batch) channel.Interrupted(p);
         }
         catch (Exception e) when (e is OperationCanceledException || FailureClassifier.IsNodeFailure(e) || e is TimeoutException)
         {
             // The actor's node died (or left the cluster while this send waited): recovery decides what follows.
             release();
-            logger.LogDebug(e, "A batch of {Count} calls to actor {Actor} was lost with its node", batch.Count, actor.Id);
+            ClientLog.ActorBatchLostWithNode(logger, e, batch.Count, actor.Id);
             // Whether the calls were in flight at the death, or went to a node already known dead (a send to it can
             // fail, or wait until the node is seen leaving), the channel tells by comparing the send's time with the
             // death the GCS recorded.
@@ -91,7 +92,7 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
         catch (Exception e)
         {
             release();
-            logger.LogDebug(e, "A batch of {Count} calls to actor {Actor} failed", batch.Count, actor.Id);
+            ClientLog.ActorBatchFailed(logger, e, batch.Count, actor.Id);
             foreach (var p in batch)
                 if (!p.Call.Result.Task.IsCompleted) channel.Deliver(p, worker.ActorCallFailed(actor, p.Spec, e), lone: false);
         }

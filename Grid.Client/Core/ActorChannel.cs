@@ -1,3 +1,4 @@
+using Grid.Diagnostics;
 using Grid.Grains;
 using Grid.Wire;
 using Microsoft.Extensions.Logging;
@@ -200,7 +201,7 @@ internal sealed class ActorChannel
         }
         catch (Exception e)
         {
-            _logger.LogDebug(e, "Could not learn the node of actor {Actor}; its calls still fail or retry when answered", Actor.Id);
+            ClientLog.ActorNodeUnknown(_logger, e, Actor.Id);
         }
     }
 

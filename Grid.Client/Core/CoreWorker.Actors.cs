@@ -1,3 +1,4 @@
+using Grid.Diagnostics;
 using System.Collections.Concurrent;
 using System.Reflection;
 using Grid.Functions;
@@ -293,7 +294,7 @@ public sealed partial class CoreWorker
         }
         catch (Exception e)
         {
-            _logger.LogDebug(e, "Actor call {Method} on {Actor} failed", spec.Method.DisplayName, channel.Actor.Id);
+            ClientLog.ActorCallFailed(_logger, e, spec.Method.DisplayName, channel.Actor.Id);
             call.Result.TrySetResult(ActorCallFailed(channel.Actor, spec, e));
         }
     }
@@ -312,7 +313,7 @@ public sealed partial class CoreWorker
     public async Task KillActorAsync(ActorRef actor, bool noRestart, CancellationToken cancellationToken)
     {
         try { await actor.Ready.WaitAsync(cancellationToken).ConfigureAwait(false); }
-        catch (Exception e) when (e is not OperationCanceledException) { _logger.LogDebug(e, "Killing actor {Actor} whose placement failed", actor.Id); }
+        catch (Exception e) when (e is not OperationCanceledException) { ClientLog.KillingActorWhosePlacementFailed(_logger, e, actor.Id); }
         var host = HostOf(actor.Id);
         if (!noRestart)
         {

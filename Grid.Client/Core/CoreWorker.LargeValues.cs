@@ -64,7 +64,7 @@ public sealed partial class CoreWorker
         var header = new byte[GridSerializer.RawArrayHeaderMax];
         if (!Serializer.TryWriteRawArrayHeader(value, type, header, out var headerLength)) return null;
         var elements = new ArrayBytes(array).Memory;
-        var target = await PushToLiveNodeAsync(id, owner, node => Puller.PushAsync(id, node, header.AsMemory(0, headerLength), elements, cancellationToken)).ConfigureAwait(false);
+        var target = await PushToLiveNodeAsync(id, owner, node => Objects.PushAsync(id, node, header.AsMemory(0, headerLength), elements, cancellationToken)).ConfigureAwait(false);
         return ObjectPayload.StoredAt(target, headerLength + elements.Length);
     }
 
@@ -98,7 +98,7 @@ public sealed partial class CoreWorker
         using (NestedRefCollector.Begin(scratch)) size = LocalObjectStore.Measure(output => Serializer.Serialize(value, type, output));
         var contained = Contained(scratch);
         if (contained is not null) await _references.HoldContainedAsync(contained, owner).ConfigureAwait(false);
-        var target = await PushToLiveNodeAsync(id, owner, node => Puller.PushSerializedAsync(id, node, size, output => Serializer.Serialize(value, type, output), cancellationToken)).ConfigureAwait(false);
+        var target = await PushToLiveNodeAsync(id, owner, node => Objects.PushSerializedAsync(id, node, size, output => Serializer.Serialize(value, type, output), cancellationToken)).ConfigureAwait(false);
         return ObjectPayload.StoredAt(target, size).WithContained(contained);
     }
 
@@ -115,7 +115,7 @@ public sealed partial class CoreWorker
             store.SetOwner(id, owner.ToString());
             return ObjectPayload.StoredAt(node, bytes.Length);
         }
-        var target = await PushToLiveNodeAsync(id, owner, node => Puller.PushAsync(id, node, bytes, cancellationToken)).ConfigureAwait(false);
+        var target = await PushToLiveNodeAsync(id, owner, node => Objects.PushAsync(id, node, bytes, cancellationToken)).ConfigureAwait(false);
         return ObjectPayload.StoredAt(target, bytes.Length);
     }
 

@@ -1,3 +1,4 @@
+using Grid.Diagnostics;
 using Grid.ObjectStore;
 using Grid.Wire;
 using Microsoft.Extensions.Logging;
@@ -18,7 +19,7 @@ public sealed partial class CoreWorker
     {
         if (LocalStore is null)
             return Serializer.Deserialize(await FromAnyCopyAsync(id, payload.Node,
-                node => Puller.FetchAsync(id, node, payload.Size, cancellationToken)).ConfigureAwait(false), type, this);
+                node => Objects.FetchAsync(id, node, payload.Size, cancellationToken)).ConfigureAwait(false), type, this);
         using var lease = await LeaseStoredAsync(id, payload, cancellationToken).ConfigureAwait(false);
         return Serializer.Deserialize(lease.Memory, type, this);
     }
@@ -28,7 +29,7 @@ public sealed partial class CoreWorker
     {
         var store = LocalStore ?? throw new InvalidOperationException("This process has no object store; read stored objects with MaterializeAsync.");
         if (store.TryGet(id, out var local)) return local;
-        return await FromAnyCopyAsync(id, payload.Node, node => Puller.PullAsync(id, node, payload.Size, cancellationToken)).ConfigureAwait(false);
+        return await FromAnyCopyAsync(id, payload.Node, node => Objects.PullAsync(id, node, payload.Size, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -50,7 +51,7 @@ public sealed partial class CoreWorker
                 try { return await read(node).ConfigureAwait(false); }
                 catch (Exception other) when (other is ObjectLostException || FailureClassifier.IsNodeFailure(other))
                 {
-                    _logger.LogDebug(other, "Copy of object {Object} on {Node} is gone too", id, node);
+                    ClientLog.CopyGone(_logger, other, id, node);
                 }
             }
             throw;

@@ -29,6 +29,6 @@ public sealed partial class CoreWorker
         if (freed + orphans > 0) OwnerGoneLog(_logger, owner, why, freed, orphans);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Owner {Owner} is gone ({Why}): freed {Freed} objects only it still borrowed, and {Orphans} stored objects it owned")]
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Information, Message = "Owner {Owner} is gone ({Why}): freed {Freed} objects only it still borrowed, and {Orphans} stored objects it owned")]
     private static partial void OwnerGoneLog(ILogger logger, GrainId owner, string why, int freed, int orphans);
 }

@@ -1,3 +1,4 @@
+using Grid.Diagnostics;
 using Grid.Core.References;
 using Grid.Grains;
 using Grid.Serialization;
@@ -50,7 +51,7 @@ public sealed partial class CoreWorker
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
-                _logger.LogWarning(e, "Reading the borrower notices of {Owner} failed; retrying", OwnerAddress);
+                ClientLog.BorrowerNoticesFailed(_logger, e, OwnerAddress);
                 await Task.Delay(TimeSpan.FromSeconds(1), stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // back off before retrying
             }
             catch (OperationCanceledException) { }
@@ -91,7 +92,7 @@ public sealed partial class CoreWorker
     private int DropBorrowersOnNode(NodeId node)
     {
         var freed = _references.DropBorrower(Grains.GetGrain<INodeOwnerGrain>(node.Value).GetGrainId());
-        if (freed > 0) _logger.LogInformation("Node {Node} died holding refs: freed {Count} objects only it still held", node, freed);
+        if (freed > 0) ClientLog.DeadNodeRefsFreed(_logger, node, freed);
         return freed;
     }
 

@@ -25,13 +25,13 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectId, ObjectPayload> _borrowed = new();
     private readonly ILogger _logger;
 
-    public CoreWorker(IGrainFactory grains, GrainId ownerAddress, INodeSelector selector, ObjectPuller puller,
+    public CoreWorker(IGrainFactory grains, GrainId ownerAddress, INodeSelector selector, ObjectManager puller,
         LocalObjectStore? localStore, NodeId? localNode, ILogger logger, int inlineThreshold = DefaultInlineThreshold)
     {
         Grains = grains;
         OwnerAddress = ownerAddress;
         Selector = selector;
-        Puller = puller;
+        Objects = puller;
         LocalStore = localStore;
         LocalNode = localNode;
         InlineThreshold = inlineThreshold;
@@ -48,7 +48,7 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
     /// <summary>This process's owner endpoint; refs it creates name it as their owner.</summary>
     public GrainId OwnerAddress { get; }
     public INodeSelector Selector { get; }
-    public ObjectPuller Puller { get; }
+    public ObjectManager Objects { get; }
     public LocalObjectStore? LocalStore { get; }
     public NodeId? LocalNode { get; }
     public int InlineThreshold { get; }

@@ -12,7 +12,7 @@ namespace Grid.Core;
 /// <item>In a client, any node's death also interrupts the calls to every other node: a client reaches a node through
 /// whichever gateway Orleans chose for the grain, so a request or an answer in transit through the dead gateway is
 /// gone, and Orleans breaks a client's calls to a gateway that died only when their response timeout passes. Such a
-/// call is sent again to the same node, which answers with the task it already runs (<c>TaskPlacement</c>).</item>
+/// call is sent again to the same node, which answers with the task it already runs (<c>LocalTaskManager</c>).</item>
 /// </list>
 /// </summary>
 internal sealed class NodeDeaths(bool interruptAllOnDeath)

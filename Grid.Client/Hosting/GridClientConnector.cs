@@ -18,6 +18,7 @@ public static class GridClientConnector
     public static async Task<GridClient> ConnectAsync(GridClientOptions options, CancellationToken cancellationToken = default)
     {
         // Resolve "auto" and the environment once, up front: a missing cluster fails here with a clear message.
+        GridClientOptionsValidator.ThrowIfInvalid(options);
         var resolved = Resolve(options);
         if (resolved.Redis is { } redis && !resolved.SecurityResolved)
         {
@@ -54,6 +55,7 @@ public static class GridClientConnector
     {
         var configured = new GridClientOptions();
         configure?.Invoke(configured);
+        GridClientOptionsValidator.ThrowIfInvalid(configured);
         var options = Resolve(configured);
         if (options.Redis is { } redis && !options.SecurityResolved)
         {
@@ -143,16 +145,14 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
         var ownerRef = cluster.CreateObjectReference<IClientOwner>(endpoint);
         var selector = new ClientNodeSelector(cluster, options.Value.NodeRefreshInterval);
         await selector.StartAsync().ConfigureAwait(false);
-        var puller = new ObjectPuller(cluster, null, storeOptions, _loggers.CreateLogger<ObjectPuller>());
+        var puller = new ObjectManager(cluster, null, storeOptions, _loggers.CreateLogger<ObjectManager>());
         var worker = new CoreWorker(cluster, ownerRef.GetGrainId(), selector, puller, null, null,
             _loggers.CreateLogger<CoreWorker>(), options.Value.InlineThreshold) { MaxLineageBytes = options.Value.MaxLineageBytes };
         endpoint.Worker = worker;
         worker.StartOwnerMailbox();
         selector.NodeLeft += worker.OnNodeDied; // calls to it end and retry; a dead node holds nothing any more
         selector.NodeLeft += worker.ActorNodeLeft; // calls to actors that lived there stop waiting
-        var leaseRenewal = options.Value.LeaseRenewal;
-        if (leaseRenewal <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(options), leaseRenewal, "GridClientOptions.LeaseRenewal must be positive (2 s by default).");
+        var leaseRenewal = options.Value.LeaseRenewal; // validated (GridClientOptionsValidator)
         var job = await Jobs.JobCodeShipper.StartJobAsync(cluster, JobId.New(), options.Value.Code, _loggers.CreateLogger("Grid.Jobs"),
             ownerRef.GetGrainId(), leaseRenewal).ConfigureAwait(false);
         return new GridClient(worker, job.Job, async () =>

@@ -1,3 +1,4 @@
+using Grid.Diagnostics;
 using System.Diagnostics;
 using System.Reflection;
 using Grid.Grains;
@@ -84,8 +85,7 @@ public static class JobCodeShipper
         }
         JobMetrics.PackageUploads.Add(1, new KeyValuePair<string, object?>("package", hash));
         JobMetrics.PackageUploadBytes.Add(package.Length);
-        logger.LogInformation("Uploaded code package {Hash} ({Bytes} bytes: {Assemblies}) in {Elapsed:F0} ms", hash, package.Length,
-            string.Join(", ", builder.AssemblyNames), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        Diagnostics.ClientLog.CodePackageUploaded(logger, hash, package.Length, string.Join(", ", builder.AssemblyNames), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return hash;
     }
 }
@@ -148,13 +148,13 @@ public sealed class JobRegistration : IAsyncDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The cluster may be gone already; a client must still be able to shut down.
-            _logger.LogWarning(e, "Could not mark job {Job} finished", Job);
+            ClientLog.CouldNotMarkJobFinished(_logger, e, Job);
         }
     }
 }
 
 internal static partial class JobLog
 {
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not renew the lease of job {Job}; trying again at the next renewal")]
+    [LoggerMessage(EventId = 1123, Level = LogLevel.Warning, Message = "Could not renew the lease of job {Job}; trying again at the next renewal")]
     public static partial void RenewalFailed(ILogger logger, Exception error, JobId job);
 }

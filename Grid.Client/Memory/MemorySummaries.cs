@@ -1,3 +1,4 @@
+using Grid.Diagnostics;
 using Grid.Core;
 using Grid.Grains;
 using Grid.Wire;
@@ -19,7 +20,7 @@ internal static class MemorySummaries
             try { return (n.NodeId, Objects: await worker.Grains.GetGrain<IObjectStoreGrain>(n.NodeId.Value).Describe().ConfigureAwait(false)); }
             catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
             {
-                logger?.LogDebug(e, "Node {Node} left while the memory summary was read", n.NodeId);
+                if (logger is not null) ClientLog.NodeLeftDuringMemorySummary(logger, e, n.NodeId);
                 return (n.NodeId, Objects: Array.Empty<StoredObjectRecord>());
             }
         })).ConfigureAwait(false);
@@ -57,7 +58,7 @@ internal static class MemorySummaries
         catch (Exception e)
         {
             // A dead or unreachable owner: its rows show no counts.
-            logger?.LogDebug(e, "Owner {Owner} did not report its reference counts", owner);
+            if (logger is not null) ClientLog.OwnerDidNotReportCounts(logger, e, owner);
             return [];
         }
     }

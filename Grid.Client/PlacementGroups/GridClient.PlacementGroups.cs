@@ -11,7 +11,7 @@ public sealed partial class GridClient
     /// <see cref="PlacementGroup.ReadyAsync"/> for the reservation.
     /// </summary>
     public async Task<PlacementGroup> CreatePlacementGroupAsync(IEnumerable<IReadOnlyDictionary<string, double>> bundles,
-        PlacementGroupStrategy strategy = PlacementGroupStrategy.Pack, string? name = null)
+        PlacementGroupStrategy strategy = PlacementGroupStrategy.Pack, string? name = null, CancellationToken cancellationToken = default)
     {
         var sets = bundles.Select((b, i) =>
         {
@@ -19,11 +19,12 @@ public sealed partial class GridClient
             return set.IsEmpty ? throw new ArgumentException($"Bundle {i} asks for no resources; every bundle needs at least one positive amount.", nameof(bundles)) : set;
         }).ToArray();
         if (sets.Length == 0) throw new ArgumentException("A placement group needs at least one bundle.", nameof(bundles));
+        cancellationToken.ThrowIfCancellationRequested();
         var id = PlacementGroupId.New();
         var created = await Worker.Grains.GetGrain<IPlacementGroupGrain>(id.Value).Create(new PlacementGroupInfo
         {
             Id = id, Name = name, Bundles = sets, Strategy = strategy,
-        }).ConfigureAwait(false);
+        }).WaitAsync(cancellationToken).ConfigureAwait(false);
         return new PlacementGroup(Worker.Grains, id, sets, strategy, created.State == PlacementGroupState.Created);
     }
 }

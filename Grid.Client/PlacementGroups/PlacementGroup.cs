@@ -53,15 +53,16 @@ public sealed class PlacementGroup
     }
 
     /// <summary>The group's state, where its bundles are, and why it waits if it does.</summary>
-    public async Task<PlacementGroupInfo> StateAsync() =>
-        await Grain.GetInfo().ConfigureAwait(false)
+    public async Task<PlacementGroupInfo> StateAsync(CancellationToken cancellationToken = default) =>
+        await Grain.GetInfo().WaitAsync(cancellationToken).ConfigureAwait(false)
         ?? throw new PlacementGroupRemovedException($"Placement group {Id} is unknown to the cluster (its state was lost with a node).");
 
     /// <summary>Returns every bundle's resources; tasks running in the group fail and its actors are killed.</summary>
-    public Task RemoveAsync()
+    public Task RemoveAsync(CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         _removed = true;
-        return Grain.Remove();
+        return Grain.Remove().WaitAsync(cancellationToken);
     }
 
     /// <summary>Scheduling into bundle <paramref name="index"/> (0-based), for <c>TaskOptions.Scheduling</c> or <c>ActorOptions.Scheduling</c>.</summary>

@@ -24,7 +24,7 @@ public static class ObjectStoreServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Registers only the <see cref="ObjectPuller"/>, without a local store: for processes that fetch and push but
+    /// Registers only the <see cref="ObjectManager"/>, without a local store: for processes that fetch and push but
     /// hold no objects (remote clients).
     /// </summary>
     public static IServiceCollection AddGridObjectTransfer(this IServiceCollection services, Action<ObjectStoreOptions>? configure = null)
@@ -36,14 +36,15 @@ public static class ObjectStoreServiceCollectionExtensions
 
     private static void AddOptions(IServiceCollection services, Action<ObjectStoreOptions>? configure)
     {
-        var options = services.AddOptions<ObjectStoreOptions>();
+        var options = services.AddOptions<ObjectStoreOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ObjectStoreOptions>, ObjectStoreOptionsValidator>());
         if (configure is not null) options.Configure(configure);
     }
 
     // A factory, because the store is optional: GetService gives null where only AddGridObjectTransfer ran.
-    private static ObjectPuller CreatePuller(IServiceProvider services) => new(
+    private static ObjectManager CreatePuller(IServiceProvider services) => new(
         services.GetRequiredService<IGrainFactory>(),
         services.GetService<LocalObjectStore>(),
         services.GetRequiredService<IOptions<ObjectStoreOptions>>(),
-        services.GetRequiredService<ILogger<ObjectPuller>>());
+        services.GetRequiredService<ILogger<ObjectManager>>());
 }

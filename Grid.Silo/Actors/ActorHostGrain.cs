@@ -1,3 +1,4 @@
+using Grid.Silo.Diagnostics;
 using Grid.Functions;
 using Grid.Grains;
 using Grid.Silo.Gcs;
@@ -16,7 +17,7 @@ namespace Grid.Silo.Actors;
 /// are refused as unavailable, without running, so their caller renumbers and resends them.
 /// </summary>
 [Reentrant, KeepAlive, Orleans.Placement.RandomPlacement, Placement.GpuPlacementFilter]
-internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, LocalActors locals, ActorRestarter restarter, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
+internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeScheduler raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, LocalActors locals, ActorRestarter restarter, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
 {
     // Callers' turns are read by grain turns and, for this process's own worker, by its calling threads (TryStartLocal).
     private readonly Lock _turnsLock = new();
@@ -392,7 +393,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
         _code?.RemoveActor(Id);
         _code = null;
         lock (_turnsLock) _lastMethod = null; // it holds the job's code too
-        logger.LogInformation("Actor {Actor} killed: {Reason}", Id, reason);
+        NodeLog.ActorKilled(logger, Id, reason);
         this.DeactivateOnIdle();
     }
 
@@ -400,7 +401,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.Raylet ray
     private void ReleaseHeldRefs()
     {
         var released = _heldRefs.DisposeAll();
-        if (released > 0) logger.LogDebug("Actor {Actor} released {Count} refs it held", Id, released);
+        if (released > 0) NodeLog.ActorRefsReleased(logger, Id, released);
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)

@@ -91,15 +91,15 @@ internal sealed partial class ActorRestarter(ClusterView view, IGcs gcs, NodeRun
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Restarting actor {Actor} (restart {Restart} of {MaxRestarts}; -1 is unlimited): {Cause}")]
+    [LoggerMessage(EventId = 2101, Level = LogLevel.Information, Message = "Restarting actor {Actor} (restart {Restart} of {MaxRestarts}; -1 is unlimited): {Cause}")]
     private partial void LogRestarting(ActorId actor, int restart, int maxRestarts, string cause);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Actor {Actor} is dead after {Restarts} restarts: {Cause}")]
+    [LoggerMessage(EventId = 2102, Level = LogLevel.Information, Message = "Actor {Actor} is dead after {Restarts} restarts: {Cause}")]
     private partial void LogDied(ActorId actor, string cause, int restarts);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Restarting actor {Actor} failed")]
+    [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Restarting actor {Actor} failed")]
     private partial void LogRestartFailed(Exception error, ActorId actor);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Looking for the actors of departed node {Node} failed; they are restarted when another node notices")]
+    [LoggerMessage(EventId = 2104, Level = LogLevel.Warning, Message = "Looking for the actors of departed node {Node} failed; they are restarted when another node notices")]
     private partial void LogRecoveryFailed(Exception error, NodeId node);
 }

@@ -1,11 +1,12 @@
 using System.Net;
+using Grid.Silo;
 using System.Net.Sockets;
 using Grid.ObjectStore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Grid.Silo;
+namespace Grid;
 
 /// <summary>Options of the embedded mode: one in-process silo with an in-memory GCS.</summary>
 public sealed class LocalGridOptions
@@ -52,7 +53,7 @@ public static class LocalGrid
                 if (options.ObjectStoreDirectory is { } dir) store.Directory = dir;
             });
             // The one client runs in this process and ships nothing: jobs use the default context.
-            silo.Services.Configure<Jobs.JobCodeNodeOptions>(o => o.LoadJobCode = false);
+            silo.Services.Configure<Grid.Silo.Jobs.JobCodeNodeOptions>(o => o.LoadJobCode = false);
         });
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);

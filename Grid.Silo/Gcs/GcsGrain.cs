@@ -1,3 +1,4 @@
+using Grid.Silo.Diagnostics;
 using System.Diagnostics;
 using Grid.Grains;
 using Grid.Wire;
@@ -71,7 +72,7 @@ internal sealed class GcsGrain(IGcs gcs, Raylet.ClusterView view, ILogger<GcsGra
             try { await GrainFactory.GetGrain<IActorHostGrain>(a.ActorId.Value).Kill(why); }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                logger.LogWarning(e, "Could not kill actor {Actor} of ended job {Job}", a.ActorId, id);
+                NodeLog.EndedJobActorKillFailedInGcs(logger, e, a.ActorId, id);
             }
         }));
         await Task.WhenAll(view.Nodes.Where(n => n.State == NodeState.Alive).Select(async n =>
@@ -79,7 +80,7 @@ internal sealed class GcsGrain(IGcs gcs, Raylet.ClusterView view, ILogger<GcsGra
             try { await GrainFactory.GetGrain<INodeJobsGrain>(n.NodeId.Value).DropJob(id); }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                logger.LogWarning(e, "Node {Node} could not drop the code of job {Job}", n.NodeId, id);
+                NodeLog.JobCodeDropFailed(logger, e, n.NodeId, id);
             }
         }));
     }

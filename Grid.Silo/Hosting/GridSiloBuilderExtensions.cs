@@ -18,15 +18,16 @@ public static class GridSiloBuilderExtensions
     public static ISiloBuilder UseGrid(this ISiloBuilder silo, Action<GridNodeOptions>? configure = null, Action<ObjectStoreOptions>? store = null)
     {
         var services = silo.Services;
-        services.AddOptions<GridNodeOptions>();
+        services.AddOptions<GridNodeOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Options.IValidateOptions<GridNodeOptions>, GridNodeOptionsValidator>());
         if (configure is not null) services.Configure(configure);
         services.TryAddSingleton<IGcs, InMemoryGcs>();
         services.AddGridObjectStore(store);
         services.AddPlacementDirector<NodePinnedPlacement, NodePinnedPlacementDirector>();
         services.AddSingleton<NodeRuntime>();
-        services.AddSingleton<Raylet.Raylet>();
+        services.AddSingleton<Raylet.NodeScheduler>();
         services.AddSingleton<Tasks.TaskExecutor>();
-        services.AddSingleton<Raylet.TaskPlacement>();
+        services.AddSingleton<Raylet.LocalTaskManager>();
         services.AddSingleton<Actors.LocalActors>();
         services.AddSingleton<Actors.ActorRestarter>();
         services.AddSingleton<BundleReservations>();
@@ -45,7 +46,7 @@ public static class GridSiloBuilderExtensions
 }
 
 /// <summary>Starts the node's cluster view and attaches its worker to its raylet and actors once the silo is active, and records the node's death when it stops.</summary>
-internal sealed class GridNodeLifecycle(ClusterView view, IGcs gcs, NodeRuntime node, TaskPlacement tasks, Actors.LocalActors actors) : ILifecycleParticipant<ISiloLifecycle>
+internal sealed class GridNodeLifecycle(ClusterView view, IGcs gcs, NodeRuntime node, LocalTaskManager tasks, Actors.LocalActors actors) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(GridNodeLifecycle), ServiceLifecycleStage.Active, _ =>

@@ -1,3 +1,4 @@
+using Grid.Silo.Diagnostics;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grid.Grains;
@@ -75,8 +76,7 @@ public sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<Job
             ?? throw new GridException($"The code package {hash} of job {job} is not in the GCS; reconnect the client to upload it again.");
         var context = new JobLoadContext(job, CodePackage.Read(package));
         var code = new JobCode(job, hash, context);
-        logger.LogInformation("Loaded the code of job {Job} (package {Package}, {Bytes} bytes: {Assemblies}) in {Elapsed:F0} ms",
-            job, hash, package.Length, string.Join(", ", context.AssemblyNames), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        NodeLog.JobCodeLoaded(logger, job, hash, package.Length, string.Join(", ", context.AssemblyNames), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return code;
     }
 
@@ -101,16 +101,16 @@ public sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<Job
                 continue;
             }
             try { await grains.GetGrain<IActorHostGrain>(actor.Value).Kill($"its job {job} ended").ConfigureAwait(false); }
-            catch (Exception e) when (e is not OutOfMemoryException) { logger.LogWarning(e, "Could not kill actor {Actor} of ended job {Job}", actor, job); }
+            catch (Exception e) when (e is not OutOfMemoryException) { NodeLog.EndedJobActorKillFailed(logger, e, actor, job); }
         }
         if (detached)
         {
-            logger.LogInformation("Job {Job} ended; its code stays loaded on this node for its detached actors", job);
+            NodeLog.JobCodeKeptForDetachedActors(logger, job);
             return;
         }
         if (!_jobs.TryRemove(KeyValuePair.Create(job, entry))) return;
         code.Unload();
-        logger.LogInformation("Unloaded the code of job {Job}", job);
+        NodeLog.JobCodeUnloaded(logger, job);
     }
 
     /// <summary>A weak reference to the job's load context while it is loaded here (to watch it being collected).</summary>

@@ -114,12 +114,12 @@ internal sealed partial class JobWatch(IGcs gcs, ClusterView view, NodeRuntime n
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The client of job {Job} renewed nothing for {Timeout}: it is taken for dead, and its job ends as failed")]
+    [LoggerMessage(EventId = 2111, Level = LogLevel.Warning, Message = "The client of job {Job} renewed nothing for {Timeout}: it is taken for dead, and its job ends as failed")]
     private static partial void ClientDied(ILogger logger, JobId job, TimeSpan timeout);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not end job {Job} of a dead client; trying again at a later check")]
+    [LoggerMessage(EventId = 2112, Level = LogLevel.Warning, Message = "Could not end job {Job} of a dead client; trying again at a later check")]
     private static partial void EndFailed(ILogger logger, Exception error, JobId job);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Could not read the job leases; every lease starts a fresh timeout once they can be read again")]
+    [LoggerMessage(EventId = 2113, Level = LogLevel.Debug, Message = "Could not read the job leases; every lease starts a fresh timeout once they can be read again")]
     private static partial void LeasesUnreadable(ILogger logger, Exception error);
 }

@@ -1,3 +1,4 @@
+using Grid.Silo.Diagnostics;
 using System.Threading.Channels;
 using Grid.ObjectStore;
 using Grid.Silo.Gcs;
@@ -52,7 +53,7 @@ internal sealed class ObjectDirectoryPublisher(LocalObjectStore store, IGcs gcs,
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Could not record in the object directory that node {Node} {Change} object {Object}", node.NodeId, size >= 0 ? "holds" : "dropped", id);
+                NodeLog.DirectoryRecordFailed(logger, e, node.NodeId, size >= 0 ? "holds" : "dropped", id);
             }
         }
     }

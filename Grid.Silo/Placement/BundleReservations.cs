@@ -1,3 +1,4 @@
+using Grid.Silo.Diagnostics;
 using Grid.Grains;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ namespace Grid.Silo.Placement;
 /// it; a group grain on this very node calls it directly, since a message to its own silo's raylet
 /// would only add a hop to each reservation and removal.
 /// </summary>
-internal sealed class BundleReservations(Raylet.Raylet raylet, PlacementGroupDirectory groups, NodeRuntime node,
+internal sealed class BundleReservations(Raylet.NodeScheduler raylet, PlacementGroupDirectory groups, NodeRuntime node,
     IGrainFactory grains, ILogger<BundleReservations> logger)
 {
     public NodeId NodeId => node.NodeId;
@@ -27,7 +28,7 @@ internal sealed class BundleReservations(Raylet.Raylet raylet, PlacementGroupDir
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Killing actor {Actor} of removed placement group {Group} failed", actor, group);
+                NodeLog.GroupActorKillFailed(logger, e, actor, group);
             }
         }
     }

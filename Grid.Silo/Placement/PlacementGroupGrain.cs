@@ -1,3 +1,4 @@
+using Grid.Silo.Diagnostics;
 using Grid.Core;
 using Grid.Grains;
 using Grid.Silo.Gcs;
@@ -49,7 +50,7 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
             return;
         }
         if (saved.State == PlacementGroupState.Created) _ready.TrySetResult(saved);
-        logger.LogInformation("Placement group {Group} found again in the GCS ({State})", Id, saved.State);
+        NodeLog.GroupRecovered(logger, Id, saved.State);
         _scheduling = ScheduleAsync();
     }
 
@@ -90,7 +91,7 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
                     }
                     _info = _info with { State = PlacementGroupState.Rescheduling };
                     _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
-                    logger.LogWarning("Placement group {Group} is rescheduling bundles {Bundles}: their node died", Id, string.Join(", ", DeadBundles()));
+                    NodeLog.GroupRescheduling(logger, Id, string.Join(", ", DeadBundles()));
                     Save();
                 }
                 string? reason;
@@ -103,13 +104,13 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
                 catch (Exception e)
                 {
                     // A bug must not end the retries silently: the group says why it waits, and the next refresh tries again.
-                    logger.LogError(e, "Scheduling placement group {Group} failed; trying again at the next refresh of the cluster view", Id);
+                    NodeLog.GroupSchedulingFailed(logger, e, Id);
                     reason = $"scheduling failed ({e.GetType().Name}: {e.Message}); trying again";
                 }
                 if (reason is not null && _info.PendingReason != reason)
                 {
                     _info = _info with { PendingReason = reason };
-                    logger.LogInformation("Placement group {Group} is {State}: {Reason}", Id, _info.State, reason);
+                    NodeLog.GroupWaiting(logger, Id, _info.State, reason);
                     Save();
                 }
                 _firstAttempt.TrySetResult();
@@ -181,7 +182,7 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
         _info = _info! with { State = PlacementGroupState.Created, BundleNodes = plan, PendingReason = null };
         Save();
         if (logger.IsEnabled(LogLevel.Information))
-            logger.LogInformation("Placement group {Group} created on {Nodes}", Id, string.Join(", ", plan.Distinct()));
+            NodeLog.GroupCreated(logger, Id, string.Join(", ", plan.Distinct()));
         _ready.TrySetResult(_info);
     }
 
@@ -208,7 +209,7 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
             catch (Exception e) when (e is not OutOfMemoryException)
             {
                 _dirty = true;
-                logger.LogWarning(e, "Could not store placement group {Group} in the GCS; trying again", Id);
+                NodeLog.GroupSaveFailed(logger, e, Id);
                 await Task.Delay(TimeSpan.FromSeconds(1));
             }
         }
@@ -268,6 +269,6 @@ internal sealed class PlacementGroupGrain(ClusterView view, BundleReservations l
         if (_scheduling is not null) await _scheduling;
         // Every node is asked, not only the bundles' nodes: a reservation may have been under way.
         await ReturnAllAsync(nodes.Length > 0 ? nodes.Distinct() : view.Nodes.Select(n => n.NodeId));
-        if (logger.IsEnabled(LogLevel.Information)) logger.LogInformation("Placement group {Group} removed", Id);
+        if (logger.IsEnabled(LogLevel.Information)) NodeLog.GroupRemoved(logger, Id);
     }
 }

@@ -45,6 +45,6 @@ internal sealed partial class PlacementGroupWatch(ClusterView view, PlacementGro
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not wake the placement groups after node {Node} died; each reschedules at its next call")]
+    [LoggerMessage(EventId = 2121, Level = LogLevel.Warning, Message = "Could not wake the placement groups after node {Node} died; each reschedules at its next call")]
     private static partial void WakeFailed(ILogger logger, Exception error, NodeId node);
 }

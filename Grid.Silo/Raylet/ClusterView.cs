@@ -1,3 +1,4 @@
+using Grid.Silo.Diagnostics;
 using Grid.Silo.Gcs;
 using Grid.Wire;
 using Microsoft.Extensions.Logging;
@@ -9,7 +10,7 @@ namespace Grid.Silo.Raylet;
 /// local raylet's availability to the GCS when it changes (at most every <see cref="GridNodeOptions.ResourceReportInterval"/>)
 /// and reads everyone else's at the same rate, keeping only nodes Orleans' membership says are alive.
 /// </summary>
-public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClusterMembershipService membership, ILogger<ClusterView> logger) : IDisposable
+public sealed class ClusterView(IGcs gcs, NodeScheduler raylet, NodeRuntime node, IClusterMembershipService membership, ILogger<ClusterView> logger) : IDisposable
 {
     private PeriodicTimer? _timer;
     private volatile bool _dirty = true;
@@ -55,7 +56,7 @@ public sealed class ClusterView(IGcs gcs, Raylet raylet, NodeRuntime node, IClus
             }
             catch (Exception e)
             {
-                logger.LogWarning(e, "Refreshing the cluster resource view failed; retrying next tick");
+                NodeLog.ClusterViewRefreshFailed(logger, e);
             }
         }
     }

@@ -1,3 +1,4 @@
+using Grid.Silo.Diagnostics;
 using System.Collections.Concurrent;
 using Grid.Wire;
 using Microsoft.Extensions.Logging;
@@ -24,7 +25,7 @@ public sealed class InfeasibleWork(ILogger logger, Action changed)
         _waiting[key] = reason;
         _changed();
         if (_logged.TryAdd(need + detail, true))
-            logger.LogWarning("{Reason}. It waits until a node that can run it joins the cluster.", reason);
+            NodeLog.WorkInfeasible(logger, reason);
         return new Entry(this, key);
     }
 

@@ -1,3 +1,4 @@
+using Grid.Silo.Diagnostics;
 using Grid.Core;
 using Grid.Grains;
 using Grid.Wire;
@@ -46,7 +47,7 @@ internal sealed partial class RayletGrain
                 {
                     if (strategy is NodeAffinityScheduling { Soft: false })
                         throw new UnschedulableException($"Actor {spec.ActorId} must live on node {placement.Node}, which died or cannot be reached. Use a soft affinity to let it live elsewhere.");
-                    logger.LogInformation("Placing {Actor} on {Node} failed ({Error}); placing it again", what, placement.Node, e.Message);
+                    NodeLog.ActorPlacementRetrying(logger, what, placement.Node, e.Message);
                     await view.NextRefreshAsync();
                 }
             }

@@ -15,10 +15,10 @@ namespace Grid.Silo.Raylet;
 /// forwarded to the node chosen, or waits as infeasible until a node that can run it joins.
 /// </summary>
 [NodePinnedPlacement, Reentrant]
-internal sealed partial class RayletGrain(Raylet raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
-    IGcs gcs, TaskPlacement tasks, BundleReservations bundles, ILogger<RayletGrain> logger) : Grain, IRayletGrain
+internal sealed partial class RayletGrain(NodeScheduler raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
+    IGcs gcs, LocalTaskManager tasks, BundleReservations bundles, ILogger<RayletGrain> logger) : Grain, IRayletGrain
 {
-    // Task placement runs in TaskPlacement, off the grain's scheduler: it uses only thread-safe node
+    // Task placement runs in LocalTaskManager, off the grain's scheduler: it uses only thread-safe node
     // services, and every await that came back to the grain queued one more turn per task.
     public Task<ObjectPayload> SubmitTask(TaskSpec spec) => tasks.SubmitRemoteAsync(spec);
 

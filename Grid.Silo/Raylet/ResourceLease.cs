@@ -6,12 +6,12 @@ namespace Grid.Silo.Raylet;
 /// </summary>
 public sealed class ResourceLease : IDisposable
 {
-    private readonly Raylet _raylet;
+    private readonly NodeScheduler _raylet;
     private int _released;
     private int _blocked;
     private TaskCompletionSource? _revoked;
 
-    internal ResourceLease(Raylet raylet, ResourceSet resources, int[] gpuIds)
+    internal ResourceLease(NodeScheduler raylet, ResourceSet resources, int[] gpuIds)
     {
         _raylet = raylet;
         Resources = resources;

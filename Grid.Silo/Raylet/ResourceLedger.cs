@@ -7,7 +7,7 @@ namespace Grid.Silo.Raylet;
 /// Counts are kept in mutable tables (fixed-point units, as <see cref="ResourceSet.Units"/>), so a
 /// task's take and give cost no allocation; the <see cref="ResourceSet"/> views are built when read
 /// (publishing, error messages) and kept until the next change.
-/// Not thread-safe: the <see cref="Raylet"/> guards it with its lock.
+/// Not thread-safe: the <see cref="NodeScheduler"/> guards it with its lock.
 /// </summary>
 internal sealed class ResourceLedger
 {

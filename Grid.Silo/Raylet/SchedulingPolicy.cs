@@ -17,7 +17,7 @@ internal readonly record struct Placement(PlacementKind Kind, NodeId Node, strin
 /// The placement rules of a raylet (Ray's hybrid, spread, node-affinity and label policies), decided
 /// in memory from the local ledger and the cluster view: nothing here calls another process.
 /// </summary>
-internal sealed class SchedulingPolicy(Raylet raylet, ClusterView view, NodeRuntime node)
+internal sealed class SchedulingPolicy(NodeScheduler raylet, ClusterView view, NodeRuntime node)
 {
     /// <summary>After this many forwards a request settles where it is, so stale views cannot bounce it forever.</summary>
     private const int MaxHops = 4;

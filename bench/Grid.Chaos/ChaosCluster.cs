@@ -184,7 +184,7 @@ public sealed class ChaosCluster : IAsyncDisposable
         try
         {
             var cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
-            return cmdline.Contains("Grid.Silo", StringComparison.Ordinal) || cmdline.Contains("redis-server", StringComparison.Ordinal);
+            return cmdline.Contains("Grid.Cli", StringComparison.Ordinal) || cmdline.Contains("redis-server", StringComparison.Ordinal);
         }
         catch (IOException) { return false; }
     }

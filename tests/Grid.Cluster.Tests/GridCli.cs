@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Grid.Cluster.Tests;
 
-/// <summary>Runs the built <c>grid</c> command (<c>dotnet Grid.Silo.dll …</c>) as a real process, isolated by GRID_STATE_DIR.</summary>
+/// <summary>Runs the built <c>grid</c> command (<c>dotnet Grid.Cli.dll …</c>) as a real process, isolated by GRID_STATE_DIR.</summary>
 public sealed class GridCli(string stateDir)
 {
     public string StateDir { get; } = stateDir;
@@ -12,8 +12,8 @@ public sealed class GridCli(string stateDir)
         public override string ToString() => $"exit code {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
     }
 
-    /// <summary>The Grid.Silo build next to this test build (same configuration), e.g. Grid.Silo/bin/Release/net10.0/Grid.Silo.dll.</summary>
-    public static string Dll { get; } = BuildOutput("Grid.Silo", "Grid.Silo.dll");
+    /// <summary>The Grid.Cli build next to this test build (same configuration), e.g. Grid.Cli/bin/Release/net10.0/Grid.Cli.dll.</summary>
+    public static string Dll { get; } = BuildOutput("Grid.Cli", "Grid.Cli.dll");
 
     public async Task<Result> RunAsync(params string[] args) => await RunAsync(args, TimeSpan.FromMinutes(3));
 

@@ -24,7 +24,7 @@ public sealed class LargeTransferTests(TwoSiloCluster cluster, ITestOutputHelper
         {
             // a → b
             var started = Stopwatch.GetTimestamp();
-            using (var there = await b.Puller.PullAsync(id, a.Id, Gib, CancellationToken.None))
+            using (var there = await b.Objects.PullAsync(id, a.Id, Gib, CancellationToken.None))
             {
                 Report("pull a→b", Stopwatch.GetElapsedTime(started));
                 Assert.True(a.Store.TryGet(id, out var original));
@@ -34,7 +34,7 @@ public sealed class LargeTransferTests(TwoSiloCluster cluster, ITestOutputHelper
             // and back: a drops its copy, then pulls it from b again.
             Assert.True(a.Store.Delete(id));
             started = Stopwatch.GetTimestamp();
-            using var back = await a.Puller.PullAsync(id, b.Id, Gib, CancellationToken.None);
+            using var back = await a.Objects.PullAsync(id, b.Id, Gib, CancellationToken.None);
             Report("pull b→a", Stopwatch.GetElapsedTime(started));
             var expected = new byte[64 * 1024 * 1024];
             var random = new Random(42);
@@ -58,8 +58,8 @@ public sealed class LargeTransferTests(TwoSiloCluster cluster, ITestOutputHelper
         var id = ObjectId.New();
         var data = TestData.Pattern(96 * 1024 * 1024, seed: 96);
         source.Store.Put(id, data);
-        using var puller = new ObjectPuller(cluster.Cluster.Client, null,
-            Options.Create(new ObjectStoreOptions { AllowSameHostReads = false }), NullLogger<ObjectPuller>.Instance);
+        using var puller = new ObjectManager(cluster.Cluster.Client, null,
+            Options.Create(new ObjectStoreOptions { AllowSameHostReads = false }), NullLogger<ObjectManager>.Instance);
 
         var started = Stopwatch.GetTimestamp();
         var fetched = await puller.FetchAsync(id, source.Id, data.Length, CancellationToken.None);
@@ -78,9 +78,9 @@ public sealed class LargeTransferTests(TwoSiloCluster cluster, ITestOutputHelper
         var data = TestData.Pattern(8 * 1024 * 1024, seed: 8);
         source.Store.Put(id, data);
         var paths = new List<string>();
-        using var listener = TransferPaths.Listen(target.Puller, paths);
+        using var listener = TransferPaths.Listen(target.Objects, paths);
 
-        using var pulled = await target.Puller.PullAsync(id, source.Id, data.Length, CancellationToken.None);
+        using var pulled = await target.Objects.PullAsync(id, source.Id, data.Length, CancellationToken.None);
 
         Assert.True(pulled.Span.SequenceEqual(data));
         Assert.Equal(["same-host-link"], paths);

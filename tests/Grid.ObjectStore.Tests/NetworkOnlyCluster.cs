@@ -49,7 +49,7 @@ public sealed class NetworkOnlyCluster : IAsyncLifetime
         {
             var silo = Cluster.Silos[index];
             var services = silo.ServiceProvider;
-            return new TwoSiloCluster.Node(new NodeId(silo.SiloAddress.ToParsableString()), services.GetRequiredService<LocalObjectStore>(), services.GetRequiredService<ObjectPuller>());
+            return new TwoSiloCluster.Node(new NodeId(silo.SiloAddress.ToParsableString()), services.GetRequiredService<LocalObjectStore>(), services.GetRequiredService<ObjectManager>());
         }
     }
 }

@@ -27,12 +27,12 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
             writer.Seal();
         }
         var paths = new List<string>();
-        using var listenB = TransferPaths.Listen(b.Puller, paths);
-        using var listenA = TransferPaths.Listen(a.Puller, paths);
+        using var listenB = TransferPaths.Listen(b.Objects, paths);
+        using var listenA = TransferPaths.Listen(a.Objects, paths);
         try
         {
             var started = Stopwatch.GetTimestamp();
-            using (var there = await b.Puller.PullAsync(id, a.Id, Gib, CancellationToken.None).WaitAsync(Generous))
+            using (var there = await b.Objects.PullAsync(id, a.Id, Gib, CancellationToken.None).WaitAsync(Generous))
             {
                 Report("network pull a→b", Stopwatch.GetElapsedTime(started));
                 Assert.True(a.Store.TryGet(id, out var original));
@@ -41,7 +41,7 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
 
             Assert.True(a.Store.Delete(id));
             started = Stopwatch.GetTimestamp();
-            using var back = await a.Puller.PullAsync(id, b.Id, Gib, CancellationToken.None).WaitAsync(Generous);
+            using var back = await a.Objects.PullAsync(id, b.Id, Gib, CancellationToken.None).WaitAsync(Generous);
             Report("network pull b→a", Stopwatch.GetElapsedTime(started));
             var expected = new byte[64 * 1024 * 1024];
             var random = new Random(7);
@@ -67,9 +67,9 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
         var data = TestData.Pattern(24 * 1024 * 1024 + 5, seed: 24);
         source.Store.Put(id, data);
         var paths = new List<string>();
-        using var listener = TransferPaths.Listen(target.Puller, paths);
+        using var listener = TransferPaths.Listen(target.Objects, paths);
 
-        using (var pulled = await target.Puller.PullAsync(id, source.Id, data.Length, CancellationToken.None).WaitAsync(Generous))
+        using (var pulled = await target.Objects.PullAsync(id, source.Id, data.Length, CancellationToken.None).WaitAsync(Generous))
             Assert.True(pulled.Span.SequenceEqual(data));
 
         Assert.Equal(["grain-calls"], paths.Distinct());
@@ -84,8 +84,8 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
         var id = ObjectId.New();
         var data = TestData.Pattern(40 * 1024 * 1024 + 3, seed: 40);
         source.Store.Put(id, data);
-        using var puller = new ObjectPuller(cluster.Cluster.Client, null,
-            Microsoft.Extensions.Options.Options.Create(new ObjectStoreOptions { AllowSameHostReads = false }), Microsoft.Extensions.Logging.Abstractions.NullLogger<ObjectPuller>.Instance);
+        using var puller = new ObjectManager(cluster.Cluster.Client, null,
+            Microsoft.Extensions.Options.Options.Create(new ObjectStoreOptions { AllowSameHostReads = false }), Microsoft.Extensions.Logging.Abstractions.NullLogger<ObjectManager>.Instance);
         var paths = new List<string>();
         using var listener = TransferPaths.Listen(puller, paths);
 
@@ -99,8 +99,8 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
     [Fact]
     public async Task A_client_without_a_store_pushes_over_the_channel_or_through_grain_calls_where_there_is_none()
     {
-        using var puller = new ObjectPuller(cluster.Cluster.Client, null,
-            Microsoft.Extensions.Options.Options.Create(new ObjectStoreOptions { AllowSameHostReads = false }), Microsoft.Extensions.Logging.Abstractions.NullLogger<ObjectPuller>.Instance);
+        using var puller = new ObjectManager(cluster.Cluster.Client, null,
+            Microsoft.Extensions.Options.Options.Create(new ObjectStoreOptions { AllowSameHostReads = false }), Microsoft.Extensions.Logging.Abstractions.NullLogger<ObjectManager>.Instance);
         foreach (var (target, path) in new[] { (cluster.WithChannel(), "network"), (cluster.WithoutChannel, "grain-calls") })
         {
             var id = ObjectId.New();

@@ -14,8 +14,8 @@ public sealed class SameHostWriteTests(TwoSiloCluster cluster) : IClassFixture<T
     private static readonly TimeSpan Generous = TimeSpan.FromMinutes(2);
     private const int Mib = 1024 * 1024;
 
-    private ObjectPuller ClientPuller(bool sameHostWrites = true) =>
-        new(cluster.Cluster.Client, null, Options.Create(new ObjectStoreOptions { AllowSameHostWrites = sameHostWrites }), NullLogger<ObjectPuller>.Instance);
+    private ObjectManager ClientPuller(bool sameHostWrites = true) =>
+        new(cluster.Cluster.Client, null, Options.Create(new ObjectStoreOptions { AllowSameHostWrites = sameHostWrites }), NullLogger<ObjectManager>.Instance);
 
     [Fact]
     public async Task A_client_on_the_nodes_machine_fills_the_nodes_file_and_the_object_reads_back_everywhere()
@@ -39,7 +39,7 @@ public sealed class SameHostWriteTests(TwoSiloCluster cluster) : IClassFixture<T
             Assert.True(stored.Span[..header.Length].SequenceEqual(header));
             Assert.True(stored.Span[header.Length..].SequenceEqual(body));
         }
-        using (var pulled = await other.Puller.PullAsync(id, target.Id, header.Length + body.Length, CancellationToken.None).WaitAsync(Generous))
+        using (var pulled = await other.Objects.PullAsync(id, target.Id, header.Length + body.Length, CancellationToken.None).WaitAsync(Generous))
             Assert.True(pulled.Span[header.Length..].SequenceEqual(body));
         var fetched = await puller.FetchAsync(id, target.Id, header.Length + body.Length, CancellationToken.None).WaitAsync(Generous);
         Assert.True(fetched.AsSpan(header.Length).SequenceEqual(body));

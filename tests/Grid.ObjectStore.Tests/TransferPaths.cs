@@ -8,7 +8,7 @@ namespace Grid.ObjectStore.Tests;
 /// </summary>
 internal static class TransferPaths
 {
-    public static MeterListener Listen(ObjectPuller puller, List<string> paths, string instrumentName = ObjectStoreMeter.BytesPulled)
+    public static MeterListener Listen(ObjectManager puller, List<string> paths, string instrumentName = ObjectStoreMeter.BytesPulled)
     {
         var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>

@@ -19,7 +19,7 @@ public sealed class TransferTests(TwoSiloCluster cluster, ITestOutputHelper outp
         source.Store.Put(id, data);
 
         var started = Stopwatch.GetTimestamp();
-        using var pulled = await target.Puller.PullAsync(id, source.Id, size, CancellationToken.None);
+        using var pulled = await target.Objects.PullAsync(id, source.Id, size, CancellationToken.None);
         var elapsed = Stopwatch.GetElapsedTime(started);
 
         Assert.Equal(size, pulled.Size);
@@ -42,12 +42,12 @@ public sealed class TransferTests(TwoSiloCluster cluster, ITestOutputHelper outp
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
-            if (ReferenceEquals(instrument.Meter, target.Puller.Meter) && instrument.Name == ObjectStoreMeter.BytesPulled) l.EnableMeasurementEvents(instrument);
+            if (ReferenceEquals(instrument.Meter, target.Objects.Meter) && instrument.Name == ObjectStoreMeter.BytesPulled) l.EnableMeasurementEvents(instrument);
         };
         listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref pulledBytes, value));
         listener.Start();
 
-        var pulls = Enumerable.Range(0, 5).Select(_ => target.Puller.PullAsync(id, source.Id, size, CancellationToken.None)).ToArray();
+        var pulls = Enumerable.Range(0, 5).Select(_ => target.Objects.PullAsync(id, source.Id, size, CancellationToken.None)).ToArray();
         var results = await Task.WhenAll(pulls);
 
         Assert.Equal(size, Interlocked.Read(ref pulledBytes));
@@ -67,7 +67,7 @@ public sealed class TransferTests(TwoSiloCluster cluster, ITestOutputHelper outp
         var id = ObjectId.New();
         node.Store.Put(id, [1, 2, 3]);
 
-        var pull = node.Puller.PullAsync(id, cluster[1].Id, 3, CancellationToken.None);
+        var pull = node.Objects.PullAsync(id, cluster[1].Id, 3, CancellationToken.None);
 
         Assert.True(pull.IsCompletedSuccessfully);
         using var obj = await pull;
@@ -80,8 +80,8 @@ public sealed class TransferTests(TwoSiloCluster cluster, ITestOutputHelper outp
         var (source, target) = (cluster[1], cluster[0]);
         var id = ObjectId.New();
 
-        await Assert.ThrowsAsync<ObjectLostException>(() => target.Puller.PullAsync(id, source.Id, -1, CancellationToken.None));
-        await Assert.ThrowsAsync<ObjectLostException>(() => target.Puller.PullAsync(id, source.Id, 10_000_000, CancellationToken.None));
+        await Assert.ThrowsAsync<ObjectLostException>(() => target.Objects.PullAsync(id, source.Id, -1, CancellationToken.None));
+        await Assert.ThrowsAsync<ObjectLostException>(() => target.Objects.PullAsync(id, source.Id, 10_000_000, CancellationToken.None));
 
         Assert.False(target.Store.TryGet(id, out _));
         Assert.True(target.Store.TryCreate(id, 1, out var writer)); // the id is free: no partial object was left
@@ -96,7 +96,7 @@ public sealed class TransferTests(TwoSiloCluster cluster, ITestOutputHelper outp
         var data = TestData.Pattern(5 * 1024 * 1024, seed: 5);
         source.Store.Put(id, data);
 
-        using var pulled = await target.Puller.PullAsync(id, source.Id, size: -1, CancellationToken.None);
+        using var pulled = await target.Objects.PullAsync(id, source.Id, size: -1, CancellationToken.None);
 
         Assert.True(pulled.Span.SequenceEqual(data));
     }
@@ -164,7 +164,7 @@ public sealed class TransferTests(TwoSiloCluster cluster, ITestOutputHelper outp
         source.Store.Put(id, data);
         var local = target.Store.Create(id, data.Length); // someone on the target node is creating it
 
-        var pull = target.Puller.PullAsync(id, source.Id, data.Length, CancellationToken.None);
+        var pull = target.Objects.PullAsync(id, source.Id, data.Length, CancellationToken.None);
         Assert.False(pull.IsCompleted);
         local.Abort();
 
@@ -180,7 +180,7 @@ public sealed class TransferTests(TwoSiloCluster cluster, ITestOutputHelper outp
         source.Store.Put(id, [1, 1, 1]);
         var local = target.Store.Create(id, 3);
 
-        var pull = target.Puller.PullAsync(id, source.Id, 3, CancellationToken.None);
+        var pull = target.Objects.PullAsync(id, source.Id, 3, CancellationToken.None);
         Assert.False(pull.IsCompleted);
         local.Span.Fill(2);
         local.Seal();
@@ -199,7 +199,7 @@ public sealed class TransferTests(TwoSiloCluster cluster, ITestOutputHelper outp
 
         using (var cancel = new CancellationTokenSource())
         {
-            var first = target.Puller.PullAsync(id, source.Id, data.Length, cancel.Token);
+            var first = target.Objects.PullAsync(id, source.Id, data.Length, cancel.Token);
             cancel.Cancel();
             try
             {
@@ -210,7 +210,7 @@ public sealed class TransferTests(TwoSiloCluster cluster, ITestOutputHelper outp
             }
         }
 
-        using var pulled = await target.Puller.PullAsync(id, source.Id, data.Length, CancellationToken.None);
+        using var pulled = await target.Objects.PullAsync(id, source.Id, data.Length, CancellationToken.None);
         Assert.True(pulled.Span.SequenceEqual(data));
     }
 }

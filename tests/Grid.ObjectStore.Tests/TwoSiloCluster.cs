@@ -32,13 +32,13 @@ public sealed class TwoSiloCluster : IAsyncLifetime
         {
             var silo = Cluster.Silos[index];
             var services = silo.ServiceProvider;
-            return new Node(new NodeId(silo.SiloAddress.ToParsableString()), services.GetRequiredService<LocalObjectStore>(), services.GetRequiredService<ObjectPuller>());
+            return new Node(new NodeId(silo.SiloAddress.ToParsableString()), services.GetRequiredService<LocalObjectStore>(), services.GetRequiredService<ObjectManager>());
         }
     }
 
     /// <summary>A puller with no local store, on the cluster client: what a remote driver has.</summary>
-    public ObjectPuller ClientPuller() =>
-        new(Cluster.Client, null, Options.Create(new ObjectStoreOptions()), NullLogger<ObjectPuller>.Instance);
+    public ObjectManager ClientPuller() =>
+        new(Cluster.Client, null, Options.Create(new ObjectStoreOptions()), NullLogger<ObjectManager>.Instance);
 
-    public sealed record Node(NodeId Id, LocalObjectStore Store, ObjectPuller Puller);
+    public sealed record Node(NodeId Id, LocalObjectStore Store, ObjectManager Objects);
 }

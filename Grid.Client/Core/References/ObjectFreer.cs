@@ -1,3 +1,4 @@
+using Grid.Diagnostics;
 using Grid.Grains;
 using Microsoft.Extensions.Logging;
 
@@ -35,7 +36,7 @@ internal sealed class ObjectFreer(IGrainFactory grains, ILogger logger)
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Could not read the locations of freed object {Object}; deleting only its first copy on {Node}", id, primary);
+            ClientLog.FreedObjectLocationsUnread(logger, e, id, primary);
         }
         await Task.WhenAll(nodes.Select(node => DeleteOnAsync(gcs, node, id))).ConfigureAwait(false);
         try
@@ -44,7 +45,7 @@ internal sealed class ObjectFreer(IGrainFactory grains, ILogger logger)
         }
         catch (Exception e)
         {
-            logger.LogDebug(e, "Could not remove freed object {Object} from the object directory", id);
+            ClientLog.FreedObjectDirectoryRemovalFailed(logger, e, id);
         }
     }
 
@@ -72,10 +73,10 @@ internal sealed class ObjectFreer(IGrainFactory grains, ILogger logger)
                 if (FailureClassifier.IsNodeFailure(e) && !await IsAliveAsync(gcs, node).ConfigureAwait(false)) return; // its copies went with it
                 if (attempt == Attempts)
                 {
-                    logger.LogWarning(e, "Node {Node} could not delete freed object {Object} after {Attempts} attempts", node, id, Attempts);
+                    ClientLog.FreedObjectDeleteGaveUp(logger, e, node, id, Attempts);
                     return;
                 }
-                logger.LogDebug(e, "Deleting freed object {Object} on {Node} failed; retrying", id, node);
+                ClientLog.FreedObjectDeleteRetrying(logger, e, id, node);
             }
             await Task.Delay(wait).ConfigureAwait(false);
             wait *= 2;

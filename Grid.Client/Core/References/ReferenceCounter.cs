@@ -1,3 +1,4 @@
+using Grid.Diagnostics;
 using System.Collections.Concurrent;
 using Grid.Grains;
 using Grid.Wire;
@@ -179,7 +180,7 @@ internal sealed class ReferenceCounter
         catch (Exception e)
         {
             // The owner is gone (its objects with it) or unreachable: a get will say so; nothing to hold.
-            _logger.LogDebug(e, "Could not register as a borrower of {Object} with its owner {Owner}", entry.Id, entry.Owner);
+            ClientLog.BorrowerRegistrationFailed(_logger, e, entry.Id, entry.Owner);
         }
     }
 
@@ -215,7 +216,7 @@ internal sealed class ReferenceCounter
         }
         catch (Exception e)
         {
-            _logger.LogDebug(e, "Could not unregister as a borrower of {Object} with its owner {Owner}", entry.Id, entry.Owner);
+            ClientLog.BorrowerUnregistrationFailed(_logger, e, entry.Id, entry.Owner);
         }
     }
 
@@ -269,7 +270,7 @@ internal sealed class ReferenceCounter
     private async Task AddRemoteBorrowerAsync(ObjectRefData r, GrainId holder)
     {
         try { await NotifyOwnerAsync(r.Owner, r.Id, holder, added: true).ConfigureAwait(false); }
-        catch (Exception e) { _logger.LogDebug(e, "Could not register {Holder} as a borrower of {Object}", holder, r.Id); }
+        catch (Exception e) { ClientLog.HolderRegistrationFailed(_logger, e, holder, r.Id); }
     }
 
     /// <summary>A result that arrived contains refs this process owns: it holds them until it frees that result.</summary>
@@ -300,7 +301,7 @@ internal sealed class ReferenceCounter
             if (_borrowed.TryGetValue(r.Id, out var borrowed) && borrowed.Registration is { } registration) await registration.ConfigureAwait(false);
             await NotifyOwnerAsync(r.Owner, r.Id, Self, added: false).ConfigureAwait(false);
         }
-        catch (Exception e) { _logger.LogDebug(e, "Could not unregister as a borrower of {Object}", r.Id); }
+        catch (Exception e) { ClientLog.BorrowUnregistrationFailed(_logger, e, r.Id); }
     }
 
     // ---- Client owners that are gone ----
@@ -387,7 +388,7 @@ internal sealed class ReferenceCounter
         }
         catch (Exception e)
         {
-            _logger.LogWarning(e, "Freeing this job's {Count} stored objects did not finish within {Timeout}", frees.Count, timeout);
+            ClientLog.JobObjectsFreeingTimedOut(_logger, e, frees.Count, timeout);
         }
     }
 }

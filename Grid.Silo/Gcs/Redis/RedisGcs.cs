@@ -1,3 +1,4 @@
+using Grid.Silo.Diagnostics;
 using Grid.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -86,7 +87,7 @@ public sealed partial class RedisGcs : IGcs, IAsyncDisposable
             connection.ConnectionRestored += (_, _) => WakeAllPlacementWaiters();
             await SubscribePlacementsAsync(connection).ConfigureAwait(false);
             _connection = connection;
-            _logger.LogInformation("GCS connected to Redis at {Address} (keys {Prefix}*)", _options.Address, _options.KeyPrefix);
+            NodeLog.GcsConnected(_logger, _options.Address, _options.KeyPrefix);
             return _db = connection.GetDatabase(_options.Database);
         }
         finally

@@ -28,7 +28,7 @@ public static class TransferCases
         var source = NodeOf(a);
         var sourceStore = a.GetRequiredService<LocalObjectStore>();
         var targetStore = b.GetRequiredService<LocalObjectStore>();
-        var puller = b.GetRequiredService<ObjectPuller>();
+        var puller = b.GetRequiredService<ObjectManager>();
         var blob = b.GetRequiredService<IGrainFactory>().GetGrain<IBaselineBlob>(source.Value);
         var id = ObjectId.New();
 

@@ -53,13 +53,13 @@ public sealed class PlacementGroupFailoverTests
         await cluster.KillAsync(cluster.Victim);
 
         // Every live node holds a bundle of the group already: the lost one waits, and says so.
-        var waiting = await Eventually.WaitAsync(pg.StateAsync, g => g.State == PlacementGroupState.Rescheduling && g.PendingReason is not null,
+        var waiting = await Eventually.WaitAsync(() => pg.StateAsync(), g => g.State == PlacementGroupState.Rescheduling && g.PendingReason is not null,
             Patience, "the group to be rescheduling its lost bundle");
         Assert.Contains($"bundle {lost}", waiting.PendingReason);
         Assert.Equal(PlacementGroupState.Rescheduling, (await cluster.Gcs.GetPlacementGroupAsync(pg.Id))!.State);
 
         var joined = await cluster.AddSiloAsync();
-        var created = await Eventually.WaitAsync(pg.StateAsync, g => g.State == PlacementGroupState.Created, Patience, "the group to be created again");
+        var created = await Eventually.WaitAsync(() => pg.StateAsync(), g => g.State == PlacementGroupState.Created, Patience, "the group to be created again");
         Assert.Equal(joined, created.BundleNodes[lost]);
         Assert.Equal(before.Where((_, i) => i != lost), created.BundleNodes.Where((_, i) => i != lost));
         await pg.ReadyAsync(Patience);

@@ -1,0 +1,3 @@
+global using Grid.Silo;
+global using Orleans;
+global using Orleans.Runtime;

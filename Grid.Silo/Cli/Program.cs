@@ -1,2 +1,0 @@
-// The `grid` command: `grid start --head`, `grid start --address HOST:PORT`, `grid status`, `grid stop`.
-return await Grid.Silo.Cli.GridCommand.RunAsync(args);

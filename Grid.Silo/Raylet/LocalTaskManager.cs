@@ -1,0 +1,237 @@
+using Grid.Core;
+using Grid.Grains;
+using Grid.Silo.Placement;
+using Grid.Silo.Tasks;
+using Grid.Wire;
+
+namespace Grid.Silo.Raylet;
+
+/// <summary>
+/// Places and runs the tasks that reach this node's raylet (the body of <see cref="RayletGrain.SubmitTask"/>):
+/// by its scheduling strategy (<see cref="SchedulingPolicy"/>, decided in memory) a task runs here —
+/// waiting for its dependencies, then for resources, then going to the executor — or is forwarded to
+/// the node chosen, or waits as infeasible until a node that can run it joins. It is a node service,
+/// not grain code: everything it touches is thread-safe, so its continuations run on the thread pool
+/// instead of queueing a grain turn each, and a burst of tasks does not hold the raylet's scheduler.
+/// </summary>
+internal sealed class LocalTaskManager(NodeScheduler raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
+    PlacementGroupDirectory groups, TaskExecutor executor, Jobs.JobEnds jobs) : ILocalRaylet
+{
+    private readonly Lock _admission = new();
+
+    private Task _admitted = Task.CompletedTask;
+
+    /// <summary>
+    /// Starts a batch of tasks on the thread pool, after the batches before it: tasks enter the
+    /// node's queue in the order their batches arrived, and in their order within a batch.
+    /// </summary>
+    public Task<Task<ObjectPayload>[]> StartInOrder(TaskSpec[] specs)
+    {
+        lock (_admission)
+        {
+            var started = _admitted.ContinueWith(static (_, state) =>
+            {
+                var (self, batch) = ((LocalTaskManager, TaskSpec[]))state!;
+                var running = new Task<ObjectPayload>[batch.Length];
+                for (var i = 0; i < batch.Length; i++) running[i] = self.SubmitRemoteAsync(batch[i]);
+                return running;
+            }, (this, specs), CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default);
+            _admitted = started;
+            return started;
+        }
+    }
+
+    // Tasks that arrived in a message and have not finished, by task id and attempt (see SubmitRemoteAsync).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ObjectId, int), Task<ObjectPayload>> _remote = new();
+
+    /// <summary>
+    /// A task that arrived in a message (a client's or another raylet's). A client whose call was cut in transit by a
+    /// gateway's death sends the same task again (<c>CoreWorker.ResendAsync</c>): it gets the answer of the one this
+    /// node already runs (the same attempt of the same task), not a second run.
+    /// </summary>
+    public Task<ObjectPayload> SubmitRemoteAsync(TaskSpec spec)
+    {
+        var key = (spec.TaskId, spec.Attempt);
+        if (_remote.TryGetValue(key, out var running)) return running;
+        var task = SubmitAsync(spec);
+        if (task.IsCompleted || !_remote.TryAdd(key, task)) return task;
+        task.ContinueWith(static (t, state) =>
+        {
+            var (remote, key) = ((System.Collections.Concurrent.ConcurrentDictionary<(ObjectId, int), Task<ObjectPayload>>, (ObjectId, int)))state!;
+            var entry = new KeyValuePair<(ObjectId, int), Task<ObjectPayload>>(key, t);
+            // An answer that the task was lost with a node (rare: deaths) stays a while: the death that lost the task
+            // may also have cut this answer on its way to the client, which then sends the task again and must hear
+            // the same loss (counted against its retries), not get a second run.
+            if (t.IsCompletedSuccessfully && t.Result.Error?.LostWith is not null)
+                _ = Task.Delay(LostAnswerKept).ContinueWith(_ => remote.TryRemove(entry), TaskScheduler.Default);
+            else remote.TryRemove(entry);
+        }, (_remote, key), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return task;
+    }
+
+    private static readonly TimeSpan LostAnswerKept = TimeSpan.FromMinutes(2);
+
+    public Task<ObjectPayload> SubmitAsync(TaskSpec spec)
+    {
+        node.Worker.AddBorrowed(spec.Borrowed);
+        // The default policy's common case is the hot path: room here (or spilled here already) runs here.
+        if (spec.Scheduling is null or DefaultScheduling
+            && (raylet.HasRoomNow(spec.Resources) || spec.SpillCount > 0 && raylet.CanEverFit(spec.Resources)
+                || policy.QueuesHereByDefault(spec.Resources)))
+            return RunHereAsync(spec, null);
+        return PlaceAsync(spec);
+    }
+
+    private async Task<ObjectPayload> PlaceAsync(TaskSpec spec)
+    {
+        try
+        {
+            return await ScheduleAsync(spec).ConfigureAwait(false);
+        }
+        catch (GridException e)
+        {
+            return Fail(spec, e);
+        }
+    }
+
+    private async Task<ObjectPayload> ScheduleAsync(TaskSpec spec)
+    {
+        var (need, strategy, within) = await ResolveGroupAsync(spec.Resources, spec.Scheduling).ConfigureAwait(false);
+        if (!ReferenceEquals(need, spec.Resources)) spec = spec.With(resources: need);
+        var preferred = LargestArgumentNode(spec.Args);
+        IDisposable? infeasible = null;
+        try
+        {
+            while (true)
+            {
+                var placement = policy.Decide(need, strategy, preferred, spec.SpillCount, within);
+                switch (placement.Kind)
+                {
+                    case PlacementKind.Local:
+                        infeasible?.Dispose();
+                        // Nothing after this needs the grain's scheduler: do not queue a turn just to return.
+                        return await RunHereAsync(spec, spec.Scheduling as PlacementGroupScheduling).ConfigureAwait(false);
+                    case PlacementKind.Unschedulable:
+                        if (await view.LearnedTargetAsync(strategy).ConfigureAwait(false)) continue; // its target joined since the view's last tick
+                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} cannot be scheduled: {placement.Reason}"));
+                    case PlacementKind.Infeasible:
+                        infeasible ??= raylet.Infeasible.Add($"task {spec.DisplayName}", need, placement.Reason!);
+                        await view.NextRefreshAsync().ConfigureAwait(false);
+                        continue;
+                }
+                infeasible?.Dispose();
+                if (view.IsGone(placement.Node)) continue; // chosen from a view a tick old: choose again from the fresh one
+                try
+                {
+                    // The node worker's one grain reference per raylet: GetGrain with a string key resolves the interface's grain
+                    // type each time, which cost a tenth of the CPU of a burst that spills half its tasks.
+                    var forwarded = node.Worker.RayletOf(placement.Node).SubmitTask(spec.With(spillCount: spec.SpillCount + 1));
+                    return await node.Worker.CallNodeAsync(placement.Node, forwarded).ConfigureAwait(false);
+                }
+                catch (Exception e) when (FailureClassifier.WasNotDelivered(e))
+                {
+                    // Not delivered: the node refused the call (stopping) or left the cluster before it reached it. The
+                    // task never ran there, so placing it again costs none of its retries; membership soon drops the node.
+                    if (strategy is NodeAffinityScheduling { Soft: false })
+                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which is no longer in the cluster."));
+                    await view.NextRefreshAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
+                {
+                    // The node may have had the task: whether to run it again is its owner's call (TaskOptions.MaxRetries).
+                    if (strategy is NodeAffinityScheduling { Soft: false })
+                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which died or cannot be reached. Use a soft affinity to let it run elsewhere.", e));
+                    return node.Worker.LostWith(spec, placement.Node, e);
+                }
+            }
+        }
+        finally
+        {
+            infeasible?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Work in a placement group asks for the group's resources instead of plain ones, on the
+    /// bundle's node (a given bundle) or among the group's nodes (any bundle).
+    /// </summary>
+    public async Task<(ResourceSet Need, SchedulingStrategy? Strategy, IReadOnlyCollection<NodeId>? Within)> ResolveGroupAsync(ResourceSet need, SchedulingStrategy? strategy)
+    {
+        if (strategy is not PlacementGroupScheduling pg) return (need, strategy, null);
+        var info = await groups.GetReadyAsync(pg.Group).ConfigureAwait(false);
+        if (pg.BundleIndex >= info.Bundles.Length)
+            throw new UnschedulableException($"Bundle index {pg.BundleIndex} is out of range: placement group {pg.Group} has {info.Bundles.Length} bundles.");
+        // A forwarded spec was rewritten already.
+        var rewritten = need.Contains(BundleResources.Wildcard(BundleResources.BundleMarker, pg.Group)) ? need : BundleResources.Rewrite(need, pg.BundleIndex, pg.Group);
+        return pg.BundleIndex >= 0
+            ? (rewritten, SchedulingStrategy.NodeAffinity(info.BundleNodes[pg.BundleIndex]), null)
+            : (rewritten, null, info.BundleNodes.Distinct().ToArray());
+    }
+
+    /// <summary>The node that holds the largest of the task's stored arguments (the hybrid policy prefers it).</summary>
+    private static NodeId? LargestArgumentNode(TaskArg[] args)
+    {
+        NodeId? node = null;
+        long largest = 0;
+        foreach (var a in args)
+            if (a.Resolved is { Kind: PayloadKind.Stored } p && p.Size > largest)
+            {
+                largest = p.Size;
+                node = p.Node;
+            }
+        return node;
+    }
+
+    /// <summary>
+    /// Runs an admitted task here. It touches only thread-safe node services (the raylet, the executor,
+    /// the worker), so its awaits do not return to the grain's scheduler: each such return would be a
+    /// queued turn per task, and a grant from the queue would wait behind every message in the
+    /// activation's queue.
+    /// </summary>
+    private async Task<ObjectPayload> RunHereAsync(TaskSpec spec, PlacementGroupScheduling? group)
+    {
+        // Dependencies first: a task waiting for its arguments holds no CPU.
+        var (args, failure) = await ArgumentResolver.PrepareAsync(node.Worker, spec.Args, CancellationToken.None).ConfigureAwait(false);
+        if (failure is not null) return failure;
+        var ready = ReferenceEquals(args, spec.Args) ? spec : spec.With(args: args);
+        ResourceLease lease;
+        bool waited;
+        try
+        {
+            // A task still queued when its job ends (its client died) is dropped: nobody is left to want its result.
+            var acquiring = raylet.AcquireAsync(spec.Resources, spec, jobs.TokenOf(spec.Job));
+            // A grant from the queue resumes this method in a thread-pool work item of its own
+            // (the request's completion runs continuations asynchronously).
+            waited = !acquiring.IsCompleted;
+            lease = await acquiring.ConfigureAwait(false);
+        }
+        catch (GridException e)
+        {
+            return Fail(spec, e);
+        }
+        catch (OperationCanceledException) when (jobs.HasEnded(spec.Job))
+        {
+            return Fail(spec, new GridException($"Task {spec.DisplayName} was dropped from the queue of node {node.NodeId}: its job {spec.Job} ended."));
+        }
+        using (lease)
+        {
+            raylet.TrackTask(spec.TaskId, lease);
+            try
+            {
+                // The executor runs in this activation's process directly: a second grain call per task cost a hop.
+                var execution = executor.ExecuteAsync(ready, inline: waited);
+                if (group is null) return await execution.ConfigureAwait(false);
+                // Removing the group stops the task: its result becomes the removal error at once.
+                if (await Task.WhenAny(execution, lease.Revoked).ConfigureAwait(false) == execution) return await execution.ConfigureAwait(false);
+                return Fail(spec, new PlacementGroupRemovedException($"Task {spec.DisplayName} was stopped: its placement group {group.Group} was removed."));
+            }
+            finally
+            {
+                raylet.UntrackTask(spec.TaskId);
+            }
+        }
+    }
+
+    public ObjectPayload Fail(TaskSpec spec, Exception e) =>
+        ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(e, $"scheduling task {spec.DisplayName}"));
+}
