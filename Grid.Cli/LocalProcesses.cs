@@ -30,10 +30,10 @@ internal static partial class LocalProcesses
     public static bool ForceKill(int pid) => Kill(pid, SigKill) == 0;
 
     /// <summary>
-    /// Whether <paramref name="pid"/> is alive, runs as this user and its command line contains <paramref name="marker"/>,
+    /// Whether <paramref name="pid"/> is alive, runs as this user and its command line contains one of <paramref name="markers"/>,
     /// so neither a pid reused by an unrelated process after a crash nor another user's node is ever signalled.
     /// </summary>
-    public static bool IsRunning(int pid, string marker)
+    public static bool IsRunning(int pid, params string[] markers)
     {
         if (pid <= 0) return false;
         var cmdline = $"/proc/{pid}/cmdline";
@@ -42,7 +42,7 @@ internal static partial class LocalProcesses
             try
             {
                 var text = File.ReadAllText(cmdline).Replace('\0', ' ');
-                return text.Contains(marker, StringComparison.Ordinal) && !IsZombie(pid) && IsOwn(pid);
+                return markers.Any(m => text.Contains(m, StringComparison.Ordinal)) && !IsZombie(pid) && IsOwn(pid);
             }
             catch (IOException) { return false; }
         }
@@ -71,12 +71,12 @@ internal static partial class LocalProcesses
     }
 
     /// <summary>Waits until none of <paramref name="pids"/> runs any more, or the deadline passes; returns those still running.</summary>
-    public static async Task<IReadOnlyList<int>> WaitForExitAsync(IReadOnlyCollection<int> pids, string marker, TimeSpan timeout)
+    public static async Task<IReadOnlyList<int>> WaitForExitAsync(IReadOnlyCollection<int> pids, string[] markers, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var running = pids.Where(p => IsRunning(p, marker)).ToList();
+            var running = pids.Where(p => IsRunning(p, markers)).ToList();
             if (running.Count == 0 || DateTime.UtcNow >= deadline) return running;
             await Task.Delay(100).ConfigureAwait(false);
         }

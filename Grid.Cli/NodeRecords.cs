@@ -27,8 +27,11 @@ internal static class StatePaths
 /// </summary>
 internal sealed record NodeRecord
 {
-    /// <summary>Marks our node processes in /proc/PID/cmdline, so pids are checked before signalling.</summary>
-    public const string ProcessMarker = "Grid.Cli";
+    /// <summary>
+    /// Mark our node processes in /proc/PID/cmdline, so pids are checked before signalling: <c>dotnet …/Grid.Cli.dll</c>
+    /// (a checkout's ./grid, a published build), or the <c>grid</c> command of the .NET tool (its shim runs the tool in-process).
+    /// </summary>
+    public static readonly string[] ProcessMarkers = ["Grid.Cli", "/grid "];
 
     public required int Pid { get; init; }
     public required string Role { get; init; }
@@ -61,7 +64,7 @@ internal sealed record NodeRecord
             try { record = JsonSerializer.Deserialize<NodeRecord>(File.ReadAllText(file), Json); }
             catch (Exception e) when (e is IOException or JsonException) { continue; }
             if (record is null) continue;
-            if (LocalProcesses.IsRunning(record.Pid, ProcessMarker)) result.Add(record);
+            if (LocalProcesses.IsRunning(record.Pid, ProcessMarkers)) result.Add(record);
             else File.Delete(file);
         }
         return result;

@@ -83,7 +83,7 @@ internal static class RedisServer
     {
         if (RunningPid() is not { } pid) return null;
         LocalProcesses.Terminate(pid);
-        var left = await LocalProcesses.WaitForExitAsync([pid], ProcessMarker, timeout).ConfigureAwait(false);
+        var left = await LocalProcesses.WaitForExitAsync([pid], [ProcessMarker], timeout).ConfigureAwait(false);
         if (left.Count > 0) LocalProcesses.ForceKill(pid);
         File.Delete(StatePaths.RedisPidFile);
         return (pid, left.Count == 0);

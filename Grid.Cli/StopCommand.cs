@@ -21,9 +21,9 @@ internal static class StopCommand
     {
         var nodes = NodeRecord.ReadRunning();
         foreach (var node in nodes) LocalProcesses.Terminate(node.Pid);
-        var stuck = await LocalProcesses.WaitForExitAsync([.. nodes.Select(n => n.Pid)], NodeRecord.ProcessMarker, timeout).ConfigureAwait(false);
+        var stuck = await LocalProcesses.WaitForExitAsync([.. nodes.Select(n => n.Pid)], NodeRecord.ProcessMarkers, timeout).ConfigureAwait(false);
         foreach (var pid in stuck) LocalProcesses.ForceKill(pid);
-        if (stuck.Count > 0) await LocalProcesses.WaitForExitAsync(stuck, NodeRecord.ProcessMarker, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        if (stuck.Count > 0) await LocalProcesses.WaitForExitAsync(stuck, NodeRecord.ProcessMarkers, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         foreach (var node in nodes)
         {
             NodeRecord.Remove(node.Pid);

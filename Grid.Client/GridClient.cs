@@ -8,7 +8,7 @@ namespace Grid;
 /// <summary>
 /// The entry point of Grid (Ray's <c>ray</c> module): remote functions, actors, put/get/wait.
 /// One GridClient is one job. Create it with <c>GridClient.StartLocalAsync</c> (embedded silo,
-/// from Grid.Silo) or <see cref="ConnectAsync(GridClientOptions, CancellationToken)"/>; inside tasks
+/// from the Grid.Silo package) or <see cref="ConnectAsync(Hosting.GridClientOptions, CancellationToken)"/>; inside tasks
 /// and actors use <c>GridContext.Current.Grid</c>.
 /// </summary>
 public sealed partial class GridClient : IAsyncDisposable

@@ -24,6 +24,9 @@ public sealed record ReferenceCounts(
 }
 
 /// <summary>One copy of an object on one node (Ray's <c>ray memory</c> row).</summary>
+/// <param name="Node">The node that holds this copy.</param>
+/// <param name="Id">The object.</param>
+/// <param name="Size">The copy's size in bytes.</param>
 /// <param name="Owner">The owner endpoint of the object (the process that created it); null when no node knows it.</param>
 /// <param name="References">The owner's counts; null when the owner did not answer (it died, or freed the object meanwhile).</param>
 /// <param name="Spilled">The copy is in the node's spill directory, not in its memory.</param>

@@ -49,7 +49,7 @@ internal sealed unsafe partial class WriterMappings(long maxBytes) : IDisposable
     public readonly record struct FileKey(uint DeviceMajor, uint DeviceMinor, ulong Inode);
 
     /// <summary>
-    /// Maps the file at <paramref name="path"/> (already opened as <paramref name="handle"/>, whose ownership passes
+    /// Maps the file opened as <paramref name="handle"/> (whose ownership passes
     /// here) for writing: the kept mapping of that very file when there is one, else a new one.
     /// </summary>
     public Mapping Open(SafeFileHandle handle, long size)

@@ -46,6 +46,17 @@ public sealed class GridCli(string stateDir)
         return new Result(process.ExitCode, await output, await error);
     }
 
+    /// <summary>The repository's root: the directory above this build that holds Grid.sln.</summary>
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+                if (File.Exists(Path.Combine(dir.FullName, "Grid.sln"))) return dir.FullName;
+            throw new DirectoryNotFoundException($"No Grid.sln above {AppContext.BaseDirectory}.");
+        }
+    }
+
     /// <summary>
     /// The build of another project of the repository in this build's configuration, e.g.
     /// <c>BuildOutput("Grid.Silo", "Grid.Silo.dll")</c> → Grid.Silo/bin/Release/net10.0/Grid.Silo.dll.
