@@ -8,50 +8,39 @@ using Microsoft.Extensions.Logging;
 
 namespace Grid;
 
-/// <summary>Options of the embedded mode: one in-process silo with an in-memory GCS.</summary>
-public sealed class LocalGridOptions
-{
-    /// <summary>CPUs the embedded node declares; defaults to the machine's cores.</summary>
-    public double NumCpus { get; set; } = Environment.ProcessorCount;
-    public double NumGpus { get; set; }
-    public Dictionary<string, double> Resources { get; set; } = [];
-    public int InlineThreshold { get; set; } = Core.CoreWorker.DefaultInlineThreshold;
-    /// <summary>Where the object store keeps its memory-mapped files (default: /dev/shm or the temp dir).</summary>
-    public string? ObjectStoreDirectory { get; set; }
-    public LogLevel LogLevel { get; set; } = LogLevel.Warning;
-}
-
+/// <summary>
+/// The embedded mode (Ray's <c>ray.init()</c> with no address): one real silo in this process with an in-memory GCS.
+/// It is configured as any node is, with <see cref="GridNodeOptions"/> and <see cref="ObjectStoreOptions"/>.
+/// </summary>
 public static class LocalGrid
 {
     extension(GridClient)
     {
         /// <summary>
-        /// Starts Grid in this process (Ray's <c>ray.init()</c>): a real silo with an in-memory GCS,
-        /// running the same grains a cluster runs. Dispose the client to stop it.
+        /// Starts Grid in this process (Ray's <c>ray.init()</c>): a real silo with an in-memory GCS, running the same
+        /// grains a cluster runs, e.g. <c>StartLocalAsync(node => node.NumCpus = 4)</c>. Dispose the client to stop it.
         /// </summary>
-        public static Task<GridClient> StartLocalAsync(LocalGridOptions? options = null, CancellationToken cancellationToken = default) =>
-            StartAsync(options ?? new LocalGridOptions(), cancellationToken);
+        /// <param name="configure">The node's options (CPUs, GPUs, resources, labels…); by default it declares the machine's cores.</param>
+        /// <param name="store">The object store's options (its directory, capacity…).</param>
+        /// <param name="logging">Logging of the embedded silo; by default warnings and errors go to the console.</param>
+        /// <param name="cancellationToken">Stops the start.</param>
+        public static Task<GridClient> StartLocalAsync(Action<GridNodeOptions>? configure = null, Action<ObjectStoreOptions>? store = null,
+            Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default) =>
+            StartAsync(configure, store, logging, cancellationToken);
     }
 
-    private static async Task<GridClient> StartAsync(LocalGridOptions options, CancellationToken cancellationToken)
+    private static async Task<GridClient> StartAsync(Action<GridNodeOptions>? configure, Action<ObjectStoreOptions>? store,
+        Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.AddConsole().SetMinimumLevel(options.LogLevel)
+        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning)
             .AddFilter("Orleans.Runtime.Silo", LogLevel.Error); // start-up notes (ServerGC) are noise for an embedded grid
+        logging?.Invoke(builder.Logging);
         builder.UseOrleans(silo =>
         {
             // Loopback ports picked free, so several embedded grids (tests, tools) can run side by side.
             silo.UseLocalhostClustering(FreePort(), FreePort(), serviceId: "grid-local", clusterId: "grid-local-" + Guid.NewGuid().ToString("N")[..8]);
-            silo.UseGrid(node =>
-            {
-                node.NumCpus = options.NumCpus;
-                node.NumGpus = options.NumGpus;
-                node.Resources = new(options.Resources);
-                node.InlineThreshold = options.InlineThreshold;
-            }, store =>
-            {
-                if (options.ObjectStoreDirectory is { } dir) store.Directory = dir;
-            });
+            silo.UseGrid(configure, store);
             // The one client runs in this process and ships nothing: jobs use the default context.
             silo.Services.Configure<Grid.Silo.Jobs.JobCodeNodeOptions>(o => o.LoadJobCode = false);
         });

@@ -41,24 +41,26 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, ClusterView view, N
         }
     }
 
-    // Tasks that arrived in a message and have not finished, by task id and attempt (see SubmitRemoteAsync).
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ObjectId, int), Task<ObjectPayload>> _remote = new();
+    // Tasks that arrived in a message and have not finished, by task id, attempt and hop (see SubmitRemoteAsync).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(ObjectId, int, int), Task<ObjectPayload>> _remote = new();
 
     /// <summary>
     /// A task that arrived in a message (a client's or another raylet's). A client whose call was cut in transit by a
     /// gateway's death sends the same task again (<c>CoreWorker.ResendAsync</c>): it gets the answer of the one this
-    /// node already runs (the same attempt of the same task), not a second run.
+    /// node already runs (the same attempt of the same task), not a second run. The hop is part of the key: a task that
+    /// this node forwarded can come back to it (a SPREAD or spilled task that the next node passed on again), and must
+    /// then be placed, not answered with the forward that waits for it, which would wait for itself.
     /// </summary>
     public Task<ObjectPayload> SubmitRemoteAsync(TaskSpec spec)
     {
-        var key = (spec.TaskId, spec.Attempt);
+        var key = (spec.TaskId, spec.Attempt, spec.SpillCount);
         if (_remote.TryGetValue(key, out var running)) return running;
         var task = SubmitAsync(spec);
         if (task.IsCompleted || !_remote.TryAdd(key, task)) return task;
         task.ContinueWith(static (t, state) =>
         {
-            var (remote, key) = ((System.Collections.Concurrent.ConcurrentDictionary<(ObjectId, int), Task<ObjectPayload>>, (ObjectId, int)))state!;
-            var entry = new KeyValuePair<(ObjectId, int), Task<ObjectPayload>>(key, t);
+            var (remote, key) = ((System.Collections.Concurrent.ConcurrentDictionary<(ObjectId, int, int), Task<ObjectPayload>>, (ObjectId, int, int)))state!;
+            var entry = new KeyValuePair<(ObjectId, int, int), Task<ObjectPayload>>(key, t);
             // An answer that the task was lost with a node (rare: deaths) stays a while: the death that lost the task
             // may also have cut this answer on its way to the client, which then sends the task again and must hear
             // the same loss (counted against its retries), not get a second run.

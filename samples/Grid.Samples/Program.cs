@@ -9,7 +9,7 @@ using Grid.Silo;
 var address = args.SkipWhile(a => a != "--address").Skip(1).FirstOrDefault();
 var password = args.SkipWhile(a => a != "--password").Skip(1).FirstOrDefault();
 await using var grid = address is null
-    ? await GridClient.StartLocalAsync(new LocalGridOptions { NumCpus = 4 })
+    ? await GridClient.StartLocalAsync(node => node.NumCpus = 4)
     : await GridClient.ConnectAsync(address, password);
 if (address is not null)
 {

@@ -34,7 +34,7 @@ public static class TopologyFactory
     /// <summary>The embedded mode: one silo in this process, the client is its own core worker.</summary>
     public static async Task<BenchTopology> EmbeddedAsync()
     {
-        var grid = await GridClient.StartLocalAsync(new LocalGridOptions { Resources = new(CustomResources) });
+        var grid = await GridClient.StartLocalAsync(node => node.Resources = new(CustomResources));
         return new BenchTopology("embedded (one in-process silo)", grid, 1, () => ValueTask.CompletedTask);
     }
 

@@ -18,7 +18,17 @@ public static class WaitDagMapReduce
     {
         var f = grid.Function<int, int, int>(SleepFor);
         var clock = Stopwatch.StartNew();
-        var pending = sleepsMs.Select((ms, i) => f.Remote(i, ms)).ToList();
+        var (sum, order) = await ProcessAsTheyCompleteAsync(grid, [.. sleepsMs.Select((ms, i) => f.Remote(i, ms))]);
+        return new WaitResultSummary(sum, order, sleepsMs, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// S5's loop: wait for any one result, process it (<paramref name="processed"/>, if given, sees each value), wait
+    /// for the rest; returns the sum and the order processed.
+    /// </summary>
+    public static async Task<(int Sum, int[] Order)> ProcessAsTheyCompleteAsync(GridClient grid, IReadOnlyList<ObjectRef<int>> refs, Action<int>? processed = null)
+    {
+        var pending = refs;
         var sum = 0;
         var order = new List<int>();
         while (pending.Count > 0)
@@ -27,9 +37,10 @@ public static class WaitDagMapReduce
             var value = await ready[0];
             order.Add(value);
             sum += value;
+            processed?.Invoke(value);
             pending = [.. notReady];
         }
-        return new WaitResultSummary(sum, [.. order], sleepsMs, clock.Elapsed);
+        return (sum, [.. order]);
     }
 
     public static double[,] Zeros(int rows, int columns) => new double[rows, columns];

@@ -9,7 +9,7 @@ public sealed class OptionsValidationTests
     [Fact]
     public async Task A_node_with_a_negative_cpu_count_does_not_start_and_says_which_option()
     {
-        var e = await Assert.ThrowsAnyAsync<Exception>(() => GridClient.StartLocalAsync(new LocalGridOptions { NumCpus = -1 }));
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => GridClient.StartLocalAsync(node => node.NumCpus = -1));
         var validation = Assert.IsType<OptionsValidationException>(e is AggregateException a ? a.InnerExceptions.Single() : e);
         Assert.Contains("NumCpus must be 0 or more", validation.Message);
     }

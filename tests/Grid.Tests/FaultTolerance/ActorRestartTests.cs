@@ -144,7 +144,7 @@ public sealed class ActorRestartTests
     [InlineData(0, -2)]
     public async Task Restart_options_below_minus_one_are_refused_with_the_option_named(int maxRestarts, int maxTaskRetries)
     {
-        await using var grid = await GridClient.StartLocalAsync(new LocalGridOptions { NumCpus = 1 });
+        await using var grid = await GridClient.StartLocalAsync(node => node.NumCpus = 1);
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
             grid.CreateActorAsync(() => new Journal(), new ActorOptions { MaxRestarts = maxRestarts, MaxTaskRetries = maxTaskRetries }));
         Assert.Contains(maxRestarts < -1 ? "MaxRestarts" : "MaxTaskRetries", error.Message);

@@ -25,7 +25,7 @@ public sealed class EmbeddedGridFixture : IGridFixture, IAsyncLifetime
     public int NodeCount => 1;
     public double CpusPerNode => 4;
 
-    public async Task InitializeAsync() => Grid = await GridClient.StartLocalAsync(new LocalGridOptions { NumCpus = CpusPerNode });
+    public async Task InitializeAsync() => Grid = await GridClient.StartLocalAsync(node => node.NumCpus = CpusPerNode);
 
     public Task<GridClient> ConnectAnotherClientAsync() => Task.FromResult(Grid);
 

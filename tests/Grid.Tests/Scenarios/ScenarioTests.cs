@@ -1,5 +1,6 @@
 using Grid.Samples.Scenarios;
 using Grid.Tests.Fixtures;
+using Grid.Tests.Core;
 
 namespace Grid.Tests.Scenarios;
 
@@ -49,9 +50,21 @@ public abstract class ScenarioTests(IGridFixture fixture)
     [Fact]
     public async Task S5_wait_hands_out_each_result_as_it_completes()
     {
-        var result = await WaitDagMapReduce.WaitAsync(Grid, [1200, 0, 800, 400]);
-        Assert.Equal(6, result.Sum);
-        Assert.Equal([1, 3, 2, 0], result.CompletionOrder);
+        // The four tasks finish when the test opens their gates, in the order S5's sleeps (1.2, 0, 0.8, 0.4 s) would end
+        // them: the first at once, each next one when the loop has processed the one before. Each wait then has exactly
+        // one finished task among those it waits on, which it must hand out.
+        var run = Guid.NewGuid().ToString("N");
+        var f = Grid.Function<string, int, int>(TestFunctions.ReturnWhenOpened, new TaskOptions { NumCpus = 0 });
+        var refs = Enumerable.Range(0, 4).Select(i => f.Remote($"{run}-{i}", i)).ToArray();
+        int[] opening = [1, 3, 2, 0];
+        var step = 0;
+        TestFunctions.Gate($"{run}-{opening[0]}").SetResult(true);
+        var (sum, order) = await WaitDagMapReduce.ProcessAsTheyCompleteAsync(Grid, refs, _ =>
+        {
+            if (++step < opening.Length) TestFunctions.Gate($"{run}-{opening[step]}").SetResult(true);
+        }).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(6, sum);
+        Assert.Equal(opening, order);
     }
 
     [Fact]
