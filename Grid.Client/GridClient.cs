@@ -16,15 +16,16 @@ public sealed partial class GridClient : IAsyncDisposable
     private readonly Func<ValueTask>? _onDispose;
     private int _disposed;
 
-    public GridClient(CoreWorker worker, JobId jobId, Func<ValueTask>? onDispose = null)
+    /// <summary>A client over a process's core worker: made by ConnectAsync, StartLocalAsync and the node (for code running there).</summary>
+    internal GridClient(CoreWorker worker, JobId jobId, Func<ValueTask>? onDispose = null)
     {
         Worker = worker;
         JobId = jobId;
         _onDispose = onDispose;
     }
 
-    /// <summary>The process's core worker (owner of this client's objects).</summary>
-    public CoreWorker Worker { get; }
+    /// <summary>The process's core worker (owner of this client's objects): runtime, not SDK surface.</summary>
+    internal CoreWorker Worker { get; }
     public JobId JobId { get; }
 
     internal ObjectRef<T> Submit<T>(FunctionDescriptor function, TaskOptions options, TaskArgument[] args) =>

@@ -69,6 +69,9 @@ public sealed partial class CoreWorker
     /// </summary>
     private async Task<ObjectPayload> RecoverLostAsync(ObjectId id, GrainId owner, ObjectPayload lost, Exception failure)
     {
+        // A silo that could not place the copy's store because its membership has the node dead is proof enough: this
+        // process's own view, read from the GCS every couple of seconds, may lag (or the GCS grain died with the node).
+        if (failure is NodeDiedException { InnerException: null }) OnNodeDied(lost.Node);
         // A read can fail on the way to a copy that is fine (a gateway that died carried it): while the copy's node is
         // not known dead, wait for its death a while, and if it lives, read the same copy again.
         if (!await ConfirmDeadAsync(lost.Node, ReaderDeathWait).ConfigureAwait(false)) return lost;
