@@ -25,13 +25,13 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectId, ObjectPayload> _borrowed = new();
     private readonly ILogger _logger;
 
-    public CoreWorker(IGrainFactory grains, GrainId ownerAddress, INodeSelector selector, ObjectManager puller,
+    public CoreWorker(IGrainFactory grains, GrainId ownerAddress, INodeSelector selector, ObjectManager objects,
         LocalObjectStore? localStore, NodeId? localNode, ILogger logger, int inlineThreshold = DefaultInlineThreshold)
     {
         Grains = grains;
         OwnerAddress = ownerAddress;
         Selector = selector;
-        Objects = puller;
+        Objects = objects;
         LocalStore = localStore;
         LocalNode = localNode;
         InlineThreshold = inlineThreshold;

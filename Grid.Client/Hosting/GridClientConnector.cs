@@ -145,8 +145,8 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
         var ownerRef = cluster.CreateObjectReference<IClientOwner>(endpoint);
         var selector = new ClientNodeSelector(cluster, options.Value.NodeRefreshInterval);
         await selector.StartAsync().ConfigureAwait(false);
-        var puller = new ObjectManager(cluster, null, storeOptions, _loggers.CreateLogger<ObjectManager>());
-        var worker = new CoreWorker(cluster, ownerRef.GetGrainId(), selector, puller, null, null,
+        var objects = new ObjectManager(cluster, null, storeOptions, _loggers.CreateLogger<ObjectManager>());
+        var worker = new CoreWorker(cluster, ownerRef.GetGrainId(), selector, objects, null, null,
             _loggers.CreateLogger<CoreWorker>(), options.Value.InlineThreshold) { MaxLineageBytes = options.Value.MaxLineageBytes };
         endpoint.Worker = worker;
         worker.StartOwnerMailbox();
@@ -166,7 +166,7 @@ public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClien
             // the client's lifetime; collected early, calls to the owner and this delete failed.
             GC.KeepAlive(endpoint);
             // Drops the mappings of node files kept for same-host puts (they hold those files' pages) and the meter.
-            puller.Dispose();
+            objects.Dispose();
             if (onDispose is not null) await onDispose().ConfigureAwait(false);
         });
     }

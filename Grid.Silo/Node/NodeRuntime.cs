@@ -13,7 +13,7 @@ namespace Grid.Silo;
 public sealed class NodeRuntime
 {
     public NodeRuntime(ILocalSiloDetails silo, IOptions<GridNodeOptions> options, IGrainFactory grains,
-        LocalObjectStore store, ObjectManager puller, ILoggerFactory loggers)
+        LocalObjectStore store, ObjectManager objects, ILoggerFactory loggers)
     {
         NodeId = new NodeId(silo.SiloAddress.ToParsableString());
         Options = options.Value;
@@ -21,7 +21,7 @@ public sealed class NodeRuntime
         GatewayAddress = silo.GatewayAddress is { } gateway ? $"{gateway.Endpoint.Address}:{gateway.Endpoint.Port}" : "";
         HostName = silo.DnsHostName;
         Worker = new CoreWorker(grains, grains.GetGrain<INodeOwnerGrain>(NodeId.Value).GetGrainId(),
-            new LocalNodeSelector(NodeId), puller, store, NodeId, loggers.CreateLogger<CoreWorker>(), Options.InlineThreshold)
+            new LocalNodeSelector(NodeId), objects, store, NodeId, loggers.CreateLogger<CoreWorker>(), Options.InlineThreshold)
         {
             MaxLineageBytes = Options.MaxLineageBytes,
         };
