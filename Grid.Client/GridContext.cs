@@ -1,14 +1,14 @@
+using Grid.Core;
+
 namespace Grid;
 
 /// <summary>
 /// What a running task or actor method knows about where it runs: the grid to submit more work to,
 /// the node, job, task or actor, and its assigned GPUs. <c>GridContext.Current</c> inside remote code.
 /// </summary>
-public sealed class GridContext
+public sealed class GridContext : IExecutionScope
 {
-    private static readonly AsyncLocal<GridContext?> CurrentContext = new();
-
-    public GridContext(GridClient grid, NodeId nodeId, JobId jobId, ObjectId? taskId, ActorId? actorId,
+    internal GridContext(GridClient grid, NodeId nodeId, JobId jobId, ObjectId? taskId, ActorId? actorId,
         IReadOnlyList<int> gpuIds, Func<IDisposable>? enterBlocked = null)
     {
         Grid = grid;
@@ -33,14 +33,13 @@ public sealed class GridContext
     public IReadOnlyList<int> GpuIds { get; }
 
     /// <summary>The context of the running task or actor method.</summary>
-    public static GridContext Current => CurrentContext.Value ?? throw new InvalidOperationException(
+    public static GridContext Current => ExecutionScope.Current as GridContext ?? throw new InvalidOperationException(
         "GridContext.Current is only set inside a Grid task or actor method; outside one, use your GridClient.");
 
-    public static GridContext? TryGetCurrent() => CurrentContext.Value;
+    public static GridContext? TryGetCurrent() => ExecutionScope.Current as GridContext;
 
     /// <summary>Sets the context for the code that runs next on this async flow (used by the node runtime).</summary>
-    public static void Set(GridContext? context) => CurrentContext.Value = context;
+    internal static void Set(GridContext? context) => ExecutionScope.Current = context;
 
-    /// <summary>Marks the running task as blocked in a get: its CPU goes back to the node until disposal.</summary>
-    internal IDisposable? EnterBlocked() => _enterBlocked?.Invoke();
+    IDisposable? IExecutionScope.EnterBlocked() => _enterBlocked?.Invoke();
 }

@@ -1,3 +1,4 @@
+using Grid.Core;
 using System.Linq.Expressions;
 using System.Reflection;
 

@@ -1,3 +1,5 @@
+using Grid.Core;
+
 namespace Grid;
 
 /// <summary>
@@ -8,16 +10,8 @@ public readonly struct Arg<T>
 {
     private Arg(TaskArgument argument) => Argument = argument;
 
-    public TaskArgument Argument { get; }
+    internal TaskArgument Argument { get; }
 
     public static implicit operator Arg<T>(T value) => new(TaskArgument.Of(value, typeof(T)));
     public static implicit operator Arg<T>(ObjectRef<T> reference) => new(TaskArgument.Of(reference));
-}
-
-/// <summary>An untyped argument as the submitter sees it: a value with its declared type, or a ref.</summary>
-public readonly record struct TaskArgument(object? Value, Type DeclaredType, ObjectRef? Reference)
-{
-    public static TaskArgument Of(object? value, Type declaredType) => new(value, declaredType, null);
-    public static TaskArgument Of(ObjectRef reference) =>
-        new(null, reference?.ValueType ?? throw new ArgumentNullException(nameof(reference)), reference);
 }

@@ -7,10 +7,10 @@ namespace Grid.Silo.Gcs;
 /// events arrive in batches). A Redis implementation backs real clusters; <see cref="InMemoryGcs"/>
 /// serves the embedded mode and in-process test clusters. One contract test suite runs against both.
 /// </summary>
-public interface IGcs : INodeTable, IActorTable, IJobTable, ICodePackageStore, IObjectDirectory, ITaskEventLog, IPlacementGroupTable;
+internal interface IGcs : INodeTable, IActorTable, IJobTable, ICodePackageStore, IObjectDirectory, ITaskEventLog, IPlacementGroupTable;
 
 /// <summary>Nodes: what each declared, what is free now, its labels, heartbeat and state.</summary>
-public interface INodeTable
+internal interface INodeTable
 {
     /// <summary>Adds or refreshes a node (also its heartbeat). A node marked dead stays dead.</summary>
     Task UpsertNodeAsync(NodeInfo node);
@@ -19,7 +19,7 @@ public interface INodeTable
 }
 
 /// <summary>Actors and named actors (namespace + name → actor).</summary>
-public interface IActorTable
+internal interface IActorTable
 {
     /// <summary>Registers an actor. If it is named and a live actor already has that name, returns that one instead (atomically).</summary>
     Task<ActorInfo> RegisterActorAsync(ActorInfo actor);
@@ -39,7 +39,7 @@ public interface IActorTable
 }
 
 /// <summary>What <see cref="IActorTable.TryUpdateActorAsync"/> compares: one incarnation's state and place.</summary>
-public static class ActorFence
+internal static class ActorFence
 {
     public static string Of(ActorInfo actor) => $"{actor.State}|{actor.RestartCount}|{actor.Node?.Value}";
 
@@ -48,7 +48,7 @@ public static class ActorFence
 }
 
 /// <summary>Jobs: one per connected driver.</summary>
-public interface IJobTable
+internal interface IJobTable
 {
     Task AddJobAsync(JobInfo job);
     Task<JobInfo?> GetJobAsync(JobId id);
@@ -65,7 +65,7 @@ public interface IJobTable
 }
 
 /// <summary>Content-addressed code packages (a job's application assemblies), stored once per hash.</summary>
-public interface ICodePackageStore
+internal interface ICodePackageStore
 {
     Task<bool> HasCodePackageAsync(string hash);
     /// <summary>Stores the package under its hash; storing the same hash again is a no-op.</summary>
@@ -74,7 +74,7 @@ public interface ICodePackageStore
 }
 
 /// <summary>The object directory: which nodes hold a copy of each large object.</summary>
-public interface IObjectDirectory
+internal interface IObjectDirectory
 {
     Task AddObjectLocationAsync(ObjectId id, NodeId node, long size);
     Task RemoveObjectLocationAsync(ObjectId id, NodeId node);
@@ -84,7 +84,7 @@ public interface IObjectDirectory
 }
 
 /// <summary>Task events, appended in batches and capped (oldest dropped first).</summary>
-public interface ITaskEventLog
+internal interface ITaskEventLog
 {
     Task AddTaskEventsAsync(IReadOnlyList<TaskEvent> events);
     /// <summary>The newest events, newest last, at most <paramref name="limit"/>.</summary>
@@ -96,7 +96,7 @@ public interface ITaskEventLog
 /// strategy, state and the node of each bundle — so that a group whose grain's silo died is found again, and a bundle
 /// whose node died is rescheduled.
 /// </summary>
-public interface IPlacementGroupTable
+internal interface IPlacementGroupTable
 {
     /// <summary>Stores the group's record, replacing the one before.</summary>
     Task PutPlacementGroupAsync(PlacementGroupInfo group);

@@ -6,7 +6,7 @@ namespace Grid.Silo.Gcs;
 /// The GCS in process memory, for the embedded mode (one silo) and for in-process test clusters,
 /// whose silos share one instance. A lock keeps named-actor registration atomic.
 /// </summary>
-public sealed class InMemoryGcs : IGcs
+internal sealed class InMemoryGcs : IGcs
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<NodeId, NodeInfo> _nodes = [];

@@ -10,7 +10,7 @@ namespace Grid.Silo;
 /// <c>NAME.dll</c> in these directories (<c>grid start --code-path DIR</c>, or <c>GRID_CODE_PATH</c>).
 /// Code a client ships with its job does not need this.
 /// </summary>
-public static class CodePathProbing
+internal static class CodePathProbing
 {
     public const string EnvironmentVariable = "GRID_CODE_PATH";
 

@@ -12,7 +12,7 @@ namespace Grid.Silo.Jobs;
 /// descriptor: the same descriptor may name another method in another job's build), and the actors
 /// of the job hosted here, which die with it.
 /// </summary>
-public sealed class JobCode
+internal sealed class JobCode
 {
     private readonly ConcurrentDictionary<FunctionDescriptor, RemoteMethod> _functions = new();
     private readonly ConcurrentDictionary<ActorId, byte> _actors = new();

@@ -11,7 +11,7 @@ using Microsoft.Extensions.Options;
 namespace Grid.Silo.Jobs;
 
 /// <summary>How a node treats shipped job code.</summary>
-public sealed class JobCodeNodeOptions
+internal sealed class JobCodeNodeOptions
 {
     /// <summary>
     /// Load the code packages jobs ship. The embedded mode turns this off: its one client runs in
@@ -26,7 +26,7 @@ public sealed class JobCodeNodeOptions
 /// the GCS grain reports the job's end: its actors here are killed, the serializer and function
 /// catalog forget its types, and its load context is unloaded.
 /// </summary>
-public sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<JobCodeNodeOptions> options, ILogger<JobCodeRegistry> logger)
+internal sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<JobCodeNodeOptions> options, ILogger<JobCodeRegistry> logger)
 {
     private readonly bool _enabled = options.Value.LoadJobCode;
     private readonly ConcurrentDictionary<JobId, Lazy<Task<JobCode?>>> _jobs = new();

@@ -8,7 +8,7 @@ namespace Grid.Silo.Jobs;
 /// work of the job still waiting on this node — tasks queued for resources — stops waiting at once. One token
 /// source per job, not per task; a job never seen here costs nothing until its first queued task.
 /// </summary>
-public sealed class JobEnds
+internal sealed class JobEnds
 {
     private static readonly CancellationToken Ended = new(canceled: true);
     private readonly ConcurrentDictionary<JobId, CancellationTokenSource> _running = new();

@@ -10,7 +10,7 @@ namespace Grid.Silo;
 /// This silo as a Grid node: its id, its options, and its core worker, which owns the objects that
 /// tasks and actors running here create and submits the work they submit.
 /// </summary>
-public sealed class NodeRuntime
+internal sealed class NodeRuntime
 {
     public NodeRuntime(ILocalSiloDetails silo, IOptions<GridNodeOptions> options, IGrainFactory grains,
         LocalObjectStore store, ObjectManager objects, ILoggerFactory loggers)

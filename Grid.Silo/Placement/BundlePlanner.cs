@@ -9,7 +9,7 @@ namespace Grid.Silo.Placement;
 /// choice, the preferred node (the group grain's own) goes first: a bundle there is reserved and
 /// returned without a message to another node.
 /// </summary>
-public static class BundlePlanner
+internal static class BundlePlanner
 {
     /// <summary>The node of each bundle, or null with the reason it cannot be placed now.</summary>
     public static (NodeId[]? Nodes, string? Reason) Plan(IReadOnlyList<ResourceSet> bundles, PlacementGroupStrategy strategy, IReadOnlyList<NodeInfo> nodes,

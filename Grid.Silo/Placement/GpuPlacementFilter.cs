@@ -14,7 +14,7 @@ namespace Grid.Silo.Placement;
 /// reserved the GPU on a chosen node and hints that node; this filter guarantees that even a wrong
 /// or stale hint cannot land a GPU actor on a CPU-only silo.
 /// </summary>
-public sealed class GpuPlacementFilterStrategy() : PlacementFilterStrategy(order: 0)
+internal sealed class GpuPlacementFilterStrategy() : PlacementFilterStrategy(order: 0)
 {
     /// <summary>Silo metadata: how many GPUs the silo declared.</summary>
     public const string MetadataKey = "grid.gpus";
@@ -23,7 +23,7 @@ public sealed class GpuPlacementFilterStrategy() : PlacementFilterStrategy(order
 }
 
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class GpuPlacementFilterAttribute() : PlacementFilterAttribute(new GpuPlacementFilterStrategy());
+internal sealed class GpuPlacementFilterAttribute() : PlacementFilterAttribute(new GpuPlacementFilterStrategy());
 
 internal sealed class GpuPlacementFilterDirector(ISiloMetadataCache metadata, IServiceProvider services) : IPlacementFilterDirector
 {

@@ -8,7 +8,7 @@ namespace Grid.Silo.Placement;
 /// group's grain once per group and node, then answered from memory, so tasks in a group cost no
 /// extra call each. A node forgets a group when its bundles here are returned, or when a node of its bundles dies.
 /// </summary>
-public sealed class PlacementGroupDirectory(IGrainFactory grains)
+internal sealed class PlacementGroupDirectory(IGrainFactory grains)
 {
     private readonly ConcurrentDictionary<PlacementGroupId, Task<PlacementGroupInfo>> _groups = new();
 

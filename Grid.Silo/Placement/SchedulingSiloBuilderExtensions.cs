@@ -7,7 +7,7 @@ using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace Grid.Silo.Placement;
 
-public static class SchedulingSiloBuilderExtensions
+internal static class SchedulingSiloBuilderExtensions
 {
     /// <summary>
     /// Scheduling services of a Grid node: the placement policy, placement groups, and the GPU

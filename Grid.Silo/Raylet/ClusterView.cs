@@ -10,7 +10,7 @@ namespace Grid.Silo.Raylet;
 /// local raylet's availability to the GCS when it changes (at most every <see cref="GridNodeOptions.ResourceReportInterval"/>)
 /// and reads everyone else's at the same rate, keeping only nodes Orleans' membership says are alive.
 /// </summary>
-public sealed class ClusterView(IGcs gcs, NodeScheduler raylet, NodeRuntime node, IClusterMembershipService membership, ILogger<ClusterView> logger) : IDisposable
+internal sealed class ClusterView(IGcs gcs, NodeScheduler raylet, NodeRuntime node, IClusterMembershipService membership, ILogger<ClusterView> logger) : IDisposable
 {
     private PeriodicTimer? _timer;
     private volatile bool _dirty = true;

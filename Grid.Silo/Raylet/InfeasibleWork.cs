@@ -10,7 +10,7 @@ namespace Grid.Silo.Raylet;
 /// for a node that can run it to join, and meanwhile appears in the node's pending reasons with
 /// what it needs and what the largest node has. Each resource shape is logged once.
 /// </summary>
-public sealed class InfeasibleWork(ILogger logger, Action changed)
+internal sealed class InfeasibleWork(ILogger logger, Action changed)
 {
     private readonly ConcurrentDictionary<long, string> _waiting = new();
     private readonly Action _changed = changed;

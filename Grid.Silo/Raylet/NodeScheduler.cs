@@ -11,7 +11,7 @@ namespace Grid.Silo.Raylet;
 /// what does not fit, granting queued requests in arrival order as resources come back. The
 /// <see cref="RayletGrain"/> is its face to the cluster.
 /// </summary>
-public sealed class NodeScheduler
+internal sealed class NodeScheduler
 {
     private static readonly Meter Meter = new("Grid.Raylet");
     private readonly Lock _lock = new();

@@ -4,7 +4,7 @@ namespace Grid.Silo.Raylet;
 /// Resources a task or actor holds on a node, returned on disposal. While its task is blocked in a
 /// get, the CPUs go back to the node so the work it waits for can run (nested tasks cannot deadlock).
 /// </summary>
-public sealed class ResourceLease : IDisposable
+internal sealed class ResourceLease : IDisposable
 {
     private readonly NodeScheduler _raylet;
     private int _released;

@@ -9,7 +9,7 @@ namespace Grid.Silo.Tasks;
 /// grain cost a message, a scheduling turn and a response per task, and bought nothing, since the
 /// executor always ran on the raylet's own silo.
 /// </summary>
-public sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet, Jobs.JobCodeRegistry jobs)
+internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet, Jobs.JobCodeRegistry jobs)
 {
     /// <param name="inline">The caller is a thread-pool work item of this task's own (see <see cref="Raylet.LocalTaskManager"/>): run the user's code on it.</param>
     public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec, bool inline = false)

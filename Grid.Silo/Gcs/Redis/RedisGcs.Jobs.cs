@@ -3,7 +3,7 @@ using StackExchange.Redis;
 
 namespace Grid.Silo.Gcs;
 
-public sealed partial class RedisGcs
+internal sealed partial class RedisGcs
 {
     public async Task AddJobAsync(JobInfo job)
     {

@@ -10,7 +10,7 @@ namespace Grid.Silo.Gcs;
 /// No wakeup is lost: a waiter registers its signal before it reads, and the update script writes
 /// the record before it publishes.
 /// </summary>
-public sealed partial class RedisGcs
+internal sealed partial class RedisGcs
 {
     private readonly ConcurrentDictionary<ActorId, TaskCompletionSource> _placementSignals = new();
 

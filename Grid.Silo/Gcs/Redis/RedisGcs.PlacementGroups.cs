@@ -2,7 +2,7 @@ using Grid.Wire;
 
 namespace Grid.Silo.Gcs;
 
-public sealed partial class RedisGcs
+internal sealed partial class RedisGcs
 {
     public async Task PutPlacementGroupAsync(PlacementGroupInfo group)
     {

@@ -16,7 +16,7 @@ namespace Grid.Silo.Gcs;
 /// the next version still reads what this one wrote, and no second set of storage types is needed.
 /// Whatever must be decided atomically (named actors, dead nodes, object locations) is one Lua script.
 /// </summary>
-public sealed partial class RedisGcs : IGcs, IAsyncDisposable
+internal sealed partial class RedisGcs : IGcs, IAsyncDisposable
 {
     private readonly GridRedisOptions _options;
     private readonly Serializer _serializer;

@@ -14,13 +14,13 @@ public abstract class GcsContractTests : IAsyncLifetime
     protected const int EventCapacity = 5;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    protected IGcs Gcs { get; private set; } = null!;
+    private protected IGcs Gcs { get; private set; } = null!;
 
     /// <summary>A fresh, empty store keeping at most <paramref name="taskEventCapacity"/> task events.</summary>
-    protected abstract Task<IGcs> CreateAsync(int taskEventCapacity);
+    private protected abstract Task<IGcs> CreateAsync(int taskEventCapacity);
 
     /// <summary>Another client of the store that <see cref="CreateAsync"/> made (another process, for a real cluster).</summary>
-    protected abstract Task<IGcs> ConnectAnotherAsync();
+    private protected abstract Task<IGcs> ConnectAnotherAsync();
 
     public async Task InitializeAsync() => Gcs = await CreateAsync(EventCapacity);
 

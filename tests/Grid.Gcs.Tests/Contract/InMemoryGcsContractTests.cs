@@ -7,8 +7,8 @@ public sealed class InMemoryGcsContractTests : GcsContractTests
 {
     private InMemoryGcs? _gcs;
 
-    protected override Task<IGcs> CreateAsync(int taskEventCapacity) =>
+    private protected override Task<IGcs> CreateAsync(int taskEventCapacity) =>
         Task.FromResult<IGcs>(_gcs = new InMemoryGcs { TaskEventCapacity = taskEventCapacity });
 
-    protected override Task<IGcs> ConnectAnotherAsync() => Task.FromResult<IGcs>(_gcs!);
+    private protected override Task<IGcs> ConnectAnotherAsync() => Task.FromResult<IGcs>(_gcs!);
 }

@@ -13,7 +13,7 @@ public sealed class RedisGcsContractTests(RedisServer redis) : GcsContractTests,
     private readonly List<RedisGcs> _connections = [];
     private GridRedisOptions _options = null!;
 
-    protected override async Task<IGcs> CreateAsync(int taskEventCapacity)
+    private protected override async Task<IGcs> CreateAsync(int taskEventCapacity)
     {
         _options = new GridRedisOptions
         {
@@ -24,7 +24,7 @@ public sealed class RedisGcsContractTests(RedisServer redis) : GcsContractTests,
         return await ConnectAnotherAsync();
     }
 
-    protected override async Task<IGcs> ConnectAnotherAsync()
+    private protected override async Task<IGcs> ConnectAnotherAsync()
     {
         var gcs = await RedisGcs.ConnectAsync(_options);
         lock (_connections) _connections.Add(gcs);

@@ -1,3 +1,4 @@
+using Grid.Core;
 using Grid.Tests.Fixtures;
 using Grid.Wire;
 

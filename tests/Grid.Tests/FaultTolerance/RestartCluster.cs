@@ -21,7 +21,7 @@ public sealed class RestartCluster : IAsyncDisposable
     private RestartCluster(SmallCluster cluster) => _cluster = cluster;
 
     public InProcessTestCluster Cluster => _cluster.Cluster;
-    public Grid.Silo.Gcs.IGcs Gcs => _cluster.Gcs;
+    internal Grid.Silo.Gcs.IGcs Gcs => _cluster.Gcs;
     public GridClient Grid => _cluster.Grid;
 
     /// <summary>Options of an actor that must live on a secondary silo.</summary>

@@ -40,7 +40,7 @@ public sealed class ClusterGridFixture : IGridFixture, IAsyncLifetime
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
     /// <summary>The GCS the silos share.</summary>
-    public IGcs Gcs => _gcs;
+    internal IGcs Gcs => _gcs;
     public GridClient Grid { get; private set; } = null!;
     public int NodeCount => 3;
     public double CpusPerNode => 4;

@@ -14,7 +14,7 @@ namespace Grid.Tests.Fixtures;
 /// A cluster of a few in-process silos sharing an in-memory GCS, for one test that kills some of them: a test owns
 /// it (<c>await using</c>), since a cluster that lost a silo is no use to the next test.
 /// </summary>
-public sealed class SmallCluster : IAsyncDisposable
+internal sealed class SmallCluster : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
 

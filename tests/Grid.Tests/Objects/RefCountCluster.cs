@@ -21,7 +21,7 @@ public sealed class RefCountClusterFixture : IAsyncLifetime
     private readonly List<GridClient> _clients = [];
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
-    public IGcs Gcs => _gcs;
+    internal IGcs Gcs => _gcs;
     public GridClient Grid { get; private set; } = null!;
 
     public async Task InitializeAsync()

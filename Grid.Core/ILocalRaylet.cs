@@ -9,7 +9,7 @@ namespace Grid.Core;
 /// on the raylet grain's scheduler and answered, and each of those hops costs more than placing a
 /// tiny task. The raylet runs the task exactly as <see cref="Grains.IRayletGrain.SubmitTask"/> does.
 /// </summary>
-public interface ILocalRaylet
+internal interface ILocalRaylet
 {
     Task<ObjectPayload> SubmitAsync(TaskSpec spec);
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Grid.Core;
 
-public sealed partial class CoreWorker
+internal sealed partial class CoreWorker
 {
     /// <summary>
     /// Submits a task: checks and serializes its arguments now (so bad input fails here, at the

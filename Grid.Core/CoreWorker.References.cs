@@ -1,4 +1,4 @@
-using Grid.Diagnostics;
+using Grid.Core.Diagnostics;
 using Grid.Core.References;
 using Grid.Grains;
 using Grid.Serialization;
@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Grid.Core;
 
 /// <summary>Reference counting: what keeps this process's objects alive, and what it holds of others' (see <see cref="ReferenceCounter"/>).</summary>
-public sealed partial class CoreWorker
+internal sealed partial class CoreWorker
 {
     [ThreadStatic] private static List<ObjectRef>? t_nestedScratch;
     [ThreadStatic] private static List<ObjectRef>? t_argumentScratch;
@@ -51,7 +51,7 @@ public sealed partial class CoreWorker
             }
             catch (Exception e) when (!stop.IsCancellationRequested)
             {
-                ClientLog.BorrowerNoticesFailed(_logger, e, OwnerAddress);
+                CoreLog.BorrowerNoticesFailed(_logger, e, OwnerAddress);
                 await Task.Delay(TimeSpan.FromSeconds(1), stop).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // back off before retrying
             }
             catch (OperationCanceledException) { }
@@ -92,7 +92,7 @@ public sealed partial class CoreWorker
     private int DropBorrowersOnNode(NodeId node)
     {
         var freed = _references.DropBorrower(Grains.GetGrain<INodeOwnerGrain>(node.Value).GetGrainId());
-        if (freed > 0) ClientLog.DeadNodeRefsFreed(_logger, node, freed);
+        if (freed > 0) CoreLog.DeadNodeRefsFreed(_logger, node, freed);
         return freed;
     }
 

@@ -13,7 +13,7 @@ namespace Grid.Core;
 /// submits tasks and actor calls, resolves refs to values and answers other processes about the
 /// objects it owns. Every client has one, and so does every silo (for tasks that submit tasks).
 /// </summary>
-public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
+internal sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
 {
     internal static readonly Meter Meter = new("Grid.CoreWorker");
     private static readonly Counter<long> TasksSubmitted = Meter.CreateCounter<long>("grid.tasks.submitted");
@@ -105,7 +105,7 @@ public sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
         if (!payloadTask.IsCompleted)
         {
             // A task blocked in a get gives its CPU back so the tasks it waits for can run on this node.
-            using var blocked = GridContext.TryGetCurrent()?.EnterBlocked();
+            using var blocked = ExecutionScope.EnterBlocked();
             try
             {
                 await ResultDelivery.ForUser(timeout is { } t ? payloadTask.WaitAsync(t, cancellationToken) : payloadTask.WaitAsync(cancellationToken));

@@ -1,4 +1,4 @@
-using Grid.Diagnostics;
+using Grid.Core.Diagnostics;
 using Grid.Grains;
 using Microsoft.Extensions.Logging;
 
@@ -36,7 +36,7 @@ internal sealed class ObjectFreer(IGrainFactory grains, ILogger logger)
         }
         catch (Exception e)
         {
-            ClientLog.FreedObjectLocationsUnread(logger, e, id, primary);
+            CoreLog.FreedObjectLocationsUnread(logger, e, id, primary);
         }
         await Task.WhenAll(nodes.Select(node => DeleteOnAsync(gcs, node, id))).ConfigureAwait(false);
         try
@@ -45,7 +45,7 @@ internal sealed class ObjectFreer(IGrainFactory grains, ILogger logger)
         }
         catch (Exception e)
         {
-            ClientLog.FreedObjectDirectoryRemovalFailed(logger, e, id);
+            CoreLog.FreedObjectDirectoryRemovalFailed(logger, e, id);
         }
     }
 
@@ -73,10 +73,10 @@ internal sealed class ObjectFreer(IGrainFactory grains, ILogger logger)
                 if (FailureClassifier.IsNodeFailure(e) && !await IsAliveAsync(gcs, node).ConfigureAwait(false)) return; // its copies went with it
                 if (attempt == Attempts)
                 {
-                    ClientLog.FreedObjectDeleteGaveUp(logger, e, node, id, Attempts);
+                    CoreLog.FreedObjectDeleteGaveUp(logger, e, node, id, Attempts);
                     return;
                 }
-                ClientLog.FreedObjectDeleteRetrying(logger, e, id, node);
+                CoreLog.FreedObjectDeleteRetrying(logger, e, id, node);
             }
             await Task.Delay(wait).ConfigureAwait(false);
             wait *= 2;

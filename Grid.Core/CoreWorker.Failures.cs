@@ -9,7 +9,7 @@ namespace Grid.Core;
 /// (<see cref="NodeDeaths"/>), or an answer from a forwarding raylet saying the node it forwarded to died
 /// (<see cref="RemoteError.LostWith"/>). Each of them ends in the one retry path of <c>CoreWorker.Tasks</c>.
 /// </summary>
-public sealed partial class CoreWorker
+internal sealed partial class CoreWorker
 {
     private NodeDeaths? _nodeDeaths;
     // A client (no node of its own) reaches nodes through gateways: any death may have cut some of its calls.

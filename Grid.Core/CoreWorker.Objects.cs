@@ -1,4 +1,4 @@
-using Grid.Diagnostics;
+using Grid.Core.Diagnostics;
 using Grid.ObjectStore;
 using Grid.Wire;
 using Microsoft.Extensions.Logging;
@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace Grid.Core;
 
 /// <summary>Reading stored objects: leases on the local store, held only while a value is being read.</summary>
-public sealed partial class CoreWorker
+internal sealed partial class CoreWorker
 {
     /// <summary>
     /// Deserializes a stored object from a lease on the local copy (pulled here first when another node has it),
@@ -51,7 +51,7 @@ public sealed partial class CoreWorker
                 try { return await read(node).ConfigureAwait(false); }
                 catch (Exception other) when (other is ObjectLostException || FailureClassifier.IsNodeFailure(other))
                 {
-                    ClientLog.CopyGone(_logger, other, id, node);
+                    CoreLog.CopyGone(_logger, other, id, node);
                 }
             }
             throw;

@@ -5,7 +5,7 @@ namespace Grid.Core;
 /// raylet spills from there); a client outside the cluster spreads its work over the live nodes,
 /// since Orleans would send every call to one gateway.
 /// </summary>
-public interface INodeSelector
+internal interface INodeSelector
 {
     /// <summary>A node for the next task; <paramref name="exclude"/> holds nodes that just failed.</summary>
     NodeId Pick(IReadOnlyCollection<NodeId>? exclude = null);

@@ -4,7 +4,7 @@ using Grid.Wire;
 namespace Grid.Core;
 
 /// <summary>Batched task submission (see <see cref="TaskBatcher"/>); the single-task path stays in CoreWorker.Tasks.</summary>
-public sealed partial class CoreWorker
+internal sealed partial class CoreWorker
 {
     private TaskBatcher? _taskBatcher;
     private TaskBatcher Batcher => _taskBatcher ?? Interlocked.CompareExchange(ref _taskBatcher, new TaskBatcher(this), null) ?? _taskBatcher;

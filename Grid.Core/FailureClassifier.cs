@@ -5,7 +5,7 @@ namespace Grid.Core;
 /// A response timeout and an aborted result stream count as losses: the answer will never come, and
 /// both are how a node's death (or its gateway's) shows before membership declares it dead.
 /// </summary>
-public static class FailureClassifier
+internal static class FailureClassifier
 {
     public static bool IsNodeFailure(Exception e) => e switch
     {

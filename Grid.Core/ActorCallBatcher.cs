@@ -1,4 +1,4 @@
-using Grid.Diagnostics;
+using Grid.Core.Diagnostics;
 using System.Collections.Concurrent;
 using Grid.Grains;
 using Grid.Wire;
@@ -76,14 +76,14 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
         {
             // Cut in transit by another node's death (a client's gateway): the unanswered calls go again as they are.
             release();
-            ClientLog.ActorBatchInterrupted(logger, e, batch.Count, actor.Id);
+            CoreLog.ActorBatchInterrupted(logger, e, batch.Count, actor.Id);
             foreach (var p in batch) channel.Interrupted(p);
         }
         catch (Exception e) when (e is OperationCanceledException || FailureClassifier.IsNodeFailure(e) || e is TimeoutException)
         {
             // The actor's node died (or left the cluster while this send waited): recovery decides what follows.
             release();
-            ClientLog.ActorBatchLostWithNode(logger, e, batch.Count, actor.Id);
+            CoreLog.ActorBatchLostWithNode(logger, e, batch.Count, actor.Id);
             // Whether the calls were in flight at the death, or went to a node already known dead (a send to it can
             // fail, or wait until the node is seen leaving), the channel tells by comparing the send's time with the
             // death the GCS recorded.
@@ -92,7 +92,7 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
         catch (Exception e)
         {
             release();
-            ClientLog.ActorBatchFailed(logger, e, batch.Count, actor.Id);
+            CoreLog.ActorBatchFailed(logger, e, batch.Count, actor.Id);
             foreach (var p in batch)
                 if (!p.Call.Result.Task.IsCompleted) channel.Deliver(p, worker.ActorCallFailed(actor, p.Spec, e), lone: false);
         }

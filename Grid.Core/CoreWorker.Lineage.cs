@@ -14,7 +14,7 @@ namespace Grid.Core;
 /// that task that is lost too is rebuilt the same way, by the node that runs the rebuild asking the argument's owner.
 /// Objects without lineage (puts, actor results, tasks with <c>MaxRetries = 0</c>) fail with <see cref="ObjectLostException"/>.
 /// </summary>
-public sealed partial class CoreWorker
+internal sealed partial class CoreWorker
 {
     private static readonly Counter<long> ObjectsReconstructed = Meter.CreateCounter<long>("grid.objects.reconstructed",
         description: "Lost stored objects whose task this owner ran again");

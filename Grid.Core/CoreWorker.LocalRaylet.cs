@@ -3,7 +3,7 @@ using Grid.Wire;
 namespace Grid.Core;
 
 /// <summary>Submission to the raylet in this process (see <see cref="ILocalRaylet"/>).</summary>
-public sealed partial class CoreWorker
+internal sealed partial class CoreWorker
 {
     private ILocalRaylet? _localRaylet;
 

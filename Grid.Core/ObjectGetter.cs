@@ -10,7 +10,7 @@ internal static class ObjectGetter
         var allReady = WhenAllOrFirstError(payloads);
         if (!allReady.IsCompleted)
         {
-            using var blocked = GridContext.TryGetCurrent()?.EnterBlocked();
+            using var blocked = ExecutionScope.EnterBlocked();
             try
             {
                 await (timeout is { } t ? allReady.WaitAsync(t, cancellationToken) : allReady.WaitAsync(cancellationToken)).ConfigureAwait(false);

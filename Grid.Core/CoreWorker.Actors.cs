@@ -1,4 +1,4 @@
-using Grid.Diagnostics;
+using Grid.Core.Diagnostics;
 using System.Collections.Concurrent;
 using System.Reflection;
 using Grid.Functions;
@@ -10,13 +10,13 @@ using Microsoft.Extensions.Logging;
 namespace Grid.Core;
 
 /// <summary>An actor as a caller knows it: its id, and a task that completes once it can take calls.</summary>
-public sealed record ActorRef(ActorId Id, string ClassName, Task Ready)
+internal sealed record ActorRef(ActorId Id, string ClassName, Task Ready)
 {
     /// <summary>The incarnation (restart count) the caller first addresses; its channel follows later restarts.</summary>
     public int Incarnation { get; init; }
 }
 
-public sealed partial class CoreWorker
+internal sealed partial class CoreWorker
 {
     private readonly ConcurrentDictionary<ActorId, ActorChannel> _actorChannels = new();
 
@@ -294,7 +294,7 @@ public sealed partial class CoreWorker
         }
         catch (Exception e)
         {
-            ClientLog.ActorCallFailed(_logger, e, spec.Method.DisplayName, channel.Actor.Id);
+            CoreLog.ActorCallFailed(_logger, e, spec.Method.DisplayName, channel.Actor.Id);
             call.Result.TrySetResult(ActorCallFailed(channel.Actor, spec, e));
         }
     }
@@ -313,7 +313,7 @@ public sealed partial class CoreWorker
     public async Task KillActorAsync(ActorRef actor, bool noRestart, CancellationToken cancellationToken)
     {
         try { await actor.Ready.WaitAsync(cancellationToken).ConfigureAwait(false); }
-        catch (Exception e) when (e is not OperationCanceledException) { ClientLog.KillingActorWhosePlacementFailed(_logger, e, actor.Id); }
+        catch (Exception e) when (e is not OperationCanceledException) { CoreLog.KillingActorWhosePlacementFailed(_logger, e, actor.Id); }
         var host = HostOf(actor.Id);
         if (!noRestart)
         {

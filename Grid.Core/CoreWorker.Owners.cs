@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Grid.Core;
 
 /// <summary>Owners that are gone: a client whose job ended, cleanly or because it died.</summary>
-public sealed partial class CoreWorker
+internal sealed partial class CoreWorker
 {
     /// <summary>
     /// The client owner <paramref name="owner"/> is gone (<paramref name="why"/>, for error messages): this process

@@ -1,4 +1,4 @@
-using Grid.Diagnostics;
+using Grid.Core.Diagnostics;
 using System.Collections.Concurrent;
 using Grid.Grains;
 using Grid.Wire;
@@ -180,7 +180,7 @@ internal sealed class ReferenceCounter
         catch (Exception e)
         {
             // The owner is gone (its objects with it) or unreachable: a get will say so; nothing to hold.
-            ClientLog.BorrowerRegistrationFailed(_logger, e, entry.Id, entry.Owner);
+            CoreLog.BorrowerRegistrationFailed(_logger, e, entry.Id, entry.Owner);
         }
     }
 
@@ -216,7 +216,7 @@ internal sealed class ReferenceCounter
         }
         catch (Exception e)
         {
-            ClientLog.BorrowerUnregistrationFailed(_logger, e, entry.Id, entry.Owner);
+            CoreLog.BorrowerUnregistrationFailed(_logger, e, entry.Id, entry.Owner);
         }
     }
 
@@ -270,7 +270,7 @@ internal sealed class ReferenceCounter
     private async Task AddRemoteBorrowerAsync(ObjectRefData r, GrainId holder)
     {
         try { await NotifyOwnerAsync(r.Owner, r.Id, holder, added: true).ConfigureAwait(false); }
-        catch (Exception e) { ClientLog.HolderRegistrationFailed(_logger, e, holder, r.Id); }
+        catch (Exception e) { CoreLog.HolderRegistrationFailed(_logger, e, holder, r.Id); }
     }
 
     /// <summary>A result that arrived contains refs this process owns: it holds them until it frees that result.</summary>
@@ -301,7 +301,7 @@ internal sealed class ReferenceCounter
             if (_borrowed.TryGetValue(r.Id, out var borrowed) && borrowed.Registration is { } registration) await registration.ConfigureAwait(false);
             await NotifyOwnerAsync(r.Owner, r.Id, Self, added: false).ConfigureAwait(false);
         }
-        catch (Exception e) { ClientLog.BorrowUnregistrationFailed(_logger, e, r.Id); }
+        catch (Exception e) { CoreLog.BorrowUnregistrationFailed(_logger, e, r.Id); }
     }
 
     // ---- Client owners that are gone ----
@@ -388,7 +388,7 @@ internal sealed class ReferenceCounter
         }
         catch (Exception e)
         {
-            ClientLog.JobObjectsFreeingTimedOut(_logger, e, frees.Count, timeout);
+            CoreLog.JobObjectsFreeingTimedOut(_logger, e, frees.Count, timeout);
         }
     }
 }

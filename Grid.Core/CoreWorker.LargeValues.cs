@@ -6,7 +6,7 @@ using Grid.Wire;
 
 namespace Grid.Core;
 
-public sealed partial class CoreWorker
+internal sealed partial class CoreWorker
 {
     /// <summary>
     /// Large arrays of primitives go straight from the array into the local store's file: one pass counts the

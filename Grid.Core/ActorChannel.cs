@@ -1,4 +1,4 @@
-using Grid.Diagnostics;
+using Grid.Core.Diagnostics;
 using Grid.Grains;
 using Grid.Wire;
 using Microsoft.Extensions.Logging;
@@ -201,7 +201,7 @@ internal sealed class ActorChannel
         }
         catch (Exception e)
         {
-            ClientLog.ActorNodeUnknown(_logger, e, Actor.Id);
+            CoreLog.ActorNodeUnknown(_logger, e, Actor.Id);
         }
     }
 

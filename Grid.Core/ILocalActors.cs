@@ -9,7 +9,7 @@ namespace Grid.Core;
 /// around a method that may take a microsecond. A local call is queued on the actor's run loop by the calling
 /// thread, and its result is published by the thread that ran it.
 /// </summary>
-public interface ILocalActors
+internal interface ILocalActors
 {
     /// <summary>
     /// Starts <paramref name="call"/> when its actor lives in this process, is built and alive, and the call may
@@ -21,7 +21,7 @@ public interface ILocalActors
 }
 
 /// <summary>How a call run in this process hands its outcome to the caller's pending result.</summary>
-public static class LocalResults
+internal static class LocalResults
 {
     /// <param name="lone">
     /// True when the publishing thread has nothing else to do (it ran the call and no other call waits for it):

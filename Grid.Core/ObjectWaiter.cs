@@ -44,7 +44,7 @@ internal static class ObjectWaiter
                 if (payloads[i].IsCompleted) waiter.OnPayloadCompleted();
                 else Watch.Add(payloads[i], waiter);
             }
-            using (GridContext.TryGetCurrent()?.EnterBlocked())
+            using (ExecutionScope.EnterBlocked())
             {
                 try
                 {
