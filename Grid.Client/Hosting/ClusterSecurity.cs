@@ -12,7 +12,7 @@ namespace Grid.Hosting;
 /// are sealed under it), so knowing the cluster password is what makes a process a member. A cluster with no record
 /// was not started by <c>grid start</c> (hosts that wire silos themselves): it runs without TLS.
 /// </summary>
-public static class ClusterSecurity
+internal static class ClusterSecurity
 {
     private const string InsecureValue = "insecure";
     private const string TlsPrefix = "tls:";

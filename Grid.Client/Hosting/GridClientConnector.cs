@@ -12,7 +12,7 @@ using Orleans.Configuration;
 namespace Grid.Hosting;
 
 /// <summary>Builds GridClients over Orleans cluster clients.</summary>
-public static class GridClientConnector
+internal static class GridClientConnector
 {
     /// <summary>Starts an Orleans client for <paramref name="options"/> and wraps it in a GridClient (one job).</summary>
     public static async Task<GridClient> ConnectAsync(GridClientOptions options, CancellationToken cancellationToken = default)
@@ -135,7 +135,7 @@ public static class GridClientConnector
 }
 
 /// <summary>Creates GridClients (each a job) over the process's Orleans cluster client.</summary>
-public sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClientOptions> options, IOptions<ObjectStoreOptions> storeOptions, ILoggerFactory? loggers = null)
+internal sealed class GridClientFactory(IClusterClient cluster, IOptions<GridClientOptions> options, IOptions<ObjectStoreOptions> storeOptions, ILoggerFactory? loggers = null)
 {
     private readonly ILoggerFactory _loggers = loggers ?? NullLoggerFactory.Instance;
 

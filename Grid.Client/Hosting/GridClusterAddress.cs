@@ -5,7 +5,7 @@ namespace Grid.Hosting;
 /// "host:port" (or "redis://[:password@]host:port"), "auto" for the cluster whose head runs on this
 /// machine, or nothing, which falls back to <c>GRID_ADDRESS</c> / <c>GRID_PASSWORD</c> and then "auto".
 /// </summary>
-public sealed record GridClusterAddress(string Address, string? Password, string ClusterId)
+internal sealed record GridClusterAddress(string Address, string? Password, string ClusterId)
 {
     public const string AddressVariable = "GRID_ADDRESS";
     public const string PasswordVariable = "GRID_PASSWORD";

@@ -8,7 +8,7 @@ namespace Grid.Hosting;
 /// becomes <see cref="GridAuthenticationException"/>, an unreachable server <see cref="GridConnectionException"/>.
 /// The GCS, the Orleans membership table (silos) and the gateway list (clients) all connect through here.
 /// </summary>
-public static class GridRedis
+internal static class GridRedis
 {
     /// <summary>Opens a connection and checks it answers a PING (which needs a valid password).</summary>
     public static async Task<ConnectionMultiplexer> ConnectAsync(GridRedisOptions options, CancellationToken cancellationToken = default)

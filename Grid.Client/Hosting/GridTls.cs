@@ -12,7 +12,7 @@ namespace Grid.Hosting;
 /// and accepting only a peer whose certificate chains to the cluster's authority (<see cref="ClusterCredentials.IsMember"/>).
 /// A peer without it is dropped at the handshake, before a byte of Orleans' protocol is read.
 /// </summary>
-public static class GridTls
+internal static class GridTls
 {
     /// <summary>Applies the cluster's credentials to Orleans' TLS options (silo and client alike: one set of rules).</summary>
     public static void Configure(TlsOptions tls, ClusterCredentials credentials)

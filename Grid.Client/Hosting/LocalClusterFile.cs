@@ -9,7 +9,7 @@ namespace Grid.Hosting;
 /// user (each user's nodes, clusters and <c>grid stop</c> are their own) and readable by its user only (0700): it
 /// holds the cluster password and logs.
 /// </summary>
-public static class GridStateDirectory
+internal static class GridStateDirectory
 {
     public const string EnvironmentVariable = "GRID_STATE_DIR";
 
@@ -34,7 +34,7 @@ public static class GridStateDirectory
 }
 
 /// <summary>The cluster a head started on this machine leads: what "auto" connects to.</summary>
-public sealed record CurrentCluster
+internal sealed record CurrentCluster
 {
     /// <summary>The cluster address, "host:port" of its Redis.</summary>
     public required string Address { get; init; }

@@ -5,7 +5,7 @@ using System.Text;
 namespace Grid.Jobs;
 
 /// <summary>One assembly of a package: its simple name, its image and (when shipped) its symbols.</summary>
-public sealed record PackagedAssembly(string Name, ReadOnlyMemory<byte> Image, ReadOnlyMemory<byte> Symbols);
+internal sealed record PackagedAssembly(string Name, ReadOnlyMemory<byte> Image, ReadOnlyMemory<byte> Symbols);
 
 /// <summary>
 /// A job's code package: its application assemblies in one byte array, addressed by the SHA-256 of
@@ -16,7 +16,7 @@ public sealed record PackagedAssembly(string Name, ReadOnlyMemory<byte> Image, R
 /// Layout: "GRIDPKG1", assembly count (int32 LE), then per assembly: name (int32 length + UTF-8),
 /// image (int32 length + bytes), symbols (int32 length + bytes; 0 when absent).
 /// </remarks>
-public static class CodePackage
+internal static class CodePackage
 {
     private static readonly byte[] Magic = "GRIDPKG1"u8.ToArray();
 

@@ -7,7 +7,7 @@ using System.Runtime.Loader;
 namespace Grid.Jobs;
 
 /// <summary>The files a job ships, found from its root assemblies, and the package built from them.</summary>
-public sealed class CodePackageBuilder
+internal sealed class CodePackageBuilder
 {
     // Hash per exact set of files (path, size, write time): a second client of the same build in
     // this process need not read and hash the files again to learn that the GCS has them.

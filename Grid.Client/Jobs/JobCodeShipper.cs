@@ -13,7 +13,7 @@ namespace Grid.Jobs;
 /// uploaded only when the GCS does not have it yet, and the job names it. Nodes load it lazily,
 /// on the job's first task or actor.
 /// </summary>
-public static class JobCodeShipper
+internal static class JobCodeShipper
 {
     /// <summary>
     /// Ships the job's code (when <paramref name="options"/> say so) and registers the job. Dispose
@@ -91,7 +91,7 @@ public static class JobCodeShipper
 }
 
 /// <summary>A registered job; disposing it marks the job finished, and the cluster's nodes drop its code.</summary>
-public sealed class JobRegistration : IAsyncDisposable
+internal sealed class JobRegistration : IAsyncDisposable
 {
     private readonly IGcsGrain _gcs;
     private readonly ILogger _logger;

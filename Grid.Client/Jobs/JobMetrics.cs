@@ -3,7 +3,7 @@ using System.Diagnostics.Metrics;
 namespace Grid.Jobs;
 
 /// <summary>Metrics of code shipping (meter "Grid.Jobs").</summary>
-public static class JobMetrics
+internal static class JobMetrics
 {
     public const string MeterName = "Grid.Jobs";
     private static readonly Meter Meter = new(MeterName);

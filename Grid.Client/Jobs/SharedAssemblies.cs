@@ -7,7 +7,7 @@ namespace Grid.Jobs;
 /// shared framework, Orleans, Microsoft.Extensions and Grid itself. A client never ships them, and a
 /// job's load context on a node always takes them from the node's default context.
 /// </summary>
-public static class SharedAssemblies
+internal static class SharedAssemblies
 {
     private static readonly string[] Exact =
     [

@@ -5,7 +5,7 @@ namespace Grid.ObjectStore;
 /// <see cref="System.Diagnostics.Metrics.Meter"/> under this name, so several silos in one process (tests, local
 /// mode) report separately and a disposed store stops reporting.
 /// </summary>
-public static class ObjectStoreMeter
+internal static class ObjectStoreMeter
 {
     public const string Name = "Grid.ObjectStore";
 

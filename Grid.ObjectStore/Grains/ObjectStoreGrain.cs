@@ -9,7 +9,7 @@ namespace Grid.ObjectStore;
 /// chunk reads must be served at once.
 /// </summary>
 [NodePinnedPlacement, Reentrant]
-public sealed class ObjectStoreGrain(LocalObjectStore store, IOptions<ObjectStoreOptions> options) : Grain, IObjectStoreGrain
+internal sealed class ObjectStoreGrain(LocalObjectStore store, IOptions<ObjectStoreOptions> options) : Grain, IObjectStoreGrain
 {
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ namespace Grid.ObjectStore;
 
 /// <summary>Serves <see cref="IObjectTransferGrain"/> on the node its key names.</summary>
 [NodePinnedPlacement, Reentrant]
-public sealed class ObjectTransferGrain(ObjectTransferServer server) : Grain, IObjectTransferGrain
+internal sealed class ObjectTransferGrain(ObjectTransferServer server) : Grain, IObjectTransferGrain
 {
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {

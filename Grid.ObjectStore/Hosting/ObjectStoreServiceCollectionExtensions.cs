@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Grid.ObjectStore;
 
-public static class ObjectStoreServiceCollectionExtensions
+internal static class ObjectStoreServiceCollectionExtensions
 {
     /// <summary>
     /// Registers a node's object store and its puller (singletons) for a silo. The silo must also register

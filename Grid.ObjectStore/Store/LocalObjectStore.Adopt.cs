@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Grid.ObjectStore;
 
-public sealed partial class LocalObjectStore
+internal sealed partial class LocalObjectStore
 {
     /// <summary>
     /// Takes a sealed object from another store on this machine without copying it: a hard link of that store's

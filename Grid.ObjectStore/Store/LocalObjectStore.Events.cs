@@ -1,6 +1,6 @@
 namespace Grid.ObjectStore;
 
-public sealed partial class LocalObjectStore
+internal sealed partial class LocalObjectStore
 {
     /// <summary>
     /// Raised when an object becomes readable here (sealed after a put, a push or a pull, or adopted from another

@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace Grid.ObjectStore;
 
-public sealed partial class LocalObjectStore
+internal sealed partial class LocalObjectStore
 {
     /// <summary>
     /// Creates object <paramref name="id"/> of <paramref name="size"/> bytes and fills it by handing

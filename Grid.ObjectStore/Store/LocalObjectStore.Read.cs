@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Grid.ObjectStore;
 
-public sealed partial class LocalObjectStore
+internal sealed partial class LocalObjectStore
 {
     /// <summary>
     /// Gets a lease on a sealed object: a view of its mapped memory, the same memory for every reader. A spilled

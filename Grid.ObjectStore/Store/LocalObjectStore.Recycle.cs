@@ -1,6 +1,6 @@
 namespace Grid.ObjectStore;
 
-public sealed partial class LocalObjectStore
+internal sealed partial class LocalObjectStore
 {
     /// <summary>Bytes held in files of deleted objects kept for reuse (not counted in <see cref="UsedBytes"/>).</summary>
     public long RecycledBytes => _recycled.Bytes;

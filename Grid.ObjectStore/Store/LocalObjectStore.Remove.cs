@@ -1,6 +1,6 @@
 namespace Grid.ObjectStore;
 
-public sealed partial class LocalObjectStore
+internal sealed partial class LocalObjectStore
 {
     /// <summary>
     /// Removes the object (sealed or still being written, in memory or spilled) and its file; false when absent.

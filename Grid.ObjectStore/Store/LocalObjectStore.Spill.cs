@@ -7,7 +7,7 @@ namespace Grid.ObjectStore;
 /// the spill directory and mapped from there: disk-backed memory, cached by the kernel. Only when the spill
 /// directory cannot take it either does a create fail, with <see cref="ObjectStoreFullException"/>.
 /// </summary>
-public sealed partial class LocalObjectStore
+internal sealed partial class LocalObjectStore
 {
     /// <summary>Reserves room for a new object and maps it: in memory when it fits (after spilling), else on disk.</summary>
     private (ObjectMemory Memory, bool OnDisk) Allocate(ObjectId id, long size)

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Grid.ObjectStore;
 
-public sealed partial class LocalObjectStore
+internal sealed partial class LocalObjectStore
 {
     /// <summary>
     /// Creates object <paramref name="id"/> of exactly <paramref name="size"/> bytes, to be written through the

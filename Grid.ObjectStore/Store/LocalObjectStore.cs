@@ -20,7 +20,7 @@ namespace Grid.ObjectStore;
 /// directory it was given is left in place, emptied of the store's files. A store that owns its directory locks a file beside it,
 /// and removes the directories of default-named stores beside it whose owners died (see <see cref="StoreOwnership"/>).
 /// </remarks>
-public sealed partial class LocalObjectStore : IDisposable
+internal sealed partial class LocalObjectStore : IDisposable
 {
     private readonly ConcurrentDictionary<ObjectId, ObjectEntry> _objects = new();
     // Guards create reservations, waiters and disposal; reads never take it.

@@ -8,7 +8,7 @@ namespace Grid.ObjectStore;
 /// to drop it. Disposing an unsealed writer aborts. The writer holds a lease, so its memory stays valid until
 /// Seal or Abort even if the object is deleted meanwhile. Disjoint ranges may be written from several threads.
 /// </summary>
-public sealed class ObjectWriter : IDisposable
+internal sealed class ObjectWriter : IDisposable
 {
     private readonly LocalObjectStore _store;
     private readonly ObjectEntry _entry;

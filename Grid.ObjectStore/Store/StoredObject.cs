@@ -7,7 +7,7 @@ namespace Grid.ObjectStore;
 /// views the same pages. Dispose the lease when done: a deleted object's memory is unmapped only when its last
 /// lease is gone, and <see cref="Memory"/> (or a span taken from it) must not be used after that.
 /// </summary>
-public sealed class StoredObject : IDisposable
+internal sealed class StoredObject : IDisposable
 {
     private ObjectMemory? _memory;
 

@@ -5,7 +5,7 @@ namespace Grid.ObjectStore;
 /// its own machine. Containers on one machine share the boot id without sharing /dev/shm: the reader still checks
 /// that the file opens and has the object's size, and falls back to the network otherwise.
 /// </summary>
-public static class HostIdentity
+internal static class HostIdentity
 {
     public static string Current { get; } = Compute();
 

@@ -5,7 +5,7 @@ namespace Grid.ObjectStore;
 /// into the destination by the caller's sink), and the chunked grain calls when the source's channel cannot be
 /// reached. Orleans messages move about 0.2 GB/s of 1 MiB byte[]s here; the channel is limited by the sockets.
 /// </summary>
-public sealed partial class ObjectManager
+internal sealed partial class ObjectManager
 {
     private async Task ReadOverNetworkAsync(Grid.Grains.IObjectStoreGrain grain, NodeId source, ObjectId id, long size, string transfer, ChunkSink sink, CancellationToken ct)
     {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Grid.ObjectStore;
 
-public sealed partial class ObjectManager
+internal sealed partial class ObjectManager
 {
     /// <summary>
     /// Makes object <paramref name="id"/> local by reading it from <paramref name="source"/>'s store, chunk by chunk

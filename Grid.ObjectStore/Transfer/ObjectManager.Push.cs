@@ -10,7 +10,7 @@ namespace Grid.ObjectStore;
 /// this machine (see ObjectManager.SameHostWrite.cs), else in chunks over the transfer channel or grain calls, taken
 /// from the caller's memory as they go (nothing of the object's size is staged here).
 /// </summary>
-public sealed partial class ObjectManager
+internal sealed partial class ObjectManager
 {
     /// <summary>Writes <paramref name="data"/> as object <paramref name="id"/> into <paramref name="target"/>'s store.</summary>
     public Task PushAsync(ObjectId id, NodeId target, ReadOnlyMemory<byte> data, CancellationToken ct = default) =>

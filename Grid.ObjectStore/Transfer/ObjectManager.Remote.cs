@@ -2,7 +2,7 @@ using System.Diagnostics;
 
 namespace Grid.ObjectStore;
 
-public sealed partial class ObjectManager
+internal sealed partial class ObjectManager
 {
     /// <summary>
     /// Reads object <paramref name="id"/> from <paramref name="source"/> into a new array, chunk by chunk: for

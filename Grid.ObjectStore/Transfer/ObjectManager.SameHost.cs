@@ -10,7 +10,7 @@ namespace Grid.ObjectStore;
 /// and an open file keeps its contents even if the source spills or deletes the object meanwhile, so what is read
 /// is the object; anything unexpected (another machine, file gone, other size) falls back to the chunked grain path.
 /// </summary>
-public sealed partial class ObjectManager
+internal sealed partial class ObjectManager
 {
     private const int SameHostSlice = 64 * 1024 * 1024;
 

@@ -9,7 +9,7 @@ namespace Grid.ObjectStore;
 /// spilling, recycled files), this side only fills it. A file that cannot be opened here, or has another size
 /// (another machine with the same name, a container with its own /dev/shm), means "push it over the network".
 /// </summary>
-public sealed partial class ObjectManager
+internal sealed partial class ObjectManager
 {
     /// <summary>Fills the object's file from this process; false when it cannot be used from here (nothing was written).</summary>
     private bool TryWriteOnThisHost(Grid.Wire.ObjectLocator locator, NodeId target, ObjectId id, ReadOnlySpan<byte> header, ReadOnlySpan<byte> body)

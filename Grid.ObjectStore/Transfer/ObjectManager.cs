@@ -12,7 +12,7 @@ namespace Grid.ObjectStore;
 /// <see cref="IObjectStoreGrain"/>: pulls into the local store, fetches into a byte[] (processes without a store,
 /// such as remote clients), and pushes to another node's store.
 /// </summary>
-public sealed partial class ObjectManager : IDisposable
+internal sealed partial class ObjectManager : IDisposable
 {
     private readonly IGrainFactory _grains;
     private readonly LocalObjectStore? _store;

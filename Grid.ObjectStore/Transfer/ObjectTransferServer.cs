@@ -19,7 +19,7 @@ namespace Grid.ObjectStore;
 /// (a kernel copy: no page faults on the object's mapping, which in a VM cost more than the copy), checksummed and
 /// sent. It listens from the first time the node's endpoint is asked for, and stops with the silo.
 /// </summary>
-public sealed class ObjectTransferServer : IHostedService, IDisposable
+internal sealed class ObjectTransferServer : IHostedService, IDisposable
 {
     private readonly LocalObjectStore _store;
     private readonly NetworkTransferOptions _options;
@@ -303,4 +303,4 @@ public sealed class ObjectTransferServer : IHostedService, IDisposable
 
 /// <summary>Where and how to reach a node's transfer channel: its machine, port and access token.</summary>
 [GenerateSerializer, Immutable]
-public sealed record TransferEndpoint([property: Id(0)] string Host, [property: Id(1)] int Port, [property: Id(2)] byte[] Token);
+internal sealed record TransferEndpoint([property: Id(0)] string Host, [property: Id(1)] int Port, [property: Id(2)] byte[] Token);

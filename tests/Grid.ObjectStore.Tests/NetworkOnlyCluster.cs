@@ -36,14 +36,14 @@ public sealed class NetworkOnlyCluster : IAsyncLifetime
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
     /// <summary>The silo that serves no transfer channel.</summary>
-    public TwoSiloCluster.Node WithoutChannel =>
+    internal TwoSiloCluster.Node WithoutChannel =>
         this[Enumerable.Range(0, Cluster.Silos.Count).First(i => !Cluster.Silos[i].ServiceProvider.GetRequiredService<IOptions<ObjectStoreOptions>>().Value.Network.Enabled)];
 
     /// <summary>A silo that serves a transfer channel, the <paramref name="skip"/>-th one.</summary>
-    public TwoSiloCluster.Node WithChannel(int skip = 0) =>
+    internal TwoSiloCluster.Node WithChannel(int skip = 0) =>
         this[Enumerable.Range(0, Cluster.Silos.Count).Where(i => Cluster.Silos[i].ServiceProvider.GetRequiredService<IOptions<ObjectStoreOptions>>().Value.Network.Enabled).Skip(skip).First()];
 
-    public TwoSiloCluster.Node this[int index]
+    internal TwoSiloCluster.Node this[int index]
     {
         get
         {

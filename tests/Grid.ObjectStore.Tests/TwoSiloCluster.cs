@@ -26,7 +26,7 @@ public sealed class TwoSiloCluster : IAsyncLifetime
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 
-    public Node this[int index]
+    internal Node this[int index]
     {
         get
         {
@@ -37,8 +37,8 @@ public sealed class TwoSiloCluster : IAsyncLifetime
     }
 
     /// <summary>A puller with no local store, on the cluster client: what a remote driver has.</summary>
-    public ObjectManager ClientPuller() =>
+    internal ObjectManager ClientPuller() =>
         new(Cluster.Client, null, Options.Create(new ObjectStoreOptions()), NullLogger<ObjectManager>.Instance);
 
-    public sealed record Node(NodeId Id, LocalObjectStore Store, ObjectManager Objects);
+    internal sealed record Node(NodeId Id, LocalObjectStore Store, ObjectManager Objects);
 }

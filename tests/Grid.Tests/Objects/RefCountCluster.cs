@@ -47,7 +47,7 @@ public sealed class RefCountClusterFixture : IAsyncLifetime
     }
 
     /// <summary>Every silo's object store.</summary>
-    public LocalObjectStore[] Stores() =>
+    internal LocalObjectStore[] Stores() =>
         [.. Cluster.Silos.Select(s => ((InProcessSiloHandle)s).ServiceProvider.GetRequiredService<LocalObjectStore>())];
 
     public async Task<NodeId[]> NodesAsync() => [.. (await Grid.GetNodesAsync()).Where(n => n.State == NodeState.Alive).Select(n => n.NodeId)];
