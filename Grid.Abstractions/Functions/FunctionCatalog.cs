@@ -11,7 +11,7 @@ namespace Grid.Functions;
 /// descriptors back into invokable methods where they run. Lambdas are accepted when they capture
 /// nothing: then their body is a method of a compiler-generated singleton, which exists everywhere.
 /// </summary>
-public static class FunctionCatalog
+internal static class FunctionCatalog
 {
     private static readonly ConcurrentDictionary<MethodBase, FunctionDescriptor> Descriptors = new();
     private static readonly ConcurrentDictionary<FunctionDescriptor, RemoteMethod> Resolved = new();

@@ -8,7 +8,7 @@ namespace Grid.Functions;
 /// A resolved method with a compiled invoker (no reflection per call) that also awaits Task and
 /// ValueTask results, so async functions complete remotely and return their value.
 /// </summary>
-public sealed class RemoteMethod
+internal sealed class RemoteMethod
 {
     private readonly Func<object?, object?[], object?> _invoke;
     private readonly Func<object, Task<object?>>? _await;

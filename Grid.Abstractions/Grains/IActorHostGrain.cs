@@ -3,7 +3,7 @@ using Grid.Wire;
 namespace Grid.Grains;
 
 /// <summary>Hosts one actor instance, keyed by the actor id; stays active until killed.</summary>
-public interface IActorHostGrain : IGrainWithStringKey
+internal interface IActorHostGrain : IGrainWithStringKey
 {
     [ResponseTimeout(GridTimeouts.LongCall)]
     Task Create(ActorCreationSpec spec);

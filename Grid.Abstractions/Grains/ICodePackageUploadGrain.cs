@@ -6,7 +6,7 @@ namespace Grid.Grains;
 /// 100 MB, so they travel in chunks; the chunks must meet in one activation, which is why this is
 /// not a method of the stateless <see cref="IGcsGrain"/>.
 /// </summary>
-public interface ICodePackageUploadGrain : IGrainWithStringKey
+internal interface ICodePackageUploadGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Starts an upload of <paramref name="size"/> bytes. Returns false when the GCS already holds

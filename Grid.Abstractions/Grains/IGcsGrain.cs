@@ -6,7 +6,7 @@ namespace Grid.Grains;
 /// The GCS as grains see it from outside a silo: a stateless worker on every silo that answers from
 /// that silo's GCS, so clients need no GCS connection of their own.
 /// </summary>
-public interface IGcsGrain : IGrainWithIntegerKey
+internal interface IGcsGrain : IGrainWithIntegerKey
 {
     Task<NodeInfo[]> GetNodes();
     /// <summary>Registers an actor; for a named one that exists already, returns the existing actor instead.</summary>

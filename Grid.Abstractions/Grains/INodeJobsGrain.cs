@@ -6,7 +6,7 @@ namespace Grid.Grains;
 /// The jobs a node has loaded code for; one per silo, pinned to it and keyed by the node id. The GCS
 /// grain calls it on every node when a job ends.
 /// </summary>
-public interface INodeJobsGrain : IGrainWithStringKey
+internal interface INodeJobsGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Drops the job here: its queued tasks, the objects its driver owned (their stored copies) and the borrows it held,

@@ -6,7 +6,7 @@ namespace Grid.Grains;
 /// The owner endpoint of a process (Ray's core worker address): answers what became of the objects
 /// it owns. Silos expose it as a pinned grain, clients as an observer.
 /// </summary>
-public interface IObjectOwner : IAddressable
+internal interface IObjectOwner : IAddressable
 {
     /// <summary>The object's payload, once it is ready.</summary>
     [ResponseTimeout(GridTimeouts.LongCall)]
@@ -34,7 +34,7 @@ public interface IObjectOwner : IAddressable
 }
 
 /// <summary>A client process's owner endpoint (an Orleans observer).</summary>
-public interface IClientOwner : IObjectOwner, IGrainObserver;
+internal interface IClientOwner : IObjectOwner, IGrainObserver;
 
 /// <summary>A silo's owner endpoint, pinned to the silo and keyed by its node id.</summary>
-public interface INodeOwnerGrain : IObjectOwner, IGrainWithStringKey;
+internal interface INodeOwnerGrain : IObjectOwner, IGrainWithStringKey;

@@ -1,7 +1,7 @@
 namespace Grid.Grains;
 
 /// <summary>Serves a node's object store to other nodes and to remote clients; pinned, keyed by node id.</summary>
-public interface IObjectStoreGrain : IGrainWithStringKey
+internal interface IObjectStoreGrain : IGrainWithStringKey
 {
     /// <summary>Size of the object, or -1 when this node does not hold it.</summary>
     [AlwaysInterleave] Task<long> GetSize(ObjectId id);

@@ -4,7 +4,7 @@ namespace Grid.Grains;
 /// What a borrower tells an owner: it holds refs to one of the owner's objects now, or no longer.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record BorrowNotice([property: Id(0)] ObjectId Id, [property: Id(1)] GrainId Borrower, [property: Id(2)] bool Added);
+internal sealed record BorrowNotice([property: Id(0)] ObjectId Id, [property: Id(1)] GrainId Borrower, [property: Id(2)] bool Added);
 
 /// <summary>
 /// A client owner's inbox for borrower notices, keyed by the client's owner address. Silos post to it (silo-to-silo
@@ -12,7 +12,7 @@ public sealed record BorrowNotice([property: Id(0)] ObjectId Id, [property: Id(1
 /// and were seen never to arrive in multi-silo runs, so nothing a client must hear for reference counting goes
 /// that way.
 /// </summary>
-public interface IOwnerMailboxGrain : IGrainWithStringKey
+internal interface IOwnerMailboxGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Queues notices in order (a borrower posts its additions before its removals) and completes once the owner
@@ -30,4 +30,4 @@ public interface IOwnerMailboxGrain : IGrainWithStringKey
 
 /// <summary>Notices for an owner; <see cref="Last"/> numbers the last one (the owner acknowledges it with its next take).</summary>
 [GenerateSerializer, Immutable]
-public sealed record BorrowBatch([property: Id(0)] BorrowNotice[] Notices, [property: Id(1)] long Last);
+internal sealed record BorrowBatch([property: Id(0)] BorrowNotice[] Notices, [property: Id(1)] long Last);

@@ -4,7 +4,7 @@ namespace Grid.Grains;
 /// One placement group: reserves its bundles on nodes all-or-nothing (retrying as the cluster
 /// changes), answers where they are, and returns them on removal. Keyed by the group id.
 /// </summary>
-public interface IPlacementGroupGrain : IGrainWithStringKey
+internal interface IPlacementGroupGrain : IGrainWithStringKey
 {
     /// <summary>Starts reserving the group described by <paramref name="group"/>; idempotent.</summary>
     Task<PlacementGroupInfo> Create(PlacementGroupInfo group);

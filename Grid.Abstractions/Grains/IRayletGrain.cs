@@ -7,7 +7,7 @@ namespace Grid.Grains;
 /// It admits tasks against the node's declared resources, queues what does not fit, spills work to
 /// nodes with room, and reserves resources for actors.
 /// </summary>
-public interface IRayletGrain : IGrainWithStringKey
+internal interface IRayletGrain : IGrainWithStringKey
 {
     /// <summary>Runs a task on this node (or a node it spills to) and answers with its result.</summary>
     [AlwaysInterleave, ResponseTimeout(GridTimeouts.LongCall)]
@@ -47,7 +47,7 @@ public interface IRayletGrain : IGrainWithStringKey
     Task<NodeInfo> GetNodeInfo();
 }
 
-public static class GridTimeouts
+internal static class GridTimeouts
 {
     /// <summary>
     /// Tasks and actor calls are answered when they finish, which may take hours; Orleans' default

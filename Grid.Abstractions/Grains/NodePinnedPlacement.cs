@@ -5,16 +5,16 @@ namespace Grid.Grains;
 /// owner endpoints and object stores are one per node and must live on it.
 /// </summary>
 [GenerateSerializer, Immutable, SuppressReferenceTracking]
-public sealed class NodePinnedPlacement : PlacementStrategy
+internal sealed class NodePinnedPlacement : PlacementStrategy
 {
     public static readonly NodePinnedPlacement Instance = new();
 }
 
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class NodePinnedPlacementAttribute() : Orleans.Placement.PlacementAttribute(NodePinnedPlacement.Instance);
+internal sealed class NodePinnedPlacementAttribute() : Orleans.Placement.PlacementAttribute(NodePinnedPlacement.Instance);
 
 /// <summary>Returns the silo named by the grain's key; refuses when that silo is not in the cluster.</summary>
-public sealed class NodePinnedPlacementDirector : Orleans.Runtime.Placement.IPlacementDirector
+internal sealed class NodePinnedPlacementDirector : Orleans.Runtime.Placement.IPlacementDirector
 {
     public Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, Orleans.Runtime.Placement.PlacementTarget target, Orleans.Runtime.Placement.IPlacementContext context)
     {

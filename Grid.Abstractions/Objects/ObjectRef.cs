@@ -7,7 +7,7 @@ namespace Grid;
 /// <summary>
 /// Resolves object references to values: the core worker of the process that holds the ref.
 /// </summary>
-public interface IObjectResolver
+internal interface IObjectResolver
 {
     Task<T> GetAsync<T>(ObjectRef reference, TimeSpan? timeout, CancellationToken cancellationToken);
 }
@@ -16,7 +16,7 @@ public interface IObjectResolver
 /// Counts the <see cref="ObjectRef"/> instances alive in a process (the core worker's reference counter): each
 /// instance adds one reference when created and removes it when disposed or collected.
 /// </summary>
-public interface IReferenceTracker
+internal interface IReferenceTracker
 {
     /// <summary>Counts a new instance; false when the object is not tracked (then nothing is removed later).</summary>
     bool AddLocalReference(ObjectId id, GrainId owner);
@@ -93,14 +93,13 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
     /// <summary>The owner endpoint: the process that knows where the value is.</summary>
     public GrainId Owner { get; }
     /// <summary>The core worker of this process; null for a ref deserialized outside any Grid runtime.</summary>
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public IObjectResolver? Resolver { get; }
+    internal IObjectResolver? Resolver { get; }
 
     public abstract Type ValueType { get; }
 
-    public ObjectRefData ToData() => new(Id, Owner);
+    internal ObjectRefData ToData() => new(Id, Owner);
 
-    protected IObjectResolver BoundResolver => Resolver ?? throw new InvalidOperationException(
+    private protected IObjectResolver BoundResolver => Resolver ?? throw new InvalidOperationException(
         $"ObjectRef {Id} is not bound to a Grid runtime; get it through a GridClient or inside a task.");
 
     public bool Equals(ObjectRef? other) => other is not null && other.Id == Id;
@@ -112,8 +111,7 @@ public abstract class ObjectRef : IEquatable<ObjectRef>, IDisposable
 /// <summary>A typed future of a <typeparamref name="T"/>. Await it, or pass it to tasks and actor calls.</summary>
 public sealed class ObjectRef<T> : ObjectRef
 {
-    [EditorBrowsable(EditorBrowsableState.Never)]
-    public ObjectRef(ObjectId id, GrainId owner, IObjectResolver? resolver) : base(id, owner, resolver) { }
+    internal ObjectRef(ObjectId id, GrainId owner, IObjectResolver? resolver) : base(id, owner, resolver) { }
 
     /// <summary>One of the refs deserialized from a value, counted in that value's <paramref name="batch"/>.</summary>
     internal ObjectRef(ObjectId id, GrainId owner, IObjectResolver resolver, RefBatch batch) : base(id, owner, resolver, batch) { }

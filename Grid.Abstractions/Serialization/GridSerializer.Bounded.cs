@@ -3,7 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Grid.Serialization;
 
-public sealed partial class GridSerializer
+internal sealed partial class GridSerializer
 {
     /// <summary>
     /// Serializes as <see cref="Serialize(object?, Type)"/> does, but gives up (false) as soon as the bytes pass

@@ -4,7 +4,7 @@ namespace Grid.Serialization;
 
 // Exceptions crossing processes: a task's exception becomes a RemoteError where it ran and is
 // rebuilt as the same exception type where its result is read.
-public sealed partial class GridSerializer
+internal sealed partial class GridSerializer
 {
     /// <summary>Key of <see cref="Exception.Data"/> that <see cref="ToException"/> sets to where the error happened.</summary>
     public const string OriginDataKey = "grid.origin";

@@ -19,7 +19,7 @@ namespace Grid.Serialization;
 /// <para>Type names in the data are resolved to types (see <see cref="TypeResolver"/>): deserialize
 /// only data from your own cluster, as with any serializer that names types.</para>
 /// </remarks>
-public sealed partial class GridSerializer
+internal sealed partial class GridSerializer
 {
     /// <summary>
     /// The first byte of everything this serializer writes. 2: a ref names its owner by a tag (none, the previous

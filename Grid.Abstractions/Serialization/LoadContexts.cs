@@ -47,7 +47,7 @@ internal static class LoadContexts
     }
 }
 
-public sealed partial class GridSerializer
+internal sealed partial class GridSerializer
 {
     /// <summary>
     /// Forgets every codec, type encoding and resolved name that involves a type of

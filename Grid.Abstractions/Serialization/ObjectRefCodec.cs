@@ -79,7 +79,7 @@ internal static class OwnerText
 /// Collects the refs written while serializing one value, so a submitter can learn which refs a
 /// task argument carries nested inside it (to ship what it knows of the ones it owns).
 /// </summary>
-public static class NestedRefCollector
+internal static class NestedRefCollector
 {
     [ThreadStatic] private static List<ObjectRef>? t_current;
 
@@ -104,7 +104,7 @@ public static class NestedRefCollector
 /// its actor received, to release them when the actor dies (the actor's own fields may keep them alive until the
 /// garbage collector runs, which can be long after).
 /// </summary>
-public sealed class DeserializedRefScope
+internal sealed class DeserializedRefScope
 {
     private static readonly AsyncLocal<DeserializedRefScope?> s_current = new();
     private readonly List<WeakReference<ObjectRef>> _refs = [];

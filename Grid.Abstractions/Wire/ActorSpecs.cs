@@ -2,7 +2,7 @@ namespace Grid.Wire;
 
 /// <summary>How to build an actor: its class's constructor and arguments, and what it reserves.</summary>
 [GenerateSerializer, Immutable]
-public sealed class ActorCreationSpec
+internal sealed class ActorCreationSpec
 {
     [Id(0)] public required ActorId ActorId { get; init; }
     [Id(1)] public required JobId Job { get; init; }
@@ -42,7 +42,7 @@ public sealed class ActorCreationSpec
 /// submission order, which Orleans itself does not guarantee.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed class ActorCallSpec
+internal sealed class ActorCallSpec
 {
     [Id(0)] public required ActorId ActorId { get; init; }
     [Id(1)] public required string CallerId { get; init; }

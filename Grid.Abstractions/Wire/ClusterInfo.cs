@@ -47,7 +47,7 @@ public sealed record ActorInfo
     /// <summary>See ActorOptions.MaxTaskRetries: 0 never, -1 forever.</summary>
     [Id(12)] public int MaxTaskRetries { get; init; }
     /// <summary>How to build the actor again; kept only for a restartable actor (MaxRestarts not 0).</summary>
-    [Id(13)] public ActorCreationSpec? Spec { get; init; }
+    [Id(13)] internal ActorCreationSpec? Spec { get; init; }
     /// <summary>When the node that recorded the last death (restart or end) recorded it; callers compare their sends to it.</summary>
     [Id(14)] public DateTimeOffset? DiedAt { get; init; }
 

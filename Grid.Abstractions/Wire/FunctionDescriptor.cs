@@ -6,7 +6,7 @@ namespace Grid.Wire;
 /// which also tells compiler-generated lambda bodies apart. <see cref="DisplayName"/> is for errors.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record FunctionDescriptor(
+internal sealed record FunctionDescriptor(
     [property: Id(0)] string TypeName,
     [property: Id(1)] string MethodName,
     [property: Id(2)] int MetadataToken,

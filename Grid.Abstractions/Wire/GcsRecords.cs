@@ -1,10 +1,10 @@
 namespace Grid.Wire;
 
-public enum JobStatus : byte { Running, Succeeded, Failed, Stopped }
+internal enum JobStatus : byte { Running, Succeeded, Failed, Stopped }
 
 /// <summary>A job: one connected driver (client) and the code package its tasks and actors run against.</summary>
 [GenerateSerializer, Immutable]
-public sealed record JobInfo
+internal sealed record JobInfo
 {
     [Id(0)] public required JobId JobId { get; init; }
     /// <summary>Who drives the job, e.g. "host:pid (entry assembly)".</summary>
@@ -24,18 +24,18 @@ public sealed record JobInfo
 
 /// <summary>Where copies of a large object live (the object directory), and how big it is.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ObjectLocations
+internal sealed record ObjectLocations
 {
     [Id(0)] public required ObjectId ObjectId { get; init; }
     [Id(1)] public required long Size { get; init; }
     [Id(2)] public required NodeId[] Nodes { get; init; }
 }
 
-public enum TaskEventKind : byte { Submitted, Scheduled, Running, Finished, Failed }
+internal enum TaskEventKind : byte { Submitted, Scheduled, Running, Finished, Failed }
 
 /// <summary>One state change of a task, written to the GCS in batches (never one write per task).</summary>
 [GenerateSerializer, Immutable]
-public sealed record TaskEvent
+internal sealed record TaskEvent
 {
     [Id(0)] public required ObjectId TaskId { get; init; }
     [Id(1)] public required JobId Job { get; init; }

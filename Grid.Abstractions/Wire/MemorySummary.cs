@@ -2,7 +2,7 @@ namespace Grid.Wire;
 
 /// <summary>One object in one node's store, as the store describes it (a row of the memory summary before owners are asked).</summary>
 [GenerateSerializer, Immutable]
-public sealed record StoredObjectRecord(
+internal sealed record StoredObjectRecord(
     [property: Id(0)] ObjectId Id,
     [property: Id(1)] long Size,
     [property: Id(2)] bool Spilled,

@@ -6,4 +6,4 @@ namespace Grid.Wire;
 /// asking for chunks over the network.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record ObjectLocator([property: Id(0)] string Host, [property: Id(1)] string Path, [property: Id(2)] long Size);
+internal sealed record ObjectLocator([property: Id(0)] string Host, [property: Id(1)] string Path, [property: Id(2)] long Size);

@@ -1,6 +1,6 @@
 namespace Grid.Wire;
 
-public enum PayloadKind : byte
+internal enum PayloadKind : byte
 {
     /// <summary>The value's bytes travel in the message (small values).</summary>
     Inline,
@@ -12,7 +12,7 @@ public enum PayloadKind : byte
 
 /// <summary>What an owner knows of a finished object: its bytes, where it is stored, or its error.</summary>
 [GenerateSerializer, Immutable]
-public sealed class ObjectPayload
+internal sealed class ObjectPayload
 {
     [Id(0)] public PayloadKind Kind { get; init; }
     [Id(1)] public byte[]? Data { get; init; }

@@ -5,4 +5,4 @@ namespace Grid.Wire;
 /// submitted the task or made the put and that answers where the value is.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record ObjectRefData([property: Id(0)] ObjectId Id, [property: Id(1)] GrainId Owner);
+internal sealed record ObjectRefData([property: Id(0)] ObjectId Id, [property: Id(1)] GrainId Owner);

@@ -5,4 +5,4 @@ namespace Grid.Wire;
 /// and where to ask for the rest. <see cref="Next"/> is 0 once every outcome of the batch has been sent.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed record OutcomeChunk([property: Id(0)] TaskOutcome[] Outcomes, [property: Id(1)] long Next);
+internal sealed record OutcomeChunk([property: Id(0)] TaskOutcome[] Outcomes, [property: Id(1)] long Next);

@@ -6,7 +6,7 @@ namespace Grid.Wire;
 /// caller can rebuild the original type.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed class RemoteError
+internal sealed class RemoteError
 {
     [Id(0)] public required string TypeName { get; init; }
     [Id(1)] public required string Message { get; init; }

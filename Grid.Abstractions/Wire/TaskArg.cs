@@ -5,7 +5,7 @@ namespace Grid.Wire;
 /// resolved (fetched and deserialized) where the task runs.
 /// </summary>
 [GenerateSerializer, Immutable]
-public sealed class TaskArg
+internal sealed class TaskArg
 {
     [Id(0)] public byte[]? Inline { get; init; }
     [Id(1)] public ObjectRefData? Ref { get; init; }

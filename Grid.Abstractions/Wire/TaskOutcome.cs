@@ -5,4 +5,4 @@ namespace Grid.Wire;
 /// task of the batch it answers (its index there), and its payload.
 /// </summary>
 [GenerateSerializer, Immutable]
-public readonly record struct TaskOutcome([property: Id(0)] int Index, [property: Id(1)] ObjectPayload Payload);
+internal readonly record struct TaskOutcome([property: Id(0)] int Index, [property: Id(1)] ObjectPayload Payload);

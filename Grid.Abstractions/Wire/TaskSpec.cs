@@ -2,7 +2,7 @@ namespace Grid.Wire;
 
 /// <summary>Everything a node needs to run one task; its result gets the id <see cref="TaskId"/>.</summary>
 [GenerateSerializer, Immutable]
-public sealed class TaskSpec
+internal sealed class TaskSpec
 {
     [Id(0)] public required ObjectId TaskId { get; init; }
     [Id(1)] public required JobId Job { get; init; }
@@ -35,4 +35,4 @@ public sealed class TaskSpec
 
 /// <summary>A nested ref's payload, shipped with a task by the ref's owner.</summary>
 [GenerateSerializer, Immutable]
-public sealed record BorrowedObject([property: Id(0)] ObjectId Id, [property: Id(1)] ObjectPayload Payload);
+internal sealed record BorrowedObject([property: Id(0)] ObjectId Id, [property: Id(1)] ObjectPayload Payload);
