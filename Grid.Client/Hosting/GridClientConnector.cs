@@ -27,7 +27,7 @@ internal static class GridClientConnector
         }
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddGridClient(o => Copy(resolved, o));
+        AddOrleansClient(builder.Services, resolved);
         var host = builder.Build();
         await ClientStart.StartAsync(host, resolved, cancellationToken).ConfigureAwait(false);
         try
@@ -48,21 +48,11 @@ internal static class GridClientConnector
     }
 
     /// <summary>
-    /// Adds an Orleans client configured for a Grid cluster and a <see cref="GridClient"/> singleton
-    /// (for ASP.NET services and workers on the generic host).
+    /// Registers the Orleans client of <paramref name="options"/> (resolved: address turned into Redis settings,
+    /// credentials read) and the factory of GridClients over it, in the private host <see cref="ConnectAsync"/> builds.
     /// </summary>
-    public static IServiceCollection AddGridClient(this IServiceCollection services, Action<GridClientOptions>? configure = null)
+    private static void AddOrleansClient(IServiceCollection services, GridClientOptions options)
     {
-        var configured = new GridClientOptions();
-        configure?.Invoke(configured);
-        GridClientOptionsValidator.ThrowIfInvalid(configured);
-        var options = Resolve(configured);
-        if (options.Redis is { } redis && !options.SecurityResolved)
-        {
-            // Service registration is synchronous; hosts that connect through ConnectAsync never block here.
-            options.Credentials = ClusterSecurity.ReadAsync(redis).GetAwaiter().GetResult();
-            options.SecurityResolved = true;
-        }
         services.AddSingleton(Options.Create(options));
         services.AddOrleansClient(client =>
         {
@@ -76,8 +66,6 @@ internal static class GridClientConnector
         // The object-transfer channel to the nodes' stores uses the same credentials (TLS) as the gateway connections.
         services.AddOptions<ObjectStoreOptions>().Configure(o => o.Network.Credentials = options.Credentials);
         services.AddSingleton<GridClientFactory>();
-        services.AddSingleton(sp => sp.GetRequiredService<GridClientFactory>().CreateAsync(null).GetAwaiter().GetResult());
-        return services;
     }
 
     /// <summary>How connect errors name the password setting to a program author.</summary>

@@ -3,9 +3,8 @@ using Microsoft.Extensions.Options;
 namespace Grid.Hosting;
 
 /// <summary>
-/// Checks <see cref="GridClientOptions"/> before a client connects: in <c>GridClient.ConnectAsync</c>, and in
-/// <c>AddGridClient</c> at registration (the options are final there: the client's Orleans configuration is built from
-/// them); the error names the option.
+/// Checks <see cref="GridClientOptions"/> before a client connects: in <c>GridClient.ConnectAsync</c>, and at the host's
+/// start for <c>AddGridClient</c> (<c>ValidateOnStart</c>); the error names the option.
 /// </summary>
 internal sealed class GridClientOptionsValidator : IValidateOptions<GridClientOptions>
 {

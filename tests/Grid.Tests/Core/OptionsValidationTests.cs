@@ -1,4 +1,6 @@
 using Grid.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Grid.Tests.Core;
@@ -21,5 +23,17 @@ public sealed class OptionsValidationTests
         var e = await Assert.ThrowsAsync<OptionsValidationException>(() => GridClient.ConnectAsync(options));
         Assert.Contains("ConnectTimeout must be positive", e.Message);
         Assert.Contains("LeaseRenewal must be positive", e.Message);
+    }
+
+    [Fact]
+    public async Task AddGridClient_registers_without_connecting_and_the_host_start_names_the_bad_option()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        // No cluster listens on port 1: registering must not try to reach it.
+        builder.Services.AddGridClient(o => { o.Gateways = ["127.0.0.1:1"]; o.NodeRefreshInterval = TimeSpan.Zero; });
+        using var host = builder.Build();
+
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("NodeRefreshInterval must be positive", e.Message);
     }
 }
