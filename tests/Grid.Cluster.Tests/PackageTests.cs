@@ -10,7 +10,7 @@ namespace Grid.Cluster.Tests;
 public sealed class PackageTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromMinutes(4);
-    private static readonly string[] Shipped = ["Grid.Abstractions", "Grid.ObjectStore", "Grid.Client", "Grid.Silo", "Grid.Cli"];
+    private static readonly string[] Shipped = ["Grid.Abstractions", "Grid.ObjectStore", "Grid.Core", "Grid.Client", "Grid.Silo", "Grid.Cli"];
 
     [Fact]
     public async Task An_app_built_from_the_packages_runs_embedded_and_on_a_cluster_the_packed_tool_started()
