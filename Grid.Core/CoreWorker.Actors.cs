@@ -77,7 +77,7 @@ internal sealed partial class CoreWorker
         // Constructor arguments this process owns (large by-value ones it put itself among them) travel resolved, as a
         // task's do, so the node need not ask this process back. A failed one is left as a ref: the host learns its
         // error from the owner and records it as the constructor's failure, as for any failed argument.
-        var (args, _, failure) = await ResolveOwnedArgumentsAsync(spec.Args).ConfigureAwait(false);
+        var (args, failure) = await DependencyResolver.ResolveAsync(this, spec.Args, DependencyResolver.Scope.Owned).ConfigureAwait(false);
         spec = spec.With(failure is null && !ReferenceEquals(args, spec.Args) ? args : null,
             nested is not null ? await LendNestedAsync(nested).ConfigureAwait(false) : null);
         var node = await PlaceOnLiveNodeAsync(spec).ConfigureAwait(false);
@@ -196,7 +196,7 @@ internal sealed partial class CoreWorker
         var scratch = NestedArgumentScratch();
         var wireArgs = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, scratch);
         var nested = TakeNested(scratch);
-        var sent = InlineReadyOwnedArguments(wireArgs);
+        var sent = DependencyResolver.InlineReadyOwned(this, wireArgs);
         var resultId = ObjectId.New();
         var result = _owned.AddPending(resultId).Payload;
         // refcount: arguments live until the call ends. A ref argument replaced by its value travels as a copy, so the
@@ -235,25 +235,6 @@ internal sealed partial class CoreWorker
         return new ObjectRef<T>(resultId, OwnerAddress, this);
     }
 
-    /// <summary>
-    /// Replaces ref arguments this process owns by their values when every one is a small value that is ready now,
-    /// as <see cref="ResolveOwnedArgumentsAsync"/> would before sending: such a call needs no wait and can ride in a
-    /// batch. Otherwise the arguments stay as they are (the call goes alone, resolved in the background).
-    /// </summary>
-    private TaskArg[] InlineReadyOwnedArguments(TaskArg[] args)
-    {
-        TaskArg[]? rewritten = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] is not { Ref: { } r, Resolved: null } || r.Owner != OwnerAddress) continue;
-            var payload = GetOwnedPayload(r.Id);
-            if (!payload.IsCompletedSuccessfully || payload.Result is not { Kind: PayloadKind.Inline, Data: { } data }) return args;
-            rewritten ??= (TaskArg[])args.Clone();
-            rewritten[i] = TaskArg.Value(data);
-        }
-        return rewritten ?? args;
-    }
-
     private ILocalActors? _localActors;
 
     /// <summary>Called by the node this worker belongs to: the actors it hosts are then called without a message.</summary>
@@ -283,7 +264,7 @@ internal sealed partial class CoreWorker
         try
         {
             await channel.Actor.Ready.ConfigureAwait(false);
-            var (args, _, failure) = await ResolveOwnedArgumentsAsync(spec.Args).ConfigureAwait(false);
+            var (args, failure) = await DependencyResolver.ResolveAsync(this, spec.Args, DependencyResolver.Scope.Owned).ConfigureAwait(false);
             var lent = nested is not null && failure is null ? await LendNestedAsync(nested).ConfigureAwait(false) : null;
             channel.Resolved(call, current => ReferenceEquals(args, current.Args) && lent is null ? current : new ActorCallSpec
             {

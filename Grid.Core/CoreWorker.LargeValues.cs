@@ -180,7 +180,7 @@ internal sealed partial class CoreWorker
     /// would the inline bytes: same declared type, so the same deserialization (and a <see cref="ReadOnlyMemory{T}"/>
     /// parameter gets a zero-copy view). The ref is held only by the call's argument pin (see PinArguments), so the
     /// object is freed when the call ends. Inside a node the put is done before this returns; a remote client pushes
-    /// in the background, and the call waits for it as for any owned ref argument (ResolveOwnedArgumentsAsync). A put
+    /// in the background, and the call waits for it as for any owned ref argument (DependencyResolver). A put
     /// that fails (a full store, a dead node) fails the call with that error.
     /// </summary>
     private TaskArg PutLargeArgument(object? value, Type type, byte[]? serialized)

@@ -244,14 +244,15 @@ internal sealed partial class CoreWorker
         ObjectPayload.Failed(Serializer.ToRemoteError(e, $"submitting task {spec.DisplayName}"));
 
     /// <summary>
-    /// Ray's local dependency resolver: waits for the task's arguments that this process owns, fails
-    /// the task at once if one of them failed, and prefers the node that holds the largest stored one.
+    /// Waits for the task's arguments that this process owns (<see cref="DependencyResolver"/>), fails the task at once
+    /// if one of them failed, and prefers the node that holds the largest stored one.
     /// </summary>
     private async ValueTask<(TaskSpec Spec, NodeId? Preferred, ObjectPayload? Failure)> ResolveOwnedDependenciesAsync(TaskSpec spec)
     {
-        var (args, preferred, failure) = await ResolveOwnedArgumentsAsync(spec.Args).ConfigureAwait(false);
-        if (failure is not null || ReferenceEquals(args, spec.Args)) return (spec, preferred, failure);
-        return (spec.With(args: args), preferred, null);
+        var (args, failure) = await DependencyResolver.ResolveAsync(this, spec.Args, DependencyResolver.Scope.Owned).ConfigureAwait(false);
+        if (failure is not null) return (spec, null, failure);
+        var preferred = DependencyResolver.LargestStoredArgumentNode(args, IsKnownDead);
+        return (ReferenceEquals(args, spec.Args) ? spec : spec.With(args: args), preferred, null);
     }
 
     /// <summary>
@@ -265,31 +266,5 @@ internal sealed partial class CoreWorker
         foreach (var r in nested.DistinctBy(r => r.Id))
             if (r.Owner == OwnerAddress) lent.Add(new BorrowedObject(r.Id, await GetOwnedPayload(r.Id).ConfigureAwait(false)));
         return lent.Count > 0 ? [.. lent] : null;
-    }
-
-    /// <summary>
-    /// Replaces refs this process owns by what it knows of them: small values inline, stored ones with
-    /// their location attached. The node that runs the call then never has to ask this process back —
-    /// a client is only reachable through its gateway, and a silo-to-client call is the costliest hop.
-    /// </summary>
-    internal async ValueTask<(TaskArg[] Args, NodeId? Preferred, ObjectPayload? Failure)> ResolveOwnedArgumentsAsync(TaskArg[] args)
-    {
-        TaskArg[]? rewritten = null;
-        NodeId? preferred = null;
-        long largest = 0;
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] is not { Ref: { } r, Resolved: null } || r.Owner != OwnerAddress) continue;
-            var payload = await GetOwnedPayload(r.Id).ConfigureAwait(false);
-            if (payload.Kind == PayloadKind.Error) return (args, null, payload);
-            rewritten ??= (TaskArg[])args.Clone();
-            rewritten[i] = payload.Kind == PayloadKind.Inline ? TaskArg.Value(payload.Data!) : new TaskArg { Ref = r, Resolved = payload };
-            if (payload.Kind == PayloadKind.Stored && payload.Size > largest && !IsKnownDead(payload.Node))
-            {
-                largest = payload.Size;
-                preferred = payload.Node;
-            }
-        }
-        return (rewritten ?? args, preferred, null);
     }
 }
