@@ -5,7 +5,8 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 
-projects=(tests/*/*.csproj)
+# The test projects (tests/*.Tests); tests/Grid.Testing is the library they share, not a test project.
+projects=(tests/*.Tests/*.csproj)
 fast=0
 if [ "${1:-}" = "--fast" ]; then
   fast=1

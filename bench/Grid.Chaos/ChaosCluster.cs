@@ -2,9 +2,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
-using Grid.Cluster.Tests;
 using Grid.Hosting;
 using Grid.Silo.Gcs;
+using Grid.Testing;
 using Grid.Wire;
 
 namespace Grid.Chaos;
@@ -35,7 +35,7 @@ public sealed class ChaosCluster : IAsyncDisposable
     }
 
     public string StateDir { get; }
-    public int Port { get; } = FreePort();
+    public int Port { get; } = LoopbackPorts.Next();
     public string Address => $"127.0.0.1:{Port}";
     public GridCli Cli { get; }
     private string RedisDir => Path.Combine(StateDir, "redis");
@@ -187,12 +187,5 @@ public sealed class ChaosCluster : IAsyncDisposable
             return cmdline.Contains("Grid.Cli", StringComparison.Ordinal) || cmdline.Contains("redis-server", StringComparison.Ordinal);
         }
         catch (IOException) { return false; }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

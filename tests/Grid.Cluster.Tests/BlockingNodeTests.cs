@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Grid.Testing;
 using Grid.Wire;
 
 namespace Grid.Cluster.Tests;

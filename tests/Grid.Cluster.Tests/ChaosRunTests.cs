@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Grid.Testing;
 
 namespace Grid.Cluster.Tests;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Grid.Samples.Scenarios;
+using Grid.Testing;
 
 namespace Grid.Cluster.Tests;
 

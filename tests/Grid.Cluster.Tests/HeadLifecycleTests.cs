@@ -1,5 +1,6 @@
 using Grid.Hosting;
 using Grid.Samples.Scenarios;
+using Grid.Testing;
 
 namespace Grid.Cluster.Tests;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Grid.Testing;
 
 namespace Grid.Cluster.Tests;
 
@@ -71,7 +72,7 @@ public sealed class PackageTests
 
             await RunAsync("dotnet", ["tool", "install", "Grid.Cli", "--version", "0.1.0", "--tool-path", Path.GetDirectoryName(grid)!,
                 "--configfile", Path.Combine(app, "nuget.config")], app);
-            var port = LocalCluster.FreePort().ToString();
+            var port = LoopbackPorts.Next().ToString();
             var environment = new Dictionary<string, string> { ["GRID_STATE_DIR"] = state, ["APP_PASSWORD"] = LocalCluster.Password };
             await RunAsync(grid, ["start", "--head", "--port", port, "--password", LocalCluster.Password, "--num-cpus", "2", "--node-ip-address", "127.0.0.1"], app, environment);
             var onCluster = await RunAsync("dotnet", [dll, $"127.0.0.1:{port}"], app, environment);

@@ -1,55 +1,43 @@
-using Grid.Grains;
-using Microsoft.Extensions.DependencyInjection;
+using Grid.Testing;
 using Microsoft.Extensions.Options;
-using Orleans.Hosting;
-using Orleans.TestingHost;
 
 namespace Grid.ObjectStore.Tests;
 
 /// <summary>
-/// Two in-process silos whose stores never read each other's files nor hand theirs to writers (same-host reads and writes
-/// off), so every transfer takes the path nodes on different machines take. The third silo serves no transfer
-/// channel: pulls from it fall back to grain calls.
+/// Two in-process silos (<see cref="GridTestCluster"/>, store only) whose stores never read each other's files nor hand
+/// theirs to writers (same-host reads and writes off), so every transfer takes the path nodes on different machines
+/// take. The third silo serves no transfer channel: pulls from it fall back to grain calls.
 /// </summary>
 public sealed class NetworkOnlyCluster : IAsyncLifetime
 {
-    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public GridTestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(3);
-        builder.ConfigureSilo((options, silo) =>
-        {
-            var withChannel = !options.SiloName.EndsWith("_2", StringComparison.Ordinal);
-            silo.Services.AddGridObjectStore(store =>
+    public async Task InitializeAsync() =>
+        Cluster = await new GridTestClusterBuilder()
+            .Silos(3)
+            .StoreOnly()
+            .ConfigureStores((silo, store) =>
             {
                 store.AllowSameHostReads = false;
                 store.AllowSameHostWrites = false;
-                store.Network.Enabled = withChannel;
-            });
-            silo.Services.AddPlacementDirector<NodePinnedPlacement, NodePinnedPlacementDirector>();
-        });
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
+                store.Network.Enabled = !silo.EndsWith("_2", StringComparison.Ordinal);
+            })
+            .StartAsync();
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        if (Cluster is not null) await Cluster.DisposeAsync();
+    }
 
     /// <summary>The silo that serves no transfer channel.</summary>
     internal TwoSiloCluster.Node WithoutChannel =>
-        this[Enumerable.Range(0, Cluster.Silos.Count).First(i => !Cluster.Silos[i].ServiceProvider.GetRequiredService<IOptions<ObjectStoreOptions>>().Value.Network.Enabled)];
+        this[Enumerable.Range(0, Cluster.Silos.Count).First(i => !HasChannel(i))];
 
     /// <summary>A silo that serves a transfer channel, the <paramref name="skip"/>-th one.</summary>
     internal TwoSiloCluster.Node WithChannel(int skip = 0) =>
-        this[Enumerable.Range(0, Cluster.Silos.Count).Where(i => Cluster.Silos[i].ServiceProvider.GetRequiredService<IOptions<ObjectStoreOptions>>().Value.Network.Enabled).Skip(skip).First()];
+        this[Enumerable.Range(0, Cluster.Silos.Count).Where(HasChannel).Skip(skip).First()];
 
-    internal TwoSiloCluster.Node this[int index]
-    {
-        get
-        {
-            var silo = Cluster.Silos[index];
-            var services = silo.ServiceProvider;
-            return new TwoSiloCluster.Node(new NodeId(silo.SiloAddress.ToParsableString()), services.GetRequiredService<LocalObjectStore>(), services.GetRequiredService<ObjectManager>());
-        }
-    }
+    private bool HasChannel(int index) => GridTestCluster.Service<IOptions<ObjectStoreOptions>>(Cluster.Silos[index]).Value.Network.Enabled;
+
+    internal TwoSiloCluster.Node this[int index] => TwoSiloCluster.Node.Of(Cluster.Silos[index]);
 }

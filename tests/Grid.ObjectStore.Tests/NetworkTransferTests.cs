@@ -120,7 +120,7 @@ public sealed class NetworkTransferTests(NetworkOnlyCluster cluster, ITestOutput
     [Fact]
     public async Task A_source_that_stops_mid_pull_fails_the_pull_with_ObjectTransferException_naming_it()
     {
-        var handle = await cluster.Cluster.StartAdditionalSiloAsync().WaitAsync(Generous);
+        var handle = await cluster.Cluster.AddSiloAsync().WaitAsync(Generous);
         var services = handle.ServiceProvider;
         var node = new NodeId(handle.SiloAddress.ToParsableString());
         var id = ObjectId.New();

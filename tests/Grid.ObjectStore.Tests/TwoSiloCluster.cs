@@ -1,44 +1,31 @@
-using Grid.Grains;
-using Microsoft.Extensions.DependencyInjection;
+using Grid.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Orleans.Hosting;
 using Orleans.TestingHost;
 
 namespace Grid.ObjectStore.Tests;
 
-/// <summary>Two in-process silos, each with its own object store (and directory) and NodePinned placement.</summary>
+/// <summary>Two in-process silos (<see cref="GridTestCluster"/>, store only), each with its own object store (and directory) and NodePinned placement.</summary>
 public sealed class TwoSiloCluster : IAsyncLifetime
 {
-    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public GridTestCluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => Cluster = await new GridTestClusterBuilder().Silos(2).StoreOnly().StartAsync();
+
+    public async Task DisposeAsync()
     {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddGridObjectStore();
-            silo.Services.AddPlacementDirector<NodePinnedPlacement, NodePinnedPlacementDirector>();
-        });
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        if (Cluster is not null) await Cluster.DisposeAsync();
     }
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
-
-    internal Node this[int index]
-    {
-        get
-        {
-            var silo = Cluster.Silos[index];
-            var services = silo.ServiceProvider;
-            return new Node(new NodeId(silo.SiloAddress.ToParsableString()), services.GetRequiredService<LocalObjectStore>(), services.GetRequiredService<ObjectManager>());
-        }
-    }
+    internal Node this[int index] => Node.Of(Cluster.Silos[index]);
 
     /// <summary>A puller with no local store, on the cluster client: what a remote driver has.</summary>
     internal ObjectManager ClientPuller() =>
         new(Cluster.Client, null, Options.Create(new ObjectStoreOptions()), NullLogger<ObjectManager>.Instance);
 
-    internal sealed record Node(NodeId Id, LocalObjectStore Store, ObjectManager Objects);
+    internal sealed record Node(NodeId Id, LocalObjectStore Store, ObjectManager Objects)
+    {
+        public static Node Of(InProcessSiloHandle silo) =>
+            new(GridTestCluster.NodeOf(silo), GridTestCluster.Service<LocalObjectStore>(silo), GridTestCluster.Service<ObjectManager>(silo));
+    }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using Grid.Hosting;
 using Grid.ObjectStore;
 using Grid.Silo;
@@ -9,7 +8,6 @@ using Grid.TestSilo;
 using Grid.Wire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Xunit.Abstractions;
 
 namespace Grid.Gcs.Tests.Redis;
@@ -25,26 +23,15 @@ public sealed class ClientDeathTests(ITestOutputHelper output) : IAsyncLifetime
     private static readonly TimeSpan ClientTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     private RedisServer _redis = null!;
-    private IHost? _silo;
+    private readonly RedisHosts _hosts = new();
 
     public async Task InitializeAsync() => _redis = await RedisServer.StartAsync(Password);
 
-    private async Task<IHost> StartSiloAsync(GridRedisOptions redis)
+    private Task<IHost> StartSiloAsync(GridRedisOptions redis) => _hosts.StartSiloAsync(redis, o =>
     {
-        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo
-            .ConfigureEndpoints(IPAddress.Loopback, LoopbackPorts.Next(), LoopbackPorts.Next())
-            .UseGrid(o =>
-            {
-                o.NumCpus = 2;
-                o.ClientTimeout = ClientTimeout;
-            })
-            .UseGridRedis(redis.CopyTo));
-        _silo = builder.Build();
-        await _silo.StartAsync();
-        return _silo;
-    }
+        o.NumCpus = 2;
+        o.ClientTimeout = ClientTimeout;
+    });
 
     [Fact]
     public async Task A_killed_client_has_its_job_failed_its_objects_and_borrows_freed_and_its_actors_killed_except_the_detached_one()
@@ -90,11 +77,7 @@ public sealed class ClientDeathTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        if (_silo is not null)
-        {
-            try { await _silo.StopAsync(); } catch (Exception) { /* a silo that failed to start */ }
-            _silo.Dispose();
-        }
+        await _hosts.DisposeAsync();
         await _redis.DisposeAsync();
     }
 }

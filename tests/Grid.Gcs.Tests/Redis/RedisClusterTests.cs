@@ -1,4 +1,3 @@
-using System.Net;
 using Grid.Grains;
 using Xunit.Abstractions;
 using Grid.Hosting;
@@ -8,7 +7,6 @@ using Grid.Testing;
 using Grid.Wire;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Grid.Gcs.Tests.Redis;
 
@@ -22,37 +20,16 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
     private const string Password = "cluster-pass";
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(90);
     private RedisServer _redis = null!;
-    private readonly List<IHost> _hosts = [];
+    private readonly RedisHosts _hosts = new();
 
     public async Task InitializeAsync() => _redis = await RedisServer.StartAsync(Password);
 
     private GridRedisOptions Options(string clusterId, string? password = Password) =>
         new() { Address = _redis.Address, ClusterId = clusterId, Password = password };
 
-    private async Task<IHost> StartSiloAsync(GridRedisOptions redis)
-    {
-        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleans(silo => silo
-            .ConfigureEndpoints(IPAddress.Loopback, LoopbackPorts.Next(), LoopbackPorts.Next())
-            .UseGrid(o => o.NumCpus = 2) // before UseGridRedis on purpose: the order must not matter
-            .UseGridRedis(redis.CopyTo));
-        var host = builder.Build();
-        _hosts.Add(host);
-        await host.StartAsync();
-        return host;
-    }
+    private Task<IHost> StartSiloAsync(GridRedisOptions redis) => _hosts.StartSiloAsync(redis, o => o.NumCpus = 2);
 
-    private async Task<IHost> StartClientAsync(GridRedisOptions redis)
-    {
-        var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(client => client.UseGridRedis(redis.CopyTo));
-        var host = builder.Build();
-        _hosts.Add(host);
-        await host.StartAsync();
-        return host;
-    }
+    private Task<IHost> StartClientAsync(GridRedisOptions redis) => _hosts.StartClientAsync(redis);
 
     [Fact]
     public async Task Two_silos_and_a_client_form_a_cluster_and_a_killed_silo_is_declared_dead()
@@ -128,11 +105,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var host in Enumerable.Reverse(_hosts))
-        {
-            try { await host.StopAsync(); } catch (Exception) { /* a host that failed to start */ }
-            host.Dispose();
-        }
+        await _hosts.DisposeAsync();
         await _redis.DisposeAsync();
     }
 }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Grid.Testing;
 using Grid.Tests.Fixtures;
 using Orleans.TestingHost;
 
@@ -30,7 +31,7 @@ public sealed class LineageTests
         var killing = await small.KillAsync(victim);
         Assert.Equal(LineageFunctions.Expected(7), await made.GetAsync(Timeout));
 
-        Assert.Equal([SmallCluster.NodeOf(victim).Value, "elsewhere"], LineageFunctions.Runs(run, "make", SmallCluster.NodeOf(victim)));
+        Assert.Equal([GridTestCluster.NodeOf(victim).Value, "elsewhere"], LineageFunctions.Runs(run, "make", GridTestCluster.NodeOf(victim)));
         await killing;
     }
 
@@ -40,7 +41,7 @@ public sealed class LineageTests
         await using var small = await SmallCluster.StartAsync(3);
         var run = Guid.NewGuid().ToString("N");
         var victim = small.Victim();
-        var node = SmallCluster.NodeOf(victim);
+        var node = GridTestCluster.NodeOf(victim);
         var make = small.Grid.Function<string, int, long[]>(LineageFunctions.Make, On(victim));
         var next = small.Grid.Function<string, long[], long[]>(LineageFunctions.Next, On(victim));
         var first = make.Remote(run, 3);
@@ -62,7 +63,7 @@ public sealed class LineageTests
     {
         await using var small = await SmallCluster.StartAsync(3);
         var victim = small.Victim();
-        var node = SmallCluster.NodeOf(victim);
+        var node = GridTestCluster.NodeOf(victim);
         // A client puts into its nodes in turn: of three puts in a row, one lands on each node.
         var puts = new List<ObjectRef<long[]>>();
         for (var i = 0; i < 3; i++) puts.Add(await small.Grid.PutAsync(LineageFunctions.Expected(i)));
@@ -100,7 +101,7 @@ public sealed class LineageTests
         var killing = await small.KillAsync(victim);
         var error = await Assert.ThrowsAsync<ObjectLostException>(() => made.GetAsync(Timeout));
         Assert.Contains("MaxRetries = 0", error.Message);
-        Assert.Equal([SmallCluster.NodeOf(victim).Value], LineageFunctions.Runs(run, "make", SmallCluster.NodeOf(victim)));
+        Assert.Equal([GridTestCluster.NodeOf(victim).Value], LineageFunctions.Runs(run, "make", GridTestCluster.NodeOf(victim)));
         await killing;
     }
 
@@ -108,7 +109,7 @@ public sealed class LineageTests
     private static TaskOptions On(InProcessSiloHandle victim) => new()
     {
         NumCpus = 0.5,
-        Scheduling = SchedulingStrategy.NodeAffinity(SmallCluster.NodeOf(victim), soft: true),
+        Scheduling = SchedulingStrategy.NodeAffinity(GridTestCluster.NodeOf(victim), soft: true),
     };
 }
 

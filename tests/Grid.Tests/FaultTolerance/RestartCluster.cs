@@ -1,7 +1,6 @@
 using Grid.Testing;
 using Grid.Tests.Fixtures;
 using Grid.Wire;
-using Orleans.TestingHost;
 
 namespace Grid.Tests.FaultTolerance;
 
@@ -16,11 +15,11 @@ public sealed class RestartCluster : IAsyncDisposable
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
     public const string Slot = "slot";
 
-    private readonly SmallCluster _cluster;
+    private readonly GridTestCluster _cluster;
 
-    private RestartCluster(SmallCluster cluster) => _cluster = cluster;
+    private RestartCluster(GridTestCluster cluster) => _cluster = cluster;
 
-    public InProcessTestCluster Cluster => _cluster.Cluster;
+    public GridTestCluster Cluster => _cluster;
     internal Grid.Silo.Gcs.IGcs Gcs => _cluster.Gcs;
     public GridClient Grid => _cluster.Grid;
 
@@ -38,9 +37,9 @@ public sealed class RestartCluster : IAsyncDisposable
     public async Task<NodeId> KillNodeOfAsync<T>(ActorHandle<T> actor) where T : class
     {
         var node = (await actor.GetInfoAsync()).Node ?? throw new InvalidOperationException($"{actor} has no node");
-        var silo = Cluster.Silos.Cast<InProcessSiloHandle>().Single(s => s.SiloAddress.ToParsableString() == node.Value);
+        var silo = Cluster.SiloOf(node);
         Assert.NotEqual("Primary", silo.Name);
-        await Cluster.KillSiloAsync(silo);
+        await Cluster.TestCluster.KillSiloAsync(silo);
         return node;
     }
 

@@ -23,13 +23,13 @@ public sealed class TaskResubmissionTests
         using var retries = new RetryCounter();
         var run = Guid.NewGuid().ToString("N");
         var victim = small.Victim();
-        FaultFunctions.Doom(run, SmallCluster.NodeOf(victim));
+        FaultFunctions.Doom(run, GridTestCluster.NodeOf(victim));
         // The driver runs on the first silo (never killed) and submits the burst there: the node spills what it cannot
         // run to the others, which run two at a time and queue the rest. (A client outside reaches the nodes through
         // gateways, which in-process silos only imitate: the multi-process tests kill a real client's gateway.)
         var driver = Driver(small).Remote(run, 600);
 
-        await Eventually.WaitAsync(() => FaultFunctions.StartedOn(run, SmallCluster.NodeOf(victim)) >= 2 && FaultFunctions.StartedIn(run) >= 6,
+        await Eventually.WaitAsync(() => FaultFunctions.StartedOn(run, GridTestCluster.NodeOf(victim)) >= 2 && FaultFunctions.StartedIn(run) >= 6,
             Timeout, "tasks of the burst running on every node");
         var killing = await KillAsync(small, victim, run);
         try
@@ -49,8 +49,8 @@ public sealed class TaskResubmissionTests
         await using var small = await SmallCluster.StartAsync(3);
         var run = Guid.NewGuid().ToString("N");
         var victim = small.Victim();
-        FaultFunctions.Doom(run, SmallCluster.NodeOf(victim));
-        var node = SmallCluster.NodeOf(victim);
+        FaultFunctions.Doom(run, GridTestCluster.NodeOf(victim));
+        var node = GridTestCluster.NodeOf(victim);
         // Soft affinity, from a driver on the first silo: the node forwards each task to the victim.
         var noRetry = Driver<string, string, int, string[]>(small, FaultFunctions.DriveSoftPinned).Remote(run, node.Value, 0);
         var oneRetry = Driver<string, string, int, string[]>(small, FaultFunctions.DriveSoftPinned).Remote(run, node.Value, 1);
@@ -79,16 +79,16 @@ public sealed class TaskResubmissionTests
     /// tests drive from inside the cluster: a client outside reaches the nodes through gateways, whose deaths in-process
     /// silos (an in-memory transport) do not imitate faithfully; the multi-process tests kill a real client's gateway.
     /// </summary>
-    private static RemoteFunction<string, int, int[]> Driver(SmallCluster small) =>
+    private static RemoteFunction<string, int, int[]> Driver(GridTestCluster small) =>
         small.Grid.Function<string, int, int[]>(FaultFunctions.DriveBurst, PinnedToFirst(small));
 
-    private static RemoteFunction<T1, T2, T3, TResult> Driver<T1, T2, T3, TResult>(SmallCluster small, Func<T1, T2, T3, Task<TResult>> drive) =>
+    private static RemoteFunction<T1, T2, T3, TResult> Driver<T1, T2, T3, TResult>(GridTestCluster small, Func<T1, T2, T3, Task<TResult>> drive) =>
         small.Grid.Function(drive, PinnedToFirst(small));
 
-    private static TaskOptions PinnedToFirst(SmallCluster small) => new()
+    private static TaskOptions PinnedToFirst(GridTestCluster small) => new()
     {
         NumCpus = 0,
-        Scheduling = SchedulingStrategy.NodeAffinity(SmallCluster.NodeOf((Orleans.TestingHost.InProcessSiloHandle)small.Cluster.Silos[0])),
+        Scheduling = SchedulingStrategy.NodeAffinity(GridTestCluster.NodeOf(small.Silos[0])),
     };
 
     /// <summary>
@@ -96,7 +96,7 @@ public sealed class TaskResubmissionTests
     /// hold until the test ends (<see cref="FaultFunctions.Doom"/>), as a killed process's would never answer; an
     /// in-process kill returns only after the silo's running calls end, so it is awaited last.
     /// </summary>
-    private static async Task<Task> KillAsync(SmallCluster small, Orleans.TestingHost.InProcessSiloHandle victim, string run)
+    private static async Task<Task> KillAsync(GridTestCluster small, Orleans.TestingHost.InProcessSiloHandle victim, string run)
     {
         var killing = await small.KillAsync(victim);
         TestFunctions.Gate(run).SetResult(true);

@@ -1,10 +1,6 @@
 using Grid.Hosting;
-using Grid.ObjectStore;
-using Grid.Silo;
 using Grid.Silo.Gcs;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Orleans.TestingHost;
+using Grid.Testing;
 
 namespace Grid.Tests.Fixtures;
 
@@ -32,47 +28,27 @@ public sealed class EmbeddedGridFixture : IGridFixture, IAsyncLifetime
     public async Task DisposeAsync() => await Grid.DisposeAsync();
 }
 
-/// <summary>Three silos in this process (Orleans' InProcessTestCluster), 4 CPUs each, sharing one in-memory GCS.</summary>
+/// <summary>Three silos in this process (<see cref="GridTestCluster"/>), 4 CPUs each, sharing one in-memory GCS.</summary>
 public sealed class ClusterGridFixture : IGridFixture, IAsyncLifetime
 {
-    private readonly InMemoryGcs _gcs = new();
-    private readonly List<GridClient> _clients = [];
-
-    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public GridTestCluster Cluster { get; private set; } = null!;
     /// <summary>The GCS the silos share.</summary>
-    internal IGcs Gcs => _gcs;
-    public GridClient Grid { get; private set; } = null!;
+    internal IGcs Gcs => Cluster.Gcs;
+    public GridClient Grid => Cluster.Grid;
     public int NodeCount => 3;
     public double CpusPerNode => 4;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(3);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddSingleton<IGcs>(_gcs);
-            silo.UseGrid(o => o.NumCpus = CpusPerNode);
-        });
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-        Grid = await ConnectAnotherClientAsync();
-    }
+    public async Task InitializeAsync() =>
+        Cluster = await new GridTestClusterBuilder().Silos(NodeCount).ConfigureNodes(o => o.NumCpus = CpusPerNode).StartAsync();
 
-    public Task<GridClient> ConnectAnotherClientAsync() => ConnectClientAsync(new GridClientOptions());
+    public Task<GridClient> ConnectAnotherClientAsync() => Cluster.ConnectClientAsync();
 
     /// <summary>A client (job) with its own options, e.g. the code it ships.</summary>
-    public async Task<GridClient> ConnectClientAsync(GridClientOptions options)
-    {
-        var factory = new GridClientFactory(Cluster.Client, Options.Create(options), Options.Create(new ObjectStoreOptions()));
-        var client = await factory.CreateAsync(null);
-        lock (_clients) _clients.Add(client);
-        return client;
-    }
+    public Task<GridClient> ConnectClientAsync(GridClientOptions options) => Cluster.ConnectClientAsync(options);
 
     public async Task DisposeAsync()
     {
-        foreach (var c in _clients) await c.DisposeAsync();
-        await Cluster.DisposeAsync();
+        if (Cluster is not null) await Cluster.DisposeAsync();
     }
 }
 

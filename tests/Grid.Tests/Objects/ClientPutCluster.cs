@@ -1,17 +1,11 @@
-using Grid.Hosting;
 using Grid.ObjectStore;
-using Grid.Silo;
-using Grid.Silo.Gcs;
 using Grid.Testing;
 using Grid.Wire;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
-using Orleans.TestingHost;
 
 namespace Grid.Tests.Objects;
 
 /// <summary>
-/// Two in-process silos sharing an in-memory GCS, each with a store of <see cref="CapacityBytes"/> of memory and
+/// Two in-process silos (<see cref="GridTestCluster"/>) sharing an in-memory GCS, each with a store of <see cref="CapacityBytes"/> of memory and
 /// <see cref="MaxSpillBytes"/> of disk, and remote clients (Orleans cluster clients in this process, so on the
 /// nodes' machine): what a driver talking to a local cluster is.
 /// </summary>
@@ -19,49 +13,32 @@ public sealed class ClientPutClusterFixture : IAsyncLifetime
 {
     public const long CapacityBytes = 48L << 20;
     public const long MaxSpillBytes = 80L << 20;
-    private readonly InMemoryGcs _gcs = new();
-    private readonly List<GridClient> _clients = [];
 
-    public InProcessTestCluster Cluster { get; private set; } = null!;
-    public GridClient Grid { get; private set; } = null!;
+    public GridTestCluster Cluster { get; private set; } = null!;
+    public GridClient Grid => Cluster.Grid;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(2);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.Services.AddSingleton<IGcs>(_gcs);
-            silo.UseGrid(o => o.NumCpus = 2, store =>
+    public async Task InitializeAsync() =>
+        Cluster = await new GridTestClusterBuilder()
+            .Silos(2)
+            .ConfigureNodes(o => o.NumCpus = 2)
+            .ConfigureStores(store =>
             {
                 store.CapacityBytes = CapacityBytes;
                 store.MaxSpillBytes = MaxSpillBytes;
-            });
-        });
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-        Grid = await ConnectAsync(new ObjectStoreOptions());
-        await Eventually.WaitAsync(async () => (await Grid.GetNodesAsync()).Length == 2, TimeSpan.FromSeconds(30), "two nodes in the cluster view");
-    }
+            })
+            .StartAsync();
 
     /// <summary>A client (job) with its own object-transfer settings.</summary>
-    public async Task<GridClient> ConnectAsync(ObjectStoreOptions transfer)
-    {
-        var factory = new GridClientFactory(Cluster.Client, Options.Create(new GridClientOptions()), Options.Create(transfer));
-        var client = await factory.CreateAsync(null);
-        lock (_clients) _clients.Add(client);
-        return client;
-    }
+    public Task<GridClient> ConnectAsync(ObjectStoreOptions transfer) => Cluster.ConnectClientAsync(store: transfer);
 
     /// <summary>Every silo's object store.</summary>
-    internal LocalObjectStore[] Stores() =>
-        [.. Cluster.Silos.Select(s => ((InProcessSiloHandle)s).ServiceProvider.GetRequiredService<LocalObjectStore>())];
+    internal LocalObjectStore[] Stores() => Cluster.Stores();
 
-    public async Task<NodeId[]> NodesAsync() => [.. (await Grid.GetNodesAsync()).Where(n => n.State == NodeState.Alive).Select(n => n.NodeId)];
+    public Task<NodeId[]> NodesAsync() => Cluster.NodesAsync();
 
     public async Task DisposeAsync()
     {
-        foreach (var c in _clients) await c.DisposeAsync();
-        await Cluster.DisposeAsync();
+        if (Cluster is not null) await Cluster.DisposeAsync();
     }
 }
 

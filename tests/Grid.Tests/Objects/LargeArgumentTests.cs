@@ -2,8 +2,6 @@ using Grid.ObjectStore;
 using Grid.Testing;
 using Grid.Tests.Core;
 using Grid.Tests.Fixtures;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.TestingHost;
 
 namespace Grid.Tests.Objects;
 
@@ -90,7 +88,7 @@ public abstract class LargeArgumentTests(IGridFixture fixture)
     /// <summary>The object stores of the fixture's nodes.</summary>
     private LocalObjectStore[] Stores() => fixture switch
     {
-        ClusterGridFixture cluster => [.. cluster.Cluster.Silos.Select(s => ((InProcessSiloHandle)s).ServiceProvider.GetRequiredService<LocalObjectStore>())],
+        ClusterGridFixture cluster => cluster.Cluster.Stores(),
         _ => [Grid.Worker.LocalStore!],
     };
 }

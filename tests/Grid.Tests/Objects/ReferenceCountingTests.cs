@@ -215,11 +215,11 @@ public sealed class NodeDeathTests
 
         // The task's node owns the object it puts; the client only borrows the ref the task returns.
         var doomed = small.Victim();
-        var put = grid.Function<int, ObjectRef<byte[]>>(RefCountFunctions.PutOnNode, new TaskOptions { Scheduling = SchedulingStrategy.NodeAffinity(SmallCluster.NodeOf(doomed)) });
+        var put = grid.Function<int, ObjectRef<byte[]>>(RefCountFunctions.PutOnNode, new TaskOptions { Scheduling = SchedulingStrategy.NodeAffinity(GridTestCluster.NodeOf(doomed)) });
         var borrowed = await put.Remote(Size).GetAsync(Timeout);
         Assert.Equal(Size, (await borrowed.GetAsync(Timeout)).Length);
 
-        await small.Cluster.KillSiloAsync(doomed);
+        await small.TestCluster.KillSiloAsync(doomed);
 
         var error = await Assert.ThrowsAsync<OwnerDiedException>(() => borrowed.GetAsync(Timeout));
         Assert.Contains(borrowed.Id.ToString(), error.Message);
@@ -231,7 +231,7 @@ public sealed class NodeDeathTests
     {
         await using var small = await SmallCluster.StartAsync(3);
         var grid = small.Grid;
-        var first = SmallCluster.NodeOf((InProcessSiloHandle)small.Cluster.Silos[0]);
+        var first = GridTestCluster.NodeOf(small.Silos[0]);
         // The client's puts go round robin: take one whose first copy is not on the first silo (which must live).
         ObjectRef<byte[]> data;
         NodeId primary;
@@ -246,7 +246,7 @@ public sealed class NodeDeathTests
         Assert.Equal(Size, await length.Remote(data).GetAsync(Timeout)); // a copy on the other node now
         Assert.Contains(other, (await small.Gcs.GetObjectLocationsAsync(data.Id))!.Nodes);
 
-        await small.Cluster.KillSiloAsync(small.Victim(primary));
+        await small.TestCluster.KillSiloAsync(small.Victim(primary));
 
         Assert.Equal(Size, (await data.GetAsync(Timeout)).Length);
     }
@@ -261,13 +261,13 @@ public sealed class NodeDeathTests
         var id = data.Id;
         var held = new[] { data };
         var holder = await grid.CreateActorAsync(() => new RefHolder(held),
-            new ActorOptions { Scheduling = SchedulingStrategy.NodeAffinity(SmallCluster.NodeOf(doomed)) });
+            new ActorOptions { Scheduling = SchedulingStrategy.NodeAffinity(GridTestCluster.NodeOf(doomed)) });
         Assert.Equal(Size, await holder.Call(h => h.TotalLength()).GetAsync(Timeout));
         data.Dispose();
         held = null;
 
         var survivors = small.StoresExcept(doomed);
-        await small.Cluster.KillSiloAsync(doomed);
+        await small.TestCluster.KillSiloAsync(doomed);
 
         await Eventually.WaitAsync(async () =>
         {

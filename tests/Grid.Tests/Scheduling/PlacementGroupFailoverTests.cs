@@ -2,7 +2,6 @@ using Grid.Grains;
 using Grid.Silo.Gcs;
 using Grid.Testing;
 using Orleans.Runtime;
-using Orleans.TestingHost;
 
 namespace Grid.Tests.Scheduling;
 
@@ -66,56 +65,31 @@ public sealed class PlacementGroupFailoverTests
         await pg.RemoveAsync();
     }
 
-    private sealed class FailoverCluster : IAsyncDisposable
+    /// <summary>Three silos of 2 CPUs (<see cref="GridTestCluster"/>), with the node-level steps these tests take.</summary>
+    private sealed class FailoverCluster(GridTestCluster cluster) : IAsyncDisposable
     {
-        public required InProcessTestCluster Cluster { get; init; }
-        public required InMemoryGcs Gcs { get; init; }
-        public required GridClient Grid { get; init; }
+        public IGcs Gcs => cluster.Gcs;
+        public GridClient Grid => cluster.Grid;
 
         /// <summary>A silo other than the first (which hosts the test cluster's membership), to kill.</summary>
-        public NodeId Victim => NodeOf(Cluster.Silos[^1]);
+        public NodeId Victim => GridTestCluster.NodeOf(cluster.Silos[^1]);
 
-        public static async Task<FailoverCluster> StartAsync()
-        {
-            var gcs = new InMemoryGcs();
-            var builder = new InProcessTestClusterBuilder(3);
-            builder.ConfigureSilo((_, silo) =>
-            {
-                Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<IGcs>(silo.Services, gcs);
-                global::Grid.Silo.GridSiloBuilderExtensions.UseGrid(silo, o => o.NumCpus = 2);
-            });
-            var cluster = builder.Build();
-            await cluster.DeployAsync();
-            var factory = new global::Grid.Hosting.GridClientFactory(cluster.Client,
-                Microsoft.Extensions.Options.Options.Create(new global::Grid.Hosting.GridClientOptions()),
-                Microsoft.Extensions.Options.Options.Create(new global::Grid.ObjectStore.ObjectStoreOptions()));
-            var grid = await factory.CreateAsync(null);
-            await Eventually.WaitAsync(async () => (await grid.GetNodesAsync()).Length == 3, Patience, "3 nodes in the cluster view");
-            return new FailoverCluster { Cluster = cluster, Gcs = gcs, Grid = grid };
-        }
+        public static async Task<FailoverCluster> StartAsync() =>
+            new(await new GridTestClusterBuilder().Silos(3).ConfigureNodes(o => o.NumCpus = 2).Patience(Patience).StartAsync());
 
-        private static NodeId NodeOf(SiloHandle silo) => new(silo.SiloAddress.ToParsableString());
+        /// <summary>Kills <paramref name="node"/>'s silo and waits until the cluster view drops the node.</summary>
+        public async Task KillAsync(NodeId node) => await await cluster.KillAsync(cluster.SiloOf(node));
 
-        public async Task KillAsync(NodeId node)
-        {
-            await Cluster.KillSiloAsync(Cluster.Silos.Single(s => NodeOf(s) == node));
-            await Eventually.WaitAsync(async () => (await Grid.GetNodesAsync()).All(n => n.NodeId != node), Patience, $"node {node} to leave the cluster view");
-        }
-
-        public async Task<NodeId> AddSiloAsync() => NodeOf(await Cluster.StartAdditionalSiloAsync());
+        public async Task<NodeId> AddSiloAsync() => GridTestCluster.NodeOf(await cluster.AddSiloAsync());
 
         /// <summary>Whether the placement group's grain is active on <paramref name="node"/>'s silo.</summary>
         public async Task<bool> HostsGrainAsync(NodeId node, PlacementGroupId group)
         {
-            var stats = await Cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, [SiloAddress.FromParsableString(node.Value)]);
+            var stats = await cluster.Client.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics(null, [SiloAddress.FromParsableString(node.Value)]);
             return stats.Any(s => s.GrainId.Key.ToString() == group.Value && s.GrainType.Contains(nameof(IPlacementGroupGrain)[1..]));
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            await Grid.DisposeAsync();
-            await Cluster.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => cluster.DisposeAsync();
     }
 }
 

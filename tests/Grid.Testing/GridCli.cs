@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Grid.Cluster.Tests;
+namespace Grid.Testing;
 
 /// <summary>Runs the built <c>grid</c> command (<c>dotnet Grid.Cli.dll …</c>) as a real process, isolated by GRID_STATE_DIR.</summary>
 public sealed class GridCli(string stateDir)
@@ -64,7 +64,7 @@ public sealed class GridCli(string stateDir)
     public static string BuildOutput(string projectDirectory, string assembly)
     {
         var baseDir = new DirectoryInfo(AppContext.BaseDirectory);
-        // tests/Grid.Cluster.Tests/bin/<Configuration>/<tfm>/
+        // <project>/bin/<Configuration>/<tfm>/ (a test project's, or a tool's such as bench/Grid.Chaos)
         var tfm = baseDir.Name;
         var configuration = baseDir.Parent!.Name;
         for (var dir = baseDir; dir is not null; dir = dir.Parent)
