@@ -1,6 +1,7 @@
 using Grid.Silo.Diagnostics;
 using Grid.Functions;
 using Grid.Grains;
+using Grid.Silo.Execution;
 using Grid.Silo.Gcs;
 using Grid.Silo.Tasks;
 using Grid.Wire;
@@ -323,7 +324,12 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         var flow = FlowFor(call.Spec.Job);
         var before = ExecutionContext.Capture();
         ExecutionContext.Restore(flow);
-        try { return ActorInvocation.RunAsync(node.Worker, call, instance, node.NodeId); }
+        try
+        {
+            var spec = call.Spec;
+            return UserCode.RunAsync(node.Worker, call.Method, instance, call.Args, spec.ResultId, spec.Owner,
+                new FailureOrigin(spec.ActorId, spec.Method.DisplayName, node.NodeId));
+        }
         finally { if (before is not null) ExecutionContext.Restore(before); }
     }
 
