@@ -28,6 +28,8 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<Raylet.NodeScheduler>();
         services.AddSingleton<Tasks.TaskExecutor>();
         services.AddSingleton<Raylet.LocalTaskManager>();
+        services.AddSingleton<Raylet.PlacementLoop>();
+        services.AddSingleton<Raylet.ActorPlacer>();
         services.AddSingleton<Actors.LocalActors>();
         services.AddSingleton<Actors.ActorRestarter>();
         services.AddSingleton<BundleReservations>();
