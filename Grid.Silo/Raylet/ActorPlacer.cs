@@ -1,6 +1,5 @@
 using Grid.Silo.Diagnostics;
 using Grid.Grains;
-using Grid.Silo.Gcs;
 using Grid.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +12,7 @@ namespace Grid.Silo.Raylet;
 /// GCS record meanwhile, for status. Low-rate work; a node service like <see cref="LocalTaskManager"/>, since the loop
 /// resumes on the thread pool and nothing here is grain state.
 /// </summary>
-internal sealed class ActorPlacer(NodeScheduler raylet, NodeRuntime node, PlacementLoop placement, IGcs gcs, IGrainFactory grains,
+internal sealed class ActorPlacer(NodeScheduler raylet, NodeRuntime node, PlacementLoop placement, Actors.ActorRecords records, IGrainFactory grains,
     ILogger<ActorPlacer> logger) : IPlaceable<ActorCreationSpec, NodeId>
 {
     /// <summary>Reserves the actor's resources on a node and returns that node.</summary>
@@ -27,8 +26,7 @@ internal sealed class ActorPlacer(NodeScheduler raylet, NodeRuntime node, Placem
         catch (GridException e) when (hops == 0)
         {
             // The first raylet records why the actor will never start, for status and for its callers.
-            var info = await gcs.GetActorAsync(spec.ActorId).ConfigureAwait(false);
-            if (info is not null) await gcs.UpdateActorAsync(info with { State = ActorState.Dead, DeathCause = e.Message, PendingReason = null }).ConfigureAwait(false);
+            await records.RecordDeadAsync(spec.ActorId, e.Message, static _ => true).ConfigureAwait(false);
             throw;
         }
     }
@@ -67,12 +65,8 @@ internal sealed class ActorPlacer(NodeScheduler raylet, NodeRuntime node, Placem
     }
 
     /// <summary>Records why a pending actor waits, so that status shows it ("waiting for resources: GPU").</summary>
-    private async Task SetPendingAsync(ActorId actor, string reason)
-    {
-        var info = await gcs.GetActorAsync(actor).ConfigureAwait(false);
-        if (info is { State: ActorState.Pending } && info.PendingReason != reason)
-            await gcs.UpdateActorAsync(info with { PendingReason = reason }).ConfigureAwait(false);
-    }
+    private Task SetPendingAsync(ActorId actor, string reason) =>
+        records.UpdateAsync(actor, info => info is { State: ActorState.Pending } && info.PendingReason != reason ? info with { PendingReason = reason } : null);
 
     private static string What(ActorCreationSpec spec) => $"actor {spec.ActorId} ({ShortName(spec.ClassName)})";
 
