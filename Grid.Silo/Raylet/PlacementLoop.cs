@@ -6,7 +6,7 @@ namespace Grid.Silo.Raylet;
 
 /// <summary>
 /// A kind of work that <see cref="PlacementLoop"/> places: tasks (<see cref="LocalTaskManager"/>) and actors
-/// (<see cref="RayletGrain"/>). Implemented by the long-lived component that owns the kind, with the work passed to each
+/// (<see cref="ActorPlacer"/>). Implemented by the long-lived component that owns the kind, with the work passed to each
 /// member, so placing one piece of work costs no object of its own. The kinds differ only here: what running here
 /// means, how the work is forwarded, what is recorded while it waits, and what its errors say.
 /// </summary>
@@ -46,8 +46,8 @@ internal interface IPlaceable<TWork, TResult>
 /// The raylet's one place-or-forward loop, for tasks and actors alike: it asks the <see cref="SchedulingPolicy"/>
 /// where the work goes and acts on the answer — run it here, forward it one hop to the node chosen, wait as
 /// infeasible until a node that can take it joins, or fail it as unschedulable — deciding again whenever the view
-/// changes under it. It touches only thread-safe node services and resumes on the thread pool: the task path calls it
-/// off any grain's scheduler, and the actor path needs nothing of the raylet grain's.
+/// changes under it. It touches only thread-safe node services and resumes on the thread pool, never on the raylet
+/// grain's scheduler (each await that came back to it queued a turn per task).
 /// </summary>
 internal sealed class PlacementLoop(SchedulingPolicy policy, ClusterView view, NodeScheduler raylet, PlacementGroupDirectory groups)
 {
