@@ -25,7 +25,8 @@ internal sealed class ActorPlacer(NodeScheduler raylet, NodeRuntime node, Placem
         }
         catch (GridException e) when (hops == 0)
         {
-            // The first raylet records why the actor will never start, for status and for its callers.
+            // The first raylet records why the actor will never start, for status and for its callers, over whatever
+            // the record says (its verdict is the last word on this placement).
             await records.RecordDeadAsync(spec.ActorId, e.Message, static _ => true).ConfigureAwait(false);
             throw;
         }
