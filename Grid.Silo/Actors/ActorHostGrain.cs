@@ -1,7 +1,7 @@
 using Grid.Silo.Diagnostics;
 using Grid.Functions;
 using Grid.Grains;
-using Grid.Silo.Gcs;
+using Grid.Silo.Execution;
 using Grid.Silo.Tasks;
 using Grid.Wire;
 using Microsoft.Extensions.Logging;
@@ -17,7 +17,7 @@ namespace Grid.Silo.Actors;
 /// are refused as unavailable, without running, so their caller renumbers and resends them.
 /// </summary>
 [Reentrant, KeepAlive, Orleans.Placement.RandomPlacement, Placement.GpuPlacementFilter]
-internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeScheduler raylet, IGcs gcs, Jobs.JobCodeRegistry jobs, LocalActors locals, ActorRestarter restarter, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
+internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeScheduler raylet, ActorRecords records, Jobs.JobCodeRegistry jobs, LocalActors locals, ActorRestarter restarter, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
 {
     // Callers' turns are read by grain turns and, for this process's own worker, by its calling threads (TryStartLocal).
     private readonly Lock _turnsLock = new();
@@ -82,10 +82,16 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         {
             _constructorError = worker.Serializer.ToRemoteError(e, origin);
         }
-        var info = await gcs.GetActorAsync(spec.ActorId) ?? new ActorInfo { ActorId = spec.ActorId, ClassName = spec.ClassName, Job = spec.Job };
-        await gcs.UpdateActorAsync(_constructorError is null
-            ? info with { State = ActorState.Alive, Node = node.NodeId, PendingReason = null }
-            : info with { State = ActorState.Dead, Node = node.NodeId, DeathCause = $"its constructor failed: {_constructorError.TypeName}: {_constructorError.Message}" });
+        // The constructor's outcome is this host's to write (unfenced, as the record's one writer now); a record the GCS
+        // lost is written anew.
+        var error = _constructorError;
+        await records.UpdateAsync(spec.ActorId, stored =>
+        {
+            var info = stored ?? new ActorInfo { ActorId = spec.ActorId, ClassName = spec.ClassName, Job = spec.Job };
+            return error is null
+                ? info with { State = ActorState.Alive, Node = node.NodeId, PendingReason = null }
+                : ActorRecords.Dead(info, $"its constructor failed: {error.TypeName}: {error.Message}") with { Node = node.NodeId };
+        });
         if (_constructorError is not null) raylet.ReleaseActor(spec.ActorId);
         else if (_deathCause is null) locals.Add(spec.ActorId, this);
     }
@@ -257,7 +263,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         {
             // A host activated by a call, not by Create: the actor was killed, its node died, or it is restarting.
             _activatedByCall = true;
-            var info = await gcs.GetActorAsync(call.ActorId);
+            var info = await records.GetAsync(call.ActorId);
             this.DeactivateOnIdle();
             if (info is null) return NotFound(call);
             if (info is { State: ActorState.Dead }) return Died(call, info.DeathCause ?? "its host was lost (the node that ran it died)");
@@ -323,7 +329,12 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         var flow = FlowFor(call.Spec.Job);
         var before = ExecutionContext.Capture();
         ExecutionContext.Restore(flow);
-        try { return ActorInvocation.RunAsync(node.Worker, call, instance, node.NodeId); }
+        try
+        {
+            var spec = call.Spec;
+            return UserCode.RunAsync(node.Worker, call.Method, instance, call.Args, spec.ResultId, spec.Owner,
+                new FailureOrigin(spec.ActorId, spec.Method.DisplayName, node.NodeId));
+        }
         finally { if (before is not null) ExecutionContext.Restore(before); }
     }
 
@@ -367,7 +378,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
 
     public async Task Restart(string reason)
     {
-        var info = await gcs.GetActorAsync(Id);
+        var info = await records.GetAsync(Id);
         await EndAsync(reason, restart: info is { State: ActorState.Alive, MayRestart: true } && info.Node == node.NodeId);
     }
 
@@ -379,12 +390,8 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
     private async Task EndAsync(string reason, bool restart)
     {
         if (_deathCause is not null) return;
-        _endsForRestart = restart;
-        _deathCause = reason;
-        locals.Remove(Id, this);
-        OpenTurns();
-        if (_spec is not null) raylet.ReleaseActor(_spec.ActorId);
-        var info = await gcs.GetActorAsync(Id);
+        EndHere(reason, restart);
+        var info = await records.GetAsync(Id);
         if (restart && info is not null) _ = Task.Run(() => restarter.RestartOrEndAsync(info, reason));
         else await RecordDeadAsync(info, reason);
         (_instance as IDisposable)?.Dispose();
@@ -395,6 +402,20 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         lock (_turnsLock) _lastMethod = null; // it holds the job's code too
         NodeLog.ActorKilled(logger, Id, reason);
         this.DeactivateOnIdle();
+    }
+
+    /// <summary>
+    /// What ends this incarnation on this node, however it ends (killed, restarted, its silo stopping): from now on
+    /// calls are refused (as unavailable when it ends for a restart, else as dead), held calls go at once, and its
+    /// resources return to the node. Synchronous, so that a call arriving meanwhile sees the end.
+    /// </summary>
+    private void EndHere(string cause, bool forRestart)
+    {
+        _endsForRestart = forRestart;
+        _deathCause = cause;
+        locals.Remove(Id, this);
+        OpenTurns();
+        if (_spec is not null) raylet.ReleaseActor(_spec.ActorId);
     }
 
     /// <summary>An actor's death releases the refs it held (Ray: the actor's worker exits), without waiting for a GC.</summary>
@@ -410,14 +431,11 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         {
             // The silo is going away with the actor. A restartable one keeps its record: the nodes that see this one
             // leave restart it (see ActorRestarter). Otherwise record its death so callers get a clear error.
-            var info = await gcs.GetActorAsync(_spec.ActorId);
-            _endsForRestart = info is { MayRestart: true };
-            _deathCause = $"its node {node.NodeId} shut down ({reason.Description})";
-            locals.Remove(_spec.ActorId, this);
-            OpenTurns();
-            raylet.ReleaseActor(_spec.ActorId);
+            var info = await records.GetAsync(_spec.ActorId);
+            var cause = $"its node {node.NodeId} shut down ({reason.Description})";
+            EndHere(cause, forRestart: info is { MayRestart: true });
             ReleaseHeldRefs();
-            if (!_endsForRestart) await RecordDeadAsync(info, _deathCause);
+            if (!_endsForRestart) await RecordDeadAsync(info, cause);
         }
     }
 
@@ -427,7 +445,8 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
     /// </summary>
     private async Task RecordDeadAsync(ActorInfo? info, string cause)
     {
-        if (info is null || info.State == ActorState.Dead || _spec is not null && info.RestartCount != _spec.Incarnation) return;
-        await gcs.TryUpdateActorAsync(info, info with { State = ActorState.Dead, DeathCause = cause, PendingReason = null, DiedAt = DateTimeOffset.UtcNow });
+        if (info is null) return;
+        var incarnation = _spec?.Incarnation;
+        await records.RecordDeadAsync(info, cause, stored => stored.State != ActorState.Dead && (incarnation is null || stored.RestartCount == incarnation));
     }
 }

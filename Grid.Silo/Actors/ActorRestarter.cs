@@ -10,12 +10,12 @@ namespace Grid.Silo.Actors;
 /// a feasible node, as in Ray) while its MaxRestarts allows, else Dead (which releases its name). Every live node
 /// watches membership (<see cref="ClusterView.NodeLeft"/>) and looks for actors recorded on the node that left, so
 /// the decision does not depend on one node surviving; a conditional GCS write per incarnation
-/// (<see cref="IActorTable.TryUpdateActorAsync"/>) makes exactly one node act on each death. The node that wins
+/// (<see cref="ActorRecords.TryUpdateAsync"/>) makes exactly one node act on each death. The node that wins
 /// records itself as the restart's driver; if it dies before the actor is built, another node takes the restart
 /// over (without counting it twice). The node's own core worker also hears of the departure, so its calls to
 /// actors that lived there stop waiting.
 /// </summary>
-internal sealed partial class ActorRestarter(ClusterView view, IGcs gcs, NodeRuntime node, ILogger<ActorRestarter> logger) : ILifecycleParticipant<ISiloLifecycle>
+internal sealed partial class ActorRestarter(ClusterView view, ActorRecords records, NodeRuntime node, ILogger<ActorRestarter> logger) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(ActorRestarter), ServiceLifecycleStage.Active, _ =>
@@ -38,7 +38,7 @@ internal sealed partial class ActorRestarter(ClusterView view, IGcs gcs, NodeRun
     {
         try
         {
-            foreach (var actor in await gcs.GetActorsAsync().ConfigureAwait(false))
+            foreach (var actor in await records.GetAllAsync().ConfigureAwait(false))
                 if (actor.Node == gone && actor.State is ActorState.Alive or ActorState.Restarting)
                     await RestartOrEndAsync(actor, $"its node {gone} died").ConfigureAwait(false);
         }
@@ -54,24 +54,27 @@ internal sealed partial class ActorRestarter(ClusterView view, IGcs gcs, NodeRun
     /// </summary>
     public async Task RestartOrEndAsync(ActorInfo dying, string cause)
     {
+        // Each decision is for the incarnation that died, as recorded: once another node has written its own, this one
+        // no longer applies.
+        var fence = ActorFence.Of(dying);
+        bool Dying(ActorInfo stored) => ActorFence.Of(stored) == fence;
         if (dying.State == ActorState.Restarting)
         {
             // The node driving this restart died before the actor was built: drive it from here, as the same restart.
-            var takeover = dying with { Node = node.NodeId };
-            if (await gcs.TryUpdateActorAsync(dying, takeover).ConfigureAwait(false)) await BuildAsync(takeover).ConfigureAwait(false);
+            if (await records.TryUpdateAsync(dying, stored => Dying(stored) ? stored with { Node = node.NodeId } : null).ConfigureAwait(false) is { } takeover)
+                await BuildAsync(takeover).ConfigureAwait(false);
             return;
         }
         if (!dying.MayRestart)
         {
-            var dead = dying with { State = ActorState.Dead, DeathCause = cause, PendingReason = null, DiedAt = DateTimeOffset.UtcNow };
-            if (await gcs.TryUpdateActorAsync(dying, dead).ConfigureAwait(false)) LogDied(dying.ActorId, cause, dying.RestartCount);
+            if (await records.RecordDeadAsync(dying, cause, Dying).ConfigureAwait(false) is not null) LogDied(dying.ActorId, cause, dying.RestartCount);
             return;
         }
-        var restarting = dying with
+        var restarting = await records.TryUpdateAsync(dying, stored => Dying(stored) ? stored with
         {
-            State = ActorState.Restarting, RestartCount = dying.RestartCount + 1, Node = node.NodeId, DeathCause = cause, DiedAt = DateTimeOffset.UtcNow,
-        };
-        if (await gcs.TryUpdateActorAsync(dying, restarting).ConfigureAwait(false)) await BuildAsync(restarting).ConfigureAwait(false);
+            State = ActorState.Restarting, RestartCount = stored.RestartCount + 1, Node = node.NodeId, DeathCause = cause, DiedAt = DateTimeOffset.UtcNow,
+        } : null).ConfigureAwait(false);
+        if (restarting is not null) await BuildAsync(restarting).ConfigureAwait(false);
     }
 
     private async Task BuildAsync(ActorInfo restarting)
@@ -83,10 +86,10 @@ internal sealed partial class ActorRestarter(ClusterView view, IGcs gcs, NodeRun
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // Placement records unschedulable actors dead itself; anything else that stopped the restart is recorded here.
-            var now = await gcs.GetActorAsync(restarting.ActorId).ConfigureAwait(false);
-            if (now is { State: ActorState.Restarting } && now.Node == node.NodeId)
-                await gcs.TryUpdateActorAsync(now, now with { State = ActorState.Dead, DeathCause = $"it could not be restarted after {restarting.DeathCause}: {e.Message}" }).ConfigureAwait(false);
+            // Placement records unschedulable actors dead itself; anything else that stopped the restart is recorded
+            // here, if the restart is still this node's to drive.
+            await records.RecordDeadAsync(restarting.ActorId, $"it could not be restarted after {restarting.DeathCause}: {e.Message}",
+                stored => stored is { State: ActorState.Restarting } && stored.Node == node.NodeId).ConfigureAwait(false);
             LogRestartFailed(e, restarting.ActorId);
         }
     }

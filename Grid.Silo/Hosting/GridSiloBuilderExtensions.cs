@@ -28,7 +28,10 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<Raylet.NodeScheduler>();
         services.AddSingleton<Tasks.TaskExecutor>();
         services.AddSingleton<Raylet.LocalTaskManager>();
+        services.AddSingleton<Raylet.PlacementLoop>();
+        services.AddSingleton<Raylet.ActorPlacer>();
         services.AddSingleton<Actors.LocalActors>();
+        services.AddSingleton<Actors.ActorRecords>();
         services.AddSingleton<Actors.ActorRestarter>();
         services.AddSingleton<BundleReservations>();
         services.AddSingleton<ClusterView>();

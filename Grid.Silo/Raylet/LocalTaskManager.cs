@@ -1,6 +1,5 @@
 using Grid.Core;
 using Grid.Grains;
-using Grid.Silo.Placement;
 using Grid.Silo.Tasks;
 using Grid.Wire;
 
@@ -8,14 +7,15 @@ namespace Grid.Silo.Raylet;
 
 /// <summary>
 /// Places and runs the tasks that reach this node's raylet (the body of <see cref="RayletGrain.SubmitTask"/>):
-/// by its scheduling strategy (<see cref="SchedulingPolicy"/>, decided in memory) a task runs here —
-/// waiting for its dependencies, then for resources, then going to the executor — or is forwarded to
-/// the node chosen, or waits as infeasible until a node that can run it joins. It is a node service,
+/// by its scheduling strategy a task runs here — waiting for its dependencies, then for resources, then going
+/// to the executor — or is forwarded to the node chosen, or waits as infeasible until a node that can run it
+/// joins. The common case (default scheduling, room here) runs here at once; any other goes through the
+/// raylet's <see cref="PlacementLoop"/>, which places actors too. It is a node service,
 /// not grain code: everything it touches is thread-safe, so its continuations run on the thread pool
 /// instead of queueing a grain turn each, and a burst of tasks does not hold the raylet's scheduler.
 /// </summary>
-internal sealed class LocalTaskManager(NodeScheduler raylet, ClusterView view, NodeRuntime node, SchedulingPolicy policy,
-    PlacementGroupDirectory groups, TaskExecutor executor, Jobs.JobEnds jobs) : ILocalRaylet
+internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, SchedulingPolicy policy, PlacementLoop placement,
+    TaskExecutor executor, Jobs.JobEnds jobs) : ILocalRaylet, IPlaceable<TaskSpec, ObjectPayload>
 {
     private readonly Lock _admission = new();
 
@@ -88,7 +88,7 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, ClusterView view, N
     {
         try
         {
-            return await ScheduleAsync(spec).ConfigureAwait(false);
+            return await placement.PlaceAsync(this, spec, spec.Resources, spec.Scheduling, LargestArgumentNode(spec.Args), spec.SpillCount).ConfigureAwait(false);
         }
         catch (GridException e)
         {
@@ -96,78 +96,44 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, ClusterView view, N
         }
     }
 
-    private async Task<ObjectPayload> ScheduleAsync(TaskSpec spec)
+    // How the placement loop places a task (see IPlaceable): its failures become its result, not exceptions.
+
+    string IPlaceable<TaskSpec, ObjectPayload>.Describe(TaskSpec spec) => $"task {spec.DisplayName}";
+
+    // Nothing after this needs the grain's scheduler: do not queue a turn just to return.
+    Task<ObjectPayload> IPlaceable<TaskSpec, ObjectPayload>.RunHereAsync(TaskSpec spec, ResourceSet need) =>
+        RunHereAsync(ReferenceEquals(need, spec.Resources) ? spec : spec.With(resources: need), spec.Scheduling as PlacementGroupScheduling);
+
+    Task<ObjectPayload> IPlaceable<TaskSpec, ObjectPayload>.ForwardAsync(TaskSpec spec, ResourceSet need, NodeId to, int hops)
     {
-        var (need, strategy, within) = await ResolveGroupAsync(spec.Resources, spec.Scheduling).ConfigureAwait(false);
-        if (!ReferenceEquals(need, spec.Resources)) spec = spec.With(resources: need);
-        var preferred = LargestArgumentNode(spec.Args);
-        IDisposable? infeasible = null;
-        try
-        {
-            while (true)
-            {
-                var placement = policy.Decide(need, strategy, preferred, spec.SpillCount, within);
-                switch (placement.Kind)
-                {
-                    case PlacementKind.Local:
-                        infeasible?.Dispose();
-                        // Nothing after this needs the grain's scheduler: do not queue a turn just to return.
-                        return await RunHereAsync(spec, spec.Scheduling as PlacementGroupScheduling).ConfigureAwait(false);
-                    case PlacementKind.Unschedulable:
-                        if (await view.LearnedTargetAsync(strategy).ConfigureAwait(false)) continue; // its target joined since the view's last tick
-                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} cannot be scheduled: {placement.Reason}"));
-                    case PlacementKind.Infeasible:
-                        infeasible ??= raylet.Infeasible.Add($"task {spec.DisplayName}", need, placement.Reason!);
-                        await view.NextRefreshAsync().ConfigureAwait(false);
-                        continue;
-                }
-                infeasible?.Dispose();
-                if (view.IsGone(placement.Node)) continue; // chosen from a view a tick old: choose again from the fresh one
-                try
-                {
-                    // The node worker's one grain reference per raylet: GetGrain with a string key resolves the interface's grain
-                    // type each time, which cost a tenth of the CPU of a burst that spills half its tasks.
-                    var forwarded = node.Worker.RayletOf(placement.Node).SubmitTask(spec.With(spillCount: spec.SpillCount + 1));
-                    return await node.Worker.CallNodeAsync(placement.Node, forwarded).ConfigureAwait(false);
-                }
-                catch (Exception e) when (FailureClassifier.WasNotDelivered(e))
-                {
-                    // Not delivered: the node refused the call (stopping) or left the cluster before it reached it. The
-                    // task never ran there, so placing it again costs none of its retries; membership soon drops the node.
-                    if (strategy is NodeAffinityScheduling { Soft: false })
-                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which is no longer in the cluster."));
-                    await view.NextRefreshAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
-                {
-                    // The node may have had the task: whether to run it again is its owner's call (TaskOptions.MaxRetries).
-                    if (strategy is NodeAffinityScheduling { Soft: false })
-                        return Fail(spec, new UnschedulableException($"Task {spec.DisplayName} must run on node {placement.Node}, which died or cannot be reached. Use a soft affinity to let it run elsewhere.", e));
-                    return node.Worker.LostWith(spec, placement.Node, e);
-                }
-            }
-        }
-        finally
-        {
-            infeasible?.Dispose();
-        }
+        // The node worker's one grain reference per raylet: GetGrain with a string key resolves the interface's grain
+        // type each time, which cost a tenth of the CPU of a burst that spills half its tasks.
+        var forwarded = node.Worker.RayletOf(to).SubmitTask(spec.With(spillCount: hops, resources: need));
+        return node.Worker.CallNodeAsync(to, forwarded);
     }
 
-    /// <summary>
-    /// Work in a placement group asks for the group's resources instead of plain ones, on the
-    /// bundle's node (a given bundle) or among the group's nodes (any bundle).
-    /// </summary>
-    public async Task<(ResourceSet Need, SchedulingStrategy? Strategy, IReadOnlyCollection<NodeId>? Within)> ResolveGroupAsync(ResourceSet need, SchedulingStrategy? strategy)
+    ValueTask IPlaceable<TaskSpec, ObjectPayload>.WaitsInfeasibleAsync(TaskSpec spec, ResourceSet need, string reason) => ValueTask.CompletedTask;
+
+    GridException IPlaceable<TaskSpec, ObjectPayload>.Unschedulable(TaskSpec spec, string reason) =>
+        new UnschedulableException($"Task {spec.DisplayName} cannot be scheduled: {reason}");
+
+    GridException IPlaceable<TaskSpec, ObjectPayload>.PinnedNodeFailed(TaskSpec spec, NodeId to, Exception error) =>
+        FailureClassifier.WasNotDelivered(error)
+            ? new UnschedulableException($"Task {spec.DisplayName} must run on node {to}, which is no longer in the cluster.")
+            : new UnschedulableException($"Task {spec.DisplayName} must run on node {to}, which died or cannot be reached. Use a soft affinity to let it run elsewhere.", error);
+
+    bool IPlaceable<TaskSpec, ObjectPayload>.EndsAfterNodeFailure(TaskSpec spec, NodeId to, Exception error, out ObjectPayload answer)
     {
-        if (strategy is not PlacementGroupScheduling pg) return (need, strategy, null);
-        var info = await groups.GetReadyAsync(pg.Group).ConfigureAwait(false);
-        if (pg.BundleIndex >= info.Bundles.Length)
-            throw new UnschedulableException($"Bundle index {pg.BundleIndex} is out of range: placement group {pg.Group} has {info.Bundles.Length} bundles.");
-        // A forwarded spec was rewritten already.
-        var rewritten = need.Contains(BundleResources.Wildcard(BundleResources.BundleMarker, pg.Group)) ? need : BundleResources.Rewrite(need, pg.BundleIndex, pg.Group);
-        return pg.BundleIndex >= 0
-            ? (rewritten, SchedulingStrategy.NodeAffinity(info.BundleNodes[pg.BundleIndex]), null)
-            : (rewritten, null, info.BundleNodes.Distinct().ToArray());
+        // Not delivered: the node refused the call (stopping) or left the cluster before it reached it. The task never
+        // ran there, so placing it again costs none of its retries; membership soon drops the node.
+        if (FailureClassifier.WasNotDelivered(error))
+        {
+            answer = null!;
+            return false;
+        }
+        // The node may have had the task: whether to run it again is its owner's call (TaskOptions.MaxRetries).
+        answer = node.Worker.LostWith(spec, to, error);
+        return true;
     }
 
     /// <summary>The node that holds the largest of the task's stored arguments (the hybrid policy prefers it).</summary>

@@ -1,3 +1,4 @@
+using Grid.Silo.Execution;
 using Grid.Wire;
 
 namespace Grid.Silo.Tasks;
@@ -29,8 +30,8 @@ internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet
             // A task granted from the queue already runs in a work item of its own: a hop through
             // Task.Run would only queue another. Anywhere else (a grain turn, a batch being admitted),
             // user code must not hold up the caller.
-            if (inline) return await Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, spec.Owner, origin).ConfigureAwait(false);
-            return await Task.Run(() => Invocation.RunAsync(worker, context, method, null, args, spec.TaskId, spec.Owner, origin)).ConfigureAwait(false);
+            if (inline) return await UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context).ConfigureAwait(false);
+            return await Task.Run(() => UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context).AsTask()).ConfigureAwait(false);
         }
         catch (Exception e)
         {

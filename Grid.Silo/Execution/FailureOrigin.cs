@@ -1,6 +1,6 @@
 using Grid.Wire;
 
-namespace Grid.Silo.Tasks;
+namespace Grid.Silo.Execution;
 
 /// <summary>
 /// Where user code ran ("task f on node n"), for the error it may raise. A struct formatted only
