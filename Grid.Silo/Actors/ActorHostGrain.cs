@@ -1,3 +1,4 @@
+using Grid.Core;
 using Grid.Silo.Diagnostics;
 using Grid.Functions;
 using Grid.Grains;
@@ -62,7 +63,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             _code?.AddActor(spec.ActorId); // the actor dies with its job, which lets the job's code unload
             using var scope = Jobs.JobCode.Enter(_code);
             var ctor = Jobs.JobCode.Resolve(_code, spec.Constructor);
-            var (args, failure) = await ArgumentResolver.PrepareAsync(worker, spec.Args, CancellationToken.None);
+            var (args, failure) = await DependencyResolver.ResolveAsync(worker, spec.Args, DependencyResolver.Scope.All);
             if (failure is not null) _constructorError = failure.Error;
             else
             {
@@ -284,7 +285,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         catch (Exception e) { unresolved = e; } // fails in its turn, so the caller's later calls still run
         using var scope = Jobs.JobCode.Enter(_code);
         // Resolve arguments while earlier calls run; run strictly in the caller's order.
-        var prepared = ArgumentResolver.PrepareAsync(worker, call.Args, CancellationToken.None).AsTask();
+        var prepared = DependencyResolver.ResolveAsync(worker, call.Args, DependencyResolver.Scope.All).AsTask();
         Task turn;
         lock (_turnsLock) turn = turns.WaitTurnAsync(call.Sequence);
         await turn;

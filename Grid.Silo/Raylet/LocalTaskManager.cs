@@ -88,7 +88,7 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
     {
         try
         {
-            return await placement.PlaceAsync(this, spec, spec.Resources, spec.Scheduling, LargestArgumentNode(spec.Args), spec.SpillCount).ConfigureAwait(false);
+            return await placement.PlaceAsync(this, spec, spec.Resources, spec.Scheduling, DependencyResolver.LargestStoredArgumentNode(spec.Args), spec.SpillCount).ConfigureAwait(false);
         }
         catch (GridException e)
         {
@@ -136,20 +136,6 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
         return true;
     }
 
-    /// <summary>The node that holds the largest of the task's stored arguments (the hybrid policy prefers it).</summary>
-    private static NodeId? LargestArgumentNode(TaskArg[] args)
-    {
-        NodeId? node = null;
-        long largest = 0;
-        foreach (var a in args)
-            if (a.Resolved is { Kind: PayloadKind.Stored } p && p.Size > largest)
-            {
-                largest = p.Size;
-                node = p.Node;
-            }
-        return node;
-    }
-
     /// <summary>
     /// Runs an admitted task here. It touches only thread-safe node services (the raylet, the executor,
     /// the worker), so its awaits do not return to the grain's scheduler: each such return would be a
@@ -159,7 +145,7 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
     private async Task<ObjectPayload> RunHereAsync(TaskSpec spec, PlacementGroupScheduling? group)
     {
         // Dependencies first: a task waiting for its arguments holds no CPU.
-        var (args, failure) = await ArgumentResolver.PrepareAsync(node.Worker, spec.Args, CancellationToken.None).ConfigureAwait(false);
+        var (args, failure) = await DependencyResolver.ResolveAsync(node.Worker, spec.Args, DependencyResolver.Scope.All).ConfigureAwait(false);
         if (failure is not null) return failure;
         var ready = ReferenceEquals(args, spec.Args) ? spec : spec.With(args: args);
         ResourceLease lease;

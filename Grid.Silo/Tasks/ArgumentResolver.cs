@@ -4,28 +4,12 @@ using Grid.Wire;
 namespace Grid.Silo.Tasks;
 
 /// <summary>
-/// Turns a task's or actor call's wire arguments into values of the method's parameter types,
-/// fetching ref arguments (from their owners and, for stored objects, into this node's store).
+/// Turns a task's or actor call's wire arguments into values of the method's parameter types, once the
+/// <see cref="DependencyResolver"/> (<see cref="DependencyResolver.Scope.All"/>) has learnt every ref's payload and
+/// pulled stored ones into this node's store.
 /// </summary>
 internal static class ArgumentResolver
 {
-    /// <summary>Learns the payload of every ref argument; the first failed dependency fails the call.</summary>
-    public static async ValueTask<(TaskArg[] Args, ObjectPayload? Failure)> PrepareAsync(CoreWorker worker, TaskArg[] args, CancellationToken cancellationToken)
-    {
-        TaskArg[]? prepared = null;
-        for (var i = 0; i < args.Length; i++)
-        {
-            if (args[i] is not { Ref: { } r } arg) continue;
-            var payload = arg.Resolved ?? await worker.GetPayloadAsync(r.Id, r.Owner).ConfigureAwait(false);
-            if (payload.Kind == PayloadKind.Stored) // pull it here now (rebuilt first, if every copy was lost)
-                payload = await worker.PrefetchStoredAsync(r.Id, r.Owner, payload, cancellationToken).ConfigureAwait(false);
-            if (payload.Kind == PayloadKind.Error) return (args, payload);
-            prepared ??= (TaskArg[])args.Clone();
-            prepared[i] = payload.Kind == PayloadKind.Inline ? TaskArg.Value(payload.Data!) : new TaskArg { Ref = r, Resolved = payload };
-        }
-        return (prepared ?? args, null);
-    }
-
     /// <summary>Deserializes prepared arguments; stored ones are read in place from the local store.</summary>
     public static async ValueTask<object?[]> MaterializeAsync(CoreWorker worker, TaskArg[] args, Type[] types, CancellationToken cancellationToken)
     {
