@@ -220,7 +220,7 @@ internal sealed partial class CoreWorker
                 Args = sent, ResultId = resultId, Owner = OwnerAddress, Job = job, AnsweredThrough = channel.AnsweredThrough,
             };
             // A call to an actor still being placed rides in a batch too: the batch waits for the actor (see ActorCallBatcher).
-            if (nested is not { Count: > 0 } && IsBatchable(sent))
+            if (nested is not { Count: > 0 } && OwnsNoRefIn(sent))
             {
                 // An actor hosted in this process whose turn it is takes the call from this thread (see ILocalActors).
                 if (channel.Recovering || _localActors is not { } local || !local.TryStart(spec, result)) channel.Track(new ActorCall(spec, result, sendable: true));

@@ -87,11 +87,5 @@ internal sealed partial class CoreWorker
     {
         [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Node {Node} left the cluster: work this process had on it is resubmitted as its retries allow")]
         public static partial void NodeDied(ILogger logger, NodeId node);
-
-        [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Task {Task} was lost with node {Node} ({Reason}); retrying elsewhere ({Attempt}/{Max})")]
-        public static partial void TaskRetrying(ILogger logger, string task, NodeId node, string reason, int attempt, int max);
-
-        [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Task {Task} was lost with node {Node} and has no retries left ({Max})")]
-        public static partial void TaskLost(ILogger logger, string task, NodeId node, int max);
     }
 }

@@ -53,7 +53,7 @@ internal sealed partial class CoreWorker
     /// <summary>Bytes of task specs kept as lineage now.</summary>
     public long LineageBytes => _owned.LineageBytes;
 
-    private void KeepLineage(OwnedObject entry, TaskSpec spec, int maxRetries)
+    internal void KeepLineage(OwnedObject entry, TaskSpec spec, int maxRetries)
     {
         if (maxRetries == 0 || _owned.KeepLineage(entry, spec, maxRetries)) return;
         if (Interlocked.Exchange(ref _lineageFullLogged, 1) == 0) Log.LineageFull(_logger, _owned.MaxLineageBytes);
@@ -148,7 +148,7 @@ internal sealed partial class CoreWorker
         // Each rebuild is one of the task's retries; the retries it makes itself come out of what is left.
         var first = lineage.Rebuilds * RebuildAttemptStride;
         var maxRetries = lineage.MaxRetries < 0 ? -1 : first + lineage.MaxRetries - lineage.Rebuilds;
-        _ = RunTaskAsync(lineage.Spec, maxRetries, next, null, first);
+        _ = Tasks.RunTaskAsync(lineage.Spec, maxRetries, next, null, first);
     }
 
     /// <summary>True once <paramref name="node"/> is known dead here; false when it is still alive after <paramref name="wait"/>.</summary>

@@ -16,11 +16,10 @@ namespace Grid.Core;
 internal sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
 {
     internal static readonly Meter Meter = new("Grid.CoreWorker");
-    private static readonly Counter<long> TasksSubmitted = Meter.CreateCounter<long>("grid.tasks.submitted");
-    private static readonly Counter<long> TaskRetries = Meter.CreateCounter<long>("grid.tasks.retried");
 
     private readonly ReferenceCounter _references;
     private OwnedObjects _owned => _references.Owned;
+    internal OwnedObjects Owned => _references.Owned;
     // Payloads of other processes' objects that arrived with tasks (see TaskSpec.Borrowed).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectId, ObjectPayload> _borrowed = new();
     private readonly ILogger _logger;

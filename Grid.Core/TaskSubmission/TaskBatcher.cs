@@ -54,8 +54,8 @@ internal sealed class TaskBatcher(CoreWorker worker)
         {
             // A lone task (a synchronous caller) goes as a plain call: a stream costs more than it saves for one.
             var p = batch[0];
-            try { await worker.SubmitSingleAsync(p.Spec, node, p.MaxRetries, p.Result, release).ConfigureAwait(false); }
-            catch (Exception e) { p.Result.TrySetResult(worker.FailedSubmission(p.Spec, e)); }
+            try { await worker.Tasks.SubmitSingleAsync(p.Spec, node, p.MaxRetries, p.Result, release).ConfigureAwait(false); }
+            catch (Exception e) { p.Result.TrySetResult(worker.Tasks.FailedSubmission(p.Spec, e)); }
             return;
         }
         var specs = new TaskSpec[batch.Count];
@@ -79,13 +79,13 @@ internal sealed class TaskBatcher(CoreWorker worker)
                 var outcome = outcomes.Current;
                 var p = batch[outcome.Index];
                 answered[outcome.Index] = true;
-                worker.Complete(p.Spec, p.MaxRetries, p.Result, outcome.Payload);
+                worker.Tasks.Complete(p.Spec, p.MaxRetries, p.Result, outcome.Payload);
             }
             Release();
             await outcomes.DisposeAsync().ConfigureAwait(false);
             for (var i = 0; i < batch.Count; i++)
                 if (!answered[i] && batch[i] is var p)
-                    p.Result.TrySetResult(worker.FailedSubmission(p.Spec, new InvalidOperationException($"Node {node} ended a batch without the result of task {p.Spec.DisplayName}; this is a Grid bug.")));
+                    p.Result.TrySetResult(worker.Tasks.FailedSubmission(p.Spec, new InvalidOperationException($"Node {node} ended a batch without the result of task {p.Spec.DisplayName}; this is a Grid bug.")));
         }
         catch (OperationCanceledException) when (!worker.IsKnownDead(node))
         {
@@ -94,7 +94,7 @@ internal sealed class TaskBatcher(CoreWorker worker)
             // again, alone, to the same node, which answers with the task it already runs.
             for (var i = 0; i < batch.Count; i++)
                 if (!answered[i] && batch[i] is var p)
-                    _ = worker.ResendAsync(p.Spec, p.MaxRetries, p.Result, node);
+                    _ = worker.Tasks.ResendAsync(p.Spec, p.MaxRetries, p.Result, node);
         }
         catch (Exception e) when (FailureClassifier.IsNodeFailure(e) || e is OperationCanceledException)
         {
@@ -103,13 +103,13 @@ internal sealed class TaskBatcher(CoreWorker worker)
             // The node died with part of the batch: each unfinished task retries on its own, as a single submission would.
             for (var i = 0; i < batch.Count; i++)
                 if (!answered[i] && batch[i] is var p)
-                    _ = worker.RetryLostTaskAsync(p.Spec, p.MaxRetries, p.Result, node, e.Message);
+                    _ = worker.Tasks.RetryLostTaskAsync(p.Spec, p.MaxRetries, p.Result, node, e.Message);
         }
         catch (Exception e)
         {
             Release();
             for (var i = 0; i < batch.Count; i++)
-                if (!answered[i]) batch[i].Result.TrySetResult(worker.FailedSubmission(batch[i].Spec, e));
+                if (!answered[i]) batch[i].Result.TrySetResult(worker.Tasks.FailedSubmission(batch[i].Spec, e));
         }
     }
 
