@@ -18,11 +18,6 @@ internal sealed record ActorRef(ActorId Id, string ClassName, Task Ready)
 
 internal sealed partial class CoreWorker
 {
-    private readonly ConcurrentDictionary<ActorId, ActorChannel> _actorChannels = new();
-
-    private ActorChannel ChannelOf(ActorRef actor) =>
-        _actorChannels.TryGetValue(actor.Id, out var known) ? known : _actorChannels.GetOrAdd(actor.Id, _ => new ActorChannel(this, actor, _logger));
-
     /// <summary>
     /// Registers an actor in the GCS (atomically by name) and places it in the background: a node
     /// reserves its resources, then its host grain is activated there and runs the constructor.
@@ -187,107 +182,6 @@ internal sealed partial class CoreWorker
     }
 
     /// <summary>
-    /// Submits an actor method call. The sequence number is taken here, in submission order, so the
-    /// actor runs this caller's calls in that order however the messages and arguments arrive.
-    /// </summary>
-    public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args)
-    {
-        var descriptor = FunctionCatalog.Describe(method);
-        var scratch = NestedArgumentScratch();
-        var wireArgs = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, scratch);
-        var nested = TakeNested(scratch);
-        var sent = DependencyResolver.InlineReadyOwned(this, wireArgs);
-        var resultId = ObjectId.New();
-        var result = _owned.AddPending(resultId).Payload;
-        // refcount: arguments live until the call ends. A ref argument replaced by its value travels as a copy, so the
-        // actor never reads the ref: only the refs still sent as refs (and nested ones) are pinned.
-        PinArguments(result.Task, sent, nested);
-        var channel = ChannelOf(actor);
-        // Numbered and queued in one step, under the channel's gate: threads calling the same actor at once (tasks
-        // sharing this worker) then fill batches in sequence order, and the host runs each call on arrival instead
-        // of holding it until an earlier number shows up. A restart renumbers unfinished calls under the same gate.
-        lock (channel.Gate)
-        {
-            if (channel.DeadCause is { } cause)
-            {
-                result.TrySetResult(ObjectPayload.Failed(Serializer.ToRemoteError(
-                    new ActorDiedException($"Actor {actor.Id} is dead ({cause}); {descriptor.DisplayName} did not run."), $"actor {actor.Id}")));
-                return new ObjectRef<T>(resultId, OwnerAddress, this);
-            }
-            var spec = new ActorCallSpec
-            {
-                ActorId = actor.Id, CallerId = WorkerId, Sequence = channel.NextSequence(), Incarnation = channel.Incarnation, Method = descriptor,
-                Args = sent, ResultId = resultId, Owner = OwnerAddress, Job = job, AnsweredThrough = channel.AnsweredThrough,
-            };
-            // A call to an actor still being placed rides in a batch too: the batch waits for the actor (see ActorCallBatcher).
-            if (nested is not { Count: > 0 } && OwnsNoRefIn(sent))
-            {
-                // An actor hosted in this process whose turn it is takes the call from this thread (see ILocalActors).
-                if (channel.Recovering || _localActors is not { } local || !local.TryStart(spec, result)) channel.Track(new ActorCall(spec, result, sendable: true));
-            }
-            else
-            {
-                var call = new ActorCall(spec, result, sendable: false);
-                channel.Track(call);
-                _ = SendActorCallAsync(channel, call, nested is { Count: > 0 } ? nested : null);
-            }
-        }
-        return new ObjectRef<T>(resultId, OwnerAddress, this);
-    }
-
-    private ILocalActors? _localActors;
-
-    /// <summary>Called by the node this worker belongs to: the actors it hosts are then called without a message.</summary>
-    public void AttachLocalActors(ILocalActors actors)
-    {
-        if (LocalNode is null) throw new InvalidOperationException("Only a node's own core worker hosts actors.");
-        _localActors = actors;
-    }
-
-    private readonly ConcurrentDictionary<ActorId, IActorHostGrain> _actorHosts = new();
-
-    /// <summary>
-    /// The actor's host grain, one reference per actor: GetGrain with a string key resolves the interface's grain type
-    /// each time (type-name formatting and parsing), which cost more than the rest of a small call.
-    /// </summary>
-    internal IActorHostGrain HostOf(ActorId actor) =>
-        _actorHosts.TryGetValue(actor, out var host) ? host : _actorHosts.GetOrAdd(actor, Grains.GetGrain<IActorHostGrain>(actor.Value));
-
-    /// <summary>
-    /// A call whose arguments need resolving (refs this process owns, nested refs): resolved here, then sent by its
-    /// channel with the numbering it has then. The host orders calls by sequence number, so waiting for arguments
-    /// reorders nothing.
-    /// </summary>
-    private async Task SendActorCallAsync(ActorChannel channel, ActorCall call, List<ObjectRef>? nested)
-    {
-        var spec = call.Spec;
-        try
-        {
-            await channel.Actor.Ready.ConfigureAwait(false);
-            var (args, failure) = await DependencyResolver.ResolveAsync(this, spec.Args, DependencyResolver.Scope.Owned).ConfigureAwait(false);
-            var lent = nested is not null && failure is null ? await LendNestedAsync(nested).ConfigureAwait(false) : null;
-            channel.Resolved(call, current => ReferenceEquals(args, current.Args) && lent is null ? current : new ActorCallSpec
-            {
-                ActorId = current.ActorId, CallerId = current.CallerId, Sequence = current.Sequence, Incarnation = current.Incarnation, Method = current.Method,
-                Args = failure is null ? args : [], ResultId = current.ResultId, Owner = current.Owner, Job = current.Job, FailedDependency = failure,
-                Borrowed = lent, AnsweredThrough = current.AnsweredThrough,
-            });
-        }
-        catch (Exception e)
-        {
-            CoreLog.ActorCallFailed(_logger, e, spec.Method.DisplayName, channel.Actor.Id);
-            call.Result.TrySetResult(ActorCallFailed(channel.Actor, spec, e));
-        }
-    }
-
-    /// <summary>The result of a call that could not be delivered or answered: the actor died for this caller.</summary>
-    internal ObjectPayload ActorCallFailed(ActorRef actor, ActorCallSpec spec, Exception e)
-    {
-        var error = FailureClassifier.ActorCallError(actor.Id, spec.Method.DisplayName, e);
-        return ObjectPayload.Failed(Serializer.ToRemoteError(error, $"actor {actor.Id}"));
-    }
-
-    /// <summary>
     /// Kills the actor. With <paramref name="noRestart"/> false, a restartable actor with restarts left is rebuilt
     /// instead (this counts as a restart); otherwise it ends, and later calls fail with ActorDiedException.
     /// </summary>
@@ -295,21 +189,13 @@ internal sealed partial class CoreWorker
     {
         try { await actor.Ready.WaitAsync(cancellationToken).ConfigureAwait(false); }
         catch (Exception e) when (e is not OperationCanceledException) { CoreLog.KillingActorWhosePlacementFailed(_logger, e, actor.Id); }
-        var host = HostOf(actor.Id);
+        var host = Actors.HostOf(actor.Id);
         if (!noRestart)
         {
             await host.Restart("killed by its handle with noRestart: false").WaitAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
         await host.Kill("killed by its handle").WaitAsync(cancellationToken).ConfigureAwait(false);
-        _actorCalls?.Forget(actor.Id);
-        _actorHosts.TryRemove(actor.Id, out _);
-        _actorChannels.TryRemove(actor.Id, out _);
-    }
-
-    /// <summary>A node left the cluster: calls waiting on actors that lived there end now and recover (see <see cref="ActorChannel"/>).</summary>
-    public void ActorNodeLeft(NodeId gone)
-    {
-        foreach (var channel in _actorChannels.Values) channel.NodeLeft(gone);
+        Actors.Forget(actor.Id);
     }
 }

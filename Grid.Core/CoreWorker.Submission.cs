@@ -1,3 +1,4 @@
+using System.Reflection;
 using Grid.Functions;
 using Grid.Grains;
 using Grid.Wire;
@@ -90,8 +91,22 @@ internal sealed partial class CoreWorker
     public IRayletGrain RayletOf(NodeId node) =>
         _raylets.TryGetValue(node, out var raylet) ? raylet : _raylets.GetOrAdd(node, n => Grains.GetGrain<IRayletGrain>(n.Value));
 
-    private ActorCallBatcher? _actorCalls;
-    internal ActorCallBatcher ActorCalls => _actorCalls ?? Interlocked.CompareExchange(ref _actorCalls, new ActorCallBatcher(this, _logger), null) ?? _actorCalls;
+    private ActorTaskSubmitter? _actors;
+    /// <summary>The actor-task submitter (see <see cref="ActorTaskSubmitter"/>).</summary>
+    internal ActorTaskSubmitter Actors => _actors ?? Interlocked.CompareExchange(ref _actors, new ActorTaskSubmitter(this, _logger), null) ?? _actors;
+
+    /// <summary>Submits an actor method call (see <see cref="ActorTaskSubmitter.Call{T}"/>).</summary>
+    public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args) => Actors.Call<T>(job, actor, method, args);
+
+    /// <summary>Called by the node this worker belongs to: the actors it hosts are then called without a message.</summary>
+    public void AttachLocalActors(ILocalActors actors)
+    {
+        if (LocalNode is null) throw new InvalidOperationException("Only a node's own core worker hosts actors.");
+        Actors.AttachLocalActors(actors);
+    }
+
+    /// <summary>A node left the cluster: calls waiting on actors that lived there end now and recover.</summary>
+    public void ActorNodeLeft(NodeId gone) => Actors.NodeLeft(gone);
 
     /// <summary>A fresh look at the live nodes, when it can be had: while a node dies the GCS may be out of reach too.</summary>
     internal async Task RefreshViewAsync()

@@ -22,7 +22,7 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
         if (!_queues.TryGetValue(channel.Actor.Id, out var queue))
             queue = _queues.GetOrAdd(channel.Actor.Id, id =>
             {
-                var host = worker.HostOf(id);
+                var host = worker.Actors.HostOf(id);
                 return new BurstQueue<PendingCall>((batch, release) => _ = SendAsync(channel, host, batch, release));
             });
         queue.Enqueue(call);
@@ -94,7 +94,7 @@ internal sealed class ActorCallBatcher(CoreWorker worker, ILogger logger)
             release();
             CoreLog.ActorBatchFailed(logger, e, batch.Count, actor.Id);
             foreach (var p in batch)
-                if (!p.Call.Result.Task.IsCompleted) channel.Deliver(p, worker.ActorCallFailed(actor, p.Spec, e), lone: false);
+                if (!p.Call.Result.Task.IsCompleted) channel.Deliver(p, worker.Actors.ActorCallFailed(actor, p.Spec, e), lone: false);
         }
     }
 }

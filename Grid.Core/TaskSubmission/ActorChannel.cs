@@ -116,7 +116,7 @@ internal sealed class ActorChannel
 
     private void Send(ActorCall call)
     {
-        _worker.ActorCalls.Enqueue(this, new PendingCall(call, call.Spec, call.Attempt));
+        _worker.Actors.Batcher.Enqueue(this, new PendingCall(call, call.Spec, call.Attempt));
     }
 
     /// <summary>

@@ -1,0 +1,138 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Grid.Core.Diagnostics;
+using Grid.Functions;
+using Grid.Grains;
+using Grid.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Grid.Core;
+
+/// <summary>
+/// Ray's actor-task submitter (<c>core_worker/task_submission/actor_task_submitter</c>): every actor method call this
+/// process makes. Each caller's calls are numbered in submission order on the actor's <see cref="ActorChannel"/> (which
+/// also follows restarts and resends unanswered calls); a call to an actor hosted in this process whose turn it is runs
+/// from the caller's thread (<see cref="ILocalActors"/>); ready calls ride in batches (<see cref="ActorCallBatcher"/>);
+/// calls with owned or nested refs are resolved first (<see cref="DependencyResolver"/>) and sent alone.
+/// </summary>
+internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
+{
+    private ActorCallBatcher? _batcher;
+    internal ActorCallBatcher Batcher => _batcher ?? Interlocked.CompareExchange(ref _batcher, new ActorCallBatcher(worker, logger), null) ?? _batcher;
+
+    private readonly ConcurrentDictionary<ActorId, ActorChannel> _actorChannels = new();
+
+    private ActorChannel ChannelOf(ActorRef actor) =>
+        _actorChannels.TryGetValue(actor.Id, out var known) ? known : _actorChannels.GetOrAdd(actor.Id, _ => new ActorChannel(worker, actor, logger));
+
+    /// <summary>
+    /// Submits an actor method call. The sequence number is taken here, in submission order, so the
+    /// actor runs this caller's calls in that order however the messages and arguments arrive.
+    /// </summary>
+    public ObjectRef<T> Call<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args)
+    {
+        var descriptor = FunctionCatalog.Describe(method);
+        var scratch = CoreWorker.NestedArgumentScratch();
+        var wireArgs = worker.BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, scratch);
+        var nested = CoreWorker.TakeNested(scratch);
+        var sent = DependencyResolver.InlineReadyOwned(worker, wireArgs);
+        var resultId = ObjectId.New();
+        var result = worker.Owned.AddPending(resultId).Payload;
+        // refcount: arguments live until the call ends. A ref argument replaced by its value travels as a copy, so the
+        // actor never reads the ref: only the refs still sent as refs (and nested ones) are pinned.
+        worker.PinArguments(result.Task, sent, nested);
+        var channel = ChannelOf(actor);
+        // Numbered and queued in one step, under the channel's gate: threads calling the same actor at once (tasks
+        // sharing this worker) then fill batches in sequence order, and the host runs each call on arrival instead
+        // of holding it until an earlier number shows up. A restart renumbers unfinished calls under the same gate.
+        lock (channel.Gate)
+        {
+            if (channel.DeadCause is { } cause)
+            {
+                result.TrySetResult(ObjectPayload.Failed(worker.Serializer.ToRemoteError(
+                    new ActorDiedException($"Actor {actor.Id} is dead ({cause}); {descriptor.DisplayName} did not run."), $"actor {actor.Id}")));
+                return new ObjectRef<T>(resultId, worker.OwnerAddress, worker);
+            }
+            var spec = new ActorCallSpec
+            {
+                ActorId = actor.Id, CallerId = worker.WorkerId, Sequence = channel.NextSequence(), Incarnation = channel.Incarnation, Method = descriptor,
+                Args = sent, ResultId = resultId, Owner = worker.OwnerAddress, Job = job, AnsweredThrough = channel.AnsweredThrough,
+            };
+            // A call to an actor still being placed rides in a batch too: the batch waits for the actor (see ActorCallBatcher).
+            if (nested is not { Count: > 0 } && worker.OwnsNoRefIn(sent))
+            {
+                // An actor hosted in this process whose turn it is takes the call from this thread (see ILocalActors).
+                if (channel.Recovering || _localActors is not { } local || !local.TryStart(spec, result)) channel.Track(new ActorCall(spec, result, sendable: true));
+            }
+            else
+            {
+                var call = new ActorCall(spec, result, sendable: false);
+                channel.Track(call);
+                _ = SendActorCallAsync(channel, call, nested is { Count: > 0 } ? nested : null);
+            }
+        }
+        return new ObjectRef<T>(resultId, worker.OwnerAddress, worker);
+    }
+
+    private ILocalActors? _localActors;
+
+    /// <summary>Called by the node this worker belongs to: the actors it hosts are then called without a message.</summary>
+    public void AttachLocalActors(ILocalActors actors) => _localActors = actors;
+
+    private readonly ConcurrentDictionary<ActorId, IActorHostGrain> _actorHosts = new();
+
+    /// <summary>
+    /// The actor's host grain, one reference per actor: GetGrain with a string key resolves the interface's grain type
+    /// each time (type-name formatting and parsing), which cost more than the rest of a small call.
+    /// </summary>
+    internal IActorHostGrain HostOf(ActorId actor) =>
+        _actorHosts.TryGetValue(actor, out var host) ? host : _actorHosts.GetOrAdd(actor, worker.Grains.GetGrain<IActorHostGrain>(actor.Value));
+
+    /// <summary>
+    /// A call whose arguments need resolving (refs this process owns, nested refs): resolved here, then sent by its
+    /// channel with the numbering it has then. The host orders calls by sequence number, so waiting for arguments
+    /// reorders nothing.
+    /// </summary>
+    private async Task SendActorCallAsync(ActorChannel channel, ActorCall call, List<ObjectRef>? nested)
+    {
+        var spec = call.Spec;
+        try
+        {
+            await channel.Actor.Ready.ConfigureAwait(false);
+            var (args, failure) = await DependencyResolver.ResolveAsync(worker, spec.Args, DependencyResolver.Scope.Owned).ConfigureAwait(false);
+            var lent = nested is not null && failure is null ? await worker.LendNestedAsync(nested).ConfigureAwait(false) : null;
+            channel.Resolved(call, current => ReferenceEquals(args, current.Args) && lent is null ? current : new ActorCallSpec
+            {
+                ActorId = current.ActorId, CallerId = current.CallerId, Sequence = current.Sequence, Incarnation = current.Incarnation, Method = current.Method,
+                Args = failure is null ? args : [], ResultId = current.ResultId, Owner = current.Owner, Job = current.Job, FailedDependency = failure,
+                Borrowed = lent, AnsweredThrough = current.AnsweredThrough,
+            });
+        }
+        catch (Exception e)
+        {
+            CoreLog.ActorCallFailed(logger, e, spec.Method.DisplayName, channel.Actor.Id);
+            call.Result.TrySetResult(ActorCallFailed(channel.Actor, spec, e));
+        }
+    }
+
+    /// <summary>The result of a call that could not be delivered or answered: the actor died for this caller.</summary>
+    internal ObjectPayload ActorCallFailed(ActorRef actor, ActorCallSpec spec, Exception e)
+    {
+        var error = FailureClassifier.ActorCallError(actor.Id, spec.Method.DisplayName, e);
+        return ObjectPayload.Failed(worker.Serializer.ToRemoteError(error, $"actor {actor.Id}"));
+    }
+
+    /// <summary>A node left the cluster: calls waiting on actors that lived there end now and recover (see <see cref="ActorChannel"/>).</summary>
+    public void NodeLeft(NodeId gone)
+    {
+        foreach (var channel in _actorChannels.Values) channel.NodeLeft(gone);
+    }
+
+    /// <summary>A killed actor: its batches, host reference and channel are dropped.</summary>
+    public void Forget(ActorId actor)
+    {
+        _batcher?.Forget(actor);
+        _actorHosts.TryRemove(actor, out _);
+        _actorChannels.TryRemove(actor, out _);
+    }
+}
