@@ -36,14 +36,14 @@ public sealed partial class GridClient : IAsyncDisposable
 
     /// <summary>Gets a value, waiting at most <paramref name="timeout"/>; a remote failure is rethrown here.</summary>
     public Task<T> GetAsync<T>(ObjectRef<T> reference, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Worker.GetAsync<T>(reference, timeout, cancellationToken);
+        Worker.GetAsync<T>(reference ?? throw new ArgumentNullException(nameof(reference)), timeout, cancellationToken);
 
     /// <summary>
     /// Gets many values, in the order of <paramref name="references"/> (duplicates allowed). Throws as
     /// soon as any of them failed, without waiting for the rest.
     /// </summary>
     public Task<T[]> GetAsync<T>(IEnumerable<ObjectRef<T>> references, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        ObjectGetter.GetAllAsync(Worker, references.ToArray(), timeout, cancellationToken);
+        ObjectGetter.GetAllAsync(Worker, [.. references ?? throw new ArgumentNullException(nameof(references))], timeout, cancellationToken);
 
     /// <summary>
     /// Waits until <paramref name="numReturns"/> of the refs are ready or the timeout passes (Ray's
@@ -51,7 +51,7 @@ public sealed partial class GridClient : IAsyncDisposable
     /// <paramref name="numReturns"/> are ready, the first ones in that order are returned. Duplicate refs are refused.
     /// </summary>
     public Task<WaitResult<T>> WaitAsync<T>(IReadOnlyList<ObjectRef<T>> references, int numReturns = 1, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        ObjectWaiter.WaitAsync(Worker, references, numReturns, timeout, cancellationToken);
+        ObjectWaiter.WaitAsync(Worker, references ?? throw new ArgumentNullException(nameof(references)), numReturns, timeout, cancellationToken);
 
     // Cluster operations below take a CancellationToken that stops the caller's wait (and, before the request is
     // sent, the request): an actor or group whose creation was already sent may still come to exist, as in Ray, where

@@ -66,13 +66,16 @@ internal static class ObjectWaiter
         }
     }
 
+    /// <summary>A null element of a caller's list, named by its index.</summary>
+    internal static ArgumentException NullRef(int index) => new($"The ref at index {index} is null; pass refs that Remote, Call or PutAsync returned.", "references");
+
     private static void EnsureDistinct<T>(IReadOnlyList<ObjectRef<T>> refs)
     {
         var seen = t_seen ??= [];
         try
         {
             for (var i = 0; i < refs.Count; i++)
-                if (!seen.Add(refs[i].Id))
+                if ((refs[i] ?? throw NullRef(i)) is var r && !seen.Add(r.Id))
                     throw new ArgumentException($"WaitAsync was given the ref {refs[i].Id} more than once; pass distinct refs.", nameof(refs));
         }
         finally

@@ -416,6 +416,12 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         _deathCause = cause;
         locals.Remove(Id, this);
         OpenTurns();
+        // Killed for good: calls still running or queued are answered now, as Ray's actor process dies with them (a
+        // restart leaves them be: their callers resend what the next incarnation does not answer).
+        if (!forRestart) _runner?.AnswerAll((call, running) => running
+            ? ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(new ActorDiedException(
+                $"Actor {call.Spec.ActorId} was killed ({cause}) while {call.Spec.Method.DisplayName} ran; its result is discarded."), $"actor {call.Spec.ActorId}"))
+            : Died(call.Spec, cause));
         if (_spec is not null) raylet.ReleaseActor(_spec.ActorId);
     }
 

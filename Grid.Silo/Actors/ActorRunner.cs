@@ -18,6 +18,7 @@ internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<
     private int _workers;  // pool items running the loop (each either in a call or about to take one)
     private int _busy;     // workers inside a call's synchronous part
     private int _awaiting; // calls that went asynchronous: they hold a slot but no worker
+    private ReadyCall? _running; // the calls inside the user's method: an intrusive list, kept under the lock taken anyway
 
     /// <summary>Queues a call; its task completes with its result.</summary>
     public Task<ObjectPayload> Enqueue(ReadyCall call)
@@ -59,6 +60,7 @@ internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<
                 }
                 call = _queue.Dequeue();
                 _busy++;
+                Link(call);
                 // This worker may block in the user's method: let another take the next call if a slot is free.
                 spawn = maxConcurrency > 1 && ShouldSpawn();
             }
@@ -72,6 +74,7 @@ internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<
                 lock (_lock)
                 {
                     _busy--;
+                    Unlink(call);
                     // Nothing else queued: this worker leaves before it publishes, so a caller resuming on this thread
                     // (a local call's result, see DirectCall) holds no part of the actor; a call it makes starts a worker.
                     last = _queue.Count == 0;
@@ -90,6 +93,41 @@ internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<
         }
     }
 
+    /// <summary>
+    /// Answers now every call this runner holds — those inside the user's method and those queued behind them — with
+    /// <paramref name="answer"/> (given whether the call is running): the actor was killed, and its callers must not
+    /// wait for methods that may never return. A method that returns later publishes into an answered call, which
+    /// keeps the first answer; the queue is left empty.
+    /// </summary>
+    public void AnswerAll(Func<ReadyCall, bool, ObjectPayload> answer)
+    {
+        List<ReadyCall> running = [];
+        ReadyCall[] queued;
+        lock (_lock)
+        {
+            for (var call = _running; call is not null; call = call.RunningNext) running.Add(call);
+            queued = [.. _queue];
+            _queue.Clear();
+        }
+        foreach (var call in running) call.Publish(answer(call, true), lone: false);
+        foreach (var call in queued) call.Publish(answer(call, false), lone: false);
+    }
+
+    private void Link(ReadyCall call)
+    {
+        call.RunningNext = _running;
+        if (_running is not null) _running.RunningPrevious = call;
+        _running = call;
+    }
+
+    private void Unlink(ReadyCall call)
+    {
+        if (call.RunningPrevious is { } previous) previous.RunningNext = call.RunningNext;
+        else if (_running == call) _running = call.RunningNext;
+        if (call.RunningNext is { } next) next.RunningPrevious = call.RunningPrevious;
+        call.RunningPrevious = call.RunningNext = null;
+    }
+
     private async Task FinishLaterAsync(ReadyCall call, ValueTask<ObjectPayload> running)
     {
         ObjectPayload? result = null;
@@ -100,6 +138,7 @@ internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<
         lock (_lock)
         {
             _awaiting--;
+            Unlink(call);
             spawn = ShouldSpawn();
         }
         // Calls queued behind it start on a pool item of their own: this continuation runs wherever the user's code
@@ -119,6 +158,9 @@ internal class ReadyCall(ActorCallSpec spec, Functions.RemoteMethod method, obje
     public ActorCallSpec Spec => spec;
     public Functions.RemoteMethod Method => method;
     public object?[] Args => args;
+
+    /// <summary>Neighbours in the runner's list of running calls (see <see cref="ActorRunner.AnswerAll"/>).</summary>
+    internal ReadyCall? RunningPrevious, RunningNext;
 
     /// <param name="lone">True when the publishing thread is free: no worker of the actor runs on it any more.</param>
     public virtual void Publish(ObjectPayload payload, bool lone) => TrySetResult(payload);

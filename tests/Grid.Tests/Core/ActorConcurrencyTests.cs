@@ -52,6 +52,27 @@ public abstract class ActorConcurrencyTests(IGridFixture fixture)
     }
 
     [Fact]
+    public async Task Killing_an_actor_fails_the_call_it_is_running_at_once_and_the_calls_queued_behind_it()
+    {
+        var (started, gate) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
+        var actor = await Grid.CreateActorAsync(() => new Recorder());
+        var running = actor.Call(a => a.SignalThenBlock(started, gate, 1));
+        var queued = actor.Call(a => a.Record(2));
+        await TestFunctions.Gate(started).Task.WaitAsync(Timeout);
+
+        await actor.KillAsync().WaitAsync(Timeout);
+
+        // The method is still blocked (its gate is shut, and it would hold its thread for 60 s): both failures can only
+        // come from the kill, not from the method's return freeing the queue.
+        var cut = await Assert.ThrowsAsync<ActorDiedException>(() => Grid.GetAsync(running, TimeSpan.FromSeconds(30)));
+        Assert.Contains("was killed", cut.Message);
+        var behind = await Assert.ThrowsAsync<ActorDiedException>(() => Grid.GetAsync(queued, TimeSpan.FromSeconds(30)));
+        Assert.Contains("did not run", behind.Message);
+        Assert.False(TestFunctions.Gate(gate).Task.IsCompleted);
+        TestFunctions.Gate(gate).SetResult(true); // frees the pool thread the method holds
+    }
+
+    [Fact]
     public async Task A_method_blocked_in_one_actor_does_not_stop_other_actors()
     {
         var gate = Guid.NewGuid().ToString("N");

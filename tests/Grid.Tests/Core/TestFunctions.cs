@@ -78,6 +78,13 @@ public sealed class Recorder
         return Record(value);
     }
 
+    /// <summary>Opens <paramref name="started"/>, then blocks its thread until <paramref name="gate"/> opens.</summary>
+    public int SignalThenBlock(string started, string gate, int value)
+    {
+        TestFunctions.Gate(started).TrySetResult(true);
+        return BlockUntilOpened(gate, value);
+    }
+
     public string MyActorId() => GridContext.Current.ActorId?.Value ?? "";
     public List<int> Seen() => [.. _seen];
 }

@@ -37,6 +37,21 @@ public abstract class WaitTests(IGridFixture fixture)
     }
 
     [Fact]
+    public async Task Wait_and_get_refuse_a_null_list_or_a_null_ref_with_an_argument_error_that_names_it()
+    {
+        var one = await Grid.PutAsync(1);
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Grid.WaitAsync<int>(null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Grid.GetAsync((IEnumerable<ObjectRef<int>>)null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => Grid.GetAsync((ObjectRef<int>)null!));
+        var wait = await Assert.ThrowsAsync<ArgumentException>(() => Grid.WaitAsync([one, null!]));
+        Assert.Contains("index 1 is null", wait.Message);
+        var get = await Assert.ThrowsAsync<ArgumentException>(() => Grid.GetAsync([null!, one]));
+        Assert.Contains("index 0 is null", get.Message);
+        Assert.Equal(1, await Grid.GetAsync(one, Timeout)); // nothing was lost on the way
+    }
+
+    [Fact]
     public async Task A_loop_of_single_waits_hands_out_every_ref_exactly_once()
     {
         var increment = Grid.Function<int, int>(TestFunctions.Increment);
