@@ -36,9 +36,13 @@ public sealed class GridTaskException : GridException
         RemoteStackTrace is null ? base.StackTrace : $"{RemoteStackTrace}\n--- end of remote stack trace ---\n{base.StackTrace}";
 }
 
-/// <summary>A get or wait ran out of time before the object was ready. The object is not lost: get it again.</summary>
-[GenerateSerializer]
-public sealed class GetTimeoutException : GridException
+/// <summary>
+/// A get or wait ran out of time before the object was ready. The object is not lost: get it again. A
+/// <see cref="TimeoutException"/>, as Ray's <c>GetTimeoutError</c> is a <c>TimeoutError</c>, so code that handles
+/// .NET timeouts handles it (the one Grid error that is not a <see cref="GridException"/>: .NET has no multiple
+/// inheritance). Raised where the get waits, never sent between processes.
+/// </summary>
+public sealed class GetTimeoutException : TimeoutException
 {
     public GetTimeoutException(string message) : base(message) { }
 }

@@ -72,6 +72,8 @@ public abstract class CoreBehaviourTests(IGridFixture fixture)
         var gate = Guid.NewGuid().ToString("N");
         var pending = Grid.Function<string, int, int>(TestFunctions.ReturnWhenOpened, new TaskOptions { NumCpus = 0 }).Remote(gate, 7);
         await Assert.ThrowsAsync<GetTimeoutException>(() => Grid.GetAsync(pending, TimeSpan.FromMilliseconds(100)));
+        // Handled where .NET timeouts are, as Ray's GetTimeoutError is a TimeoutError.
+        await Assert.ThrowsAnyAsync<TimeoutException>(() => Grid.GetAsync(pending, TimeSpan.FromMilliseconds(100)));
         TestFunctions.Gate(gate).SetResult(true);
         Assert.Equal(7, await Grid.GetAsync(pending, TimeSpan.FromSeconds(30)));
     }
