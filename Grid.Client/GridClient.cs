@@ -36,7 +36,7 @@ public sealed partial class GridClient : IAsyncDisposable
 
     /// <summary>Gets a value, waiting at most <paramref name="timeout"/>; a remote failure is rethrown here.</summary>
     public Task<T> GetAsync<T>(ObjectRef<T> reference, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
-        Worker.GetAsync<T>(reference ?? throw new ArgumentNullException(nameof(reference)), timeout, cancellationToken);
+        Worker.GetAsync<T>(ObjectWaiter.CheckRef(reference ?? throw new ArgumentNullException(nameof(reference)), 0), timeout, cancellationToken);
 
     /// <summary>
     /// Gets many values, in the order of <paramref name="references"/> (duplicates allowed). Throws as

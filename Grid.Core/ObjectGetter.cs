@@ -6,8 +6,7 @@ internal static class ObjectGetter
     public static async Task<T[]> GetAllAsync<T>(CoreWorker worker, ObjectRef<T>[] refs, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         if (refs.Length == 0) return [];
-        for (var i = 0; i < refs.Length; i++)
-            if (refs[i] is null) throw ObjectWaiter.NullRef(i);
+        for (var i = 0; i < refs.Length; i++) ObjectWaiter.CheckRef(refs[i], i);
         var payloads = worker.PayloadsOf(refs);
         var allReady = WhenAllOrFirstError(payloads);
         if (!allReady.IsCompleted)

@@ -66,8 +66,17 @@ internal static class ObjectWaiter
         }
     }
 
-    /// <summary>A null element of a caller's list, named by its index.</summary>
-    internal static ArgumentException NullRef(int index) => new($"The ref at index {index} is null; pass refs that Remote, Call or PutAsync returned.", "references");
+    /// <summary>
+    /// Checks the ref at <paramref name="index"/> of a caller's list: a null one is an argument error naming the index,
+    /// a disposed one an <see cref="ObjectDisposedException"/> (it no longer keeps its object alive), as for one ref.
+    /// </summary>
+    internal static ObjectRef CheckRef(ObjectRef? reference, int index)
+    {
+        if (reference is null)
+            throw new ArgumentException($"The ref at index {index} is null; pass refs that Remote, Call or PutAsync returned.", "references");
+        ObjectDisposedException.ThrowIf(reference.IsDisposed, reference);
+        return reference;
+    }
 
     private static void EnsureDistinct<T>(IReadOnlyList<ObjectRef<T>> refs)
     {
@@ -75,7 +84,7 @@ internal static class ObjectWaiter
         try
         {
             for (var i = 0; i < refs.Count; i++)
-                if ((refs[i] ?? throw NullRef(i)) is var r && !seen.Add(r.Id))
+                if (!seen.Add(CheckRef(refs[i], i).Id))
                     throw new ArgumentException($"WaitAsync was given the ref {refs[i].Id} more than once; pass distinct refs.", nameof(refs));
         }
         finally

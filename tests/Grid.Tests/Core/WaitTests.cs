@@ -52,6 +52,20 @@ public abstract class WaitTests(IGridFixture fixture)
     }
 
     [Fact]
+    public async Task Getting_or_waiting_on_a_disposed_ref_throws_ObjectDisposedException()
+    {
+        var kept = await Grid.PutAsync(1);
+        var disposed = await Grid.PutAsync(2);
+        disposed.Dispose();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Grid.GetAsync(disposed));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Grid.GetAsync([kept, disposed]));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => Grid.WaitAsync([kept, disposed]));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await disposed);
+        Assert.Equal(1, await Grid.GetAsync(kept, Timeout));
+    }
+
+    [Fact]
     public async Task A_loop_of_single_waits_hands_out_every_ref_exactly_once()
     {
         var increment = Grid.Function<int, int>(TestFunctions.Increment);
