@@ -150,6 +150,13 @@ internal sealed partial class CoreWorker
     /// <summary>The request-context key the silo's GPU placement filter reads (Grid.Silo's GpuPlacementFilterStrategy.RequestKey).</summary>
     public const string GpuRequestKey = "grid.needs-gpu";
 
+    /// <summary>
+    /// An actor known by its id, from a handle another process passed here: ready once the GCS records it placed (at
+    /// once for a live one), as for a named actor looked up before it is placed.
+    /// </summary>
+    public ActorRef ActorRefOf(ActorId id, string className, int incarnation) =>
+        new(id, className, Grains.GetGrain<IGcsGrain>(0).WaitActorPlaced(id)) { Incarnation = incarnation };
+
     public async Task<ActorRef> GetNamedActorAsync(string name, string ns)
     {
         var gcs = Grains.GetGrain<IGcsGrain>(0);

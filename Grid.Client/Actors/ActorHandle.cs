@@ -6,17 +6,27 @@ namespace Grid;
 /// <summary>
 /// A handle to an actor of class <typeparamref name="T"/> living on the cluster. Calls are
 /// expressions over the actor, e.g. <c>counter.Call(c => c.Increment())</c>; their arguments are
-/// evaluated here, and <c>someRef.AsArg()</c> passes a ref whose value the actor receives.
+/// evaluated here, and <c>someRef.AsArg()</c> passes a ref whose value the actor receives. A handle can be passed
+/// to tasks and actor methods (as an argument, or inside a value); calls through it there reach the same actor, each
+/// process numbering its own calls.
 /// </summary>
+[Serialization.GridCodec(typeof(ActorHandleCodec<>))]
 public sealed class ActorHandle<T> where T : class
 {
-    private readonly GridClient _grid;
+    private readonly CoreWorker _worker;
 
-    internal ActorHandle(GridClient grid, ActorRef actor)
+    internal ActorHandle(GridClient grid, ActorRef actor) : this(grid.Worker, grid.JobId, actor) { }
+
+    /// <param name="worker">The core worker of the process that holds the handle (where it was made or read).</param>
+    /// <param name="job">The job its calls belong to.</param>
+    internal ActorHandle(CoreWorker worker, JobId job, ActorRef actor)
     {
-        _grid = grid;
+        _worker = worker;
+        Job = job;
         Actor = actor;
     }
+
+    internal JobId Job { get; }
 
     internal ActorRef Actor { get; }
     public ActorId ActorId => Actor.Id;
@@ -36,15 +46,15 @@ public sealed class ActorHandle<T> where T : class
     /// ActorOptions.MaxTaskRetries allows.
     /// </summary>
     public Task KillAsync(bool noRestart = true, CancellationToken cancellationToken = default) =>
-        _grid.Worker.KillActorAsync(Actor, noRestart, cancellationToken);
+        _worker.KillActorAsync(Actor, noRestart, cancellationToken);
 
     /// <summary>The actor as the cluster records it: state (Alive, Restarting, Dead…), node, restart count and death cause.</summary>
-    public Task<Wire.ActorInfo> GetInfoAsync(CancellationToken cancellationToken = default) => _grid.Worker.GetActorInfoAsync(ActorId, cancellationToken);
+    public Task<Wire.ActorInfo> GetInfoAsync(CancellationToken cancellationToken = default) => _worker.GetActorInfoAsync(ActorId, cancellationToken);
 
     private ObjectRef<TResult> Submit<TResult>(LambdaExpression call)
     {
         var (method, args) = CallExpressions.ParseMethodCall(call);
-        return _grid.Worker.CallActor<TResult>(_grid.JobId, Actor, method, args);
+        return _worker.CallActor<TResult>(Job, Actor, method, args);
     }
 
     public override string ToString() => $"ActorHandle<{typeof(T).Name}>({ActorId})";
