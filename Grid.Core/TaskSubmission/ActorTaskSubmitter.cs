@@ -10,7 +10,7 @@ namespace Grid.Core;
 
 /// <summary>
 /// Ray's actor-task submitter (<c>core_worker/task_submission/actor_task_submitter</c>): every actor method call this
-/// process makes. Each caller's calls are numbered in submission order on the actor's <see cref="ActorChannel"/> (which
+/// process makes. This process's calls to an actor are numbered in submission order on its <see cref="ActorChannel"/> (which
 /// also follows restarts and resends unanswered calls); a call to an actor hosted in this process whose turn it is runs
 /// from the caller's thread (<see cref="ILocalActors"/>); ready calls ride in batches (<see cref="ActorCallBatcher"/>);
 /// calls with owned or nested refs are resolved first (<see cref="DependencyResolver"/>) and sent alone.
