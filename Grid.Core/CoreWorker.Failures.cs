@@ -7,7 +7,7 @@ namespace Grid.Core;
 /// How a submitter tells that a task's node died under it, whatever way the death shows: an exception from the call
 /// (<see cref="FailureClassifier"/>), the node leaving this process's view while the call waits
 /// (<see cref="NodeDeaths"/>), or an answer from a forwarding raylet saying the node it forwarded to died
-/// (<see cref="RemoteError.LostWith"/>). Each of them ends in the one retry path of <c>CoreWorker.Tasks</c>.
+/// (<see cref="RemoteError.LostWith"/>). Each of them ends in the one retry path of <see cref="NormalTaskSubmitter"/>.
 /// </summary>
 internal sealed partial class CoreWorker
 {

@@ -186,7 +186,7 @@ internal sealed partial class CoreWorker
     private TaskArg PutLargeArgument(object? value, Type type, byte[]? serialized)
     {
         var id = ObjectId.New();
-        var entry = _owned.AddPending(id);
+        var entry = Owned.AddPending(id);
         ArgumentsPut.Add(1);
         _ = CompleteArgumentPutAsync(entry.Payload, serialized is null
             ? StoreValueAsync(id, value, type)

@@ -45,18 +45,18 @@ internal sealed partial class CoreWorker
     /// <summary>The most bytes of task specs this owner keeps as lineage; past it, new results cannot be rebuilt.</summary>
     public long MaxLineageBytes
     {
-        get => _owned.MaxLineageBytes;
-        set => _owned.MaxLineageBytes = value >= 0 ? value
+        get => Owned.MaxLineageBytes;
+        set => Owned.MaxLineageBytes = value >= 0 ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxLineageBytes must be 0 (keep no lineage) or more (256 MiB by default).");
     }
 
     /// <summary>Bytes of task specs kept as lineage now.</summary>
-    public long LineageBytes => _owned.LineageBytes;
+    public long LineageBytes => Owned.LineageBytes;
 
     internal void KeepLineage(OwnedObject entry, TaskSpec spec, int maxRetries)
     {
-        if (maxRetries == 0 || _owned.KeepLineage(entry, spec, maxRetries)) return;
-        if (Interlocked.Exchange(ref _lineageFullLogged, 1) == 0) Log.LineageFull(_logger, _owned.MaxLineageBytes);
+        if (maxRetries == 0 || Owned.KeepLineage(entry, spec, maxRetries)) return;
+        if (Interlocked.Exchange(ref _lineageFullLogged, 1) == 0) Log.LineageFull(_logger, Owned.MaxLineageBytes);
     }
 
     /// <summary>Whether a read of a stored copy failed because the copy is gone (its node died, or it holds no such object).</summary>
@@ -106,7 +106,7 @@ internal sealed partial class CoreWorker
     /// </summary>
     public async Task<ObjectPayload> RebuildLostAsync(ObjectId id, NodeId lostOn)
     {
-        if (!_owned.TryGetEntry(id, out var entry)) return await GetOwnedPayload(id).ConfigureAwait(false);
+        if (!Owned.TryGetEntry(id, out var entry)) return await GetOwnedPayload(id).ConfigureAwait(false);
         var current = entry.Payload.Task;
         if (current is not { IsCompletedSuccessfully: true, Result: { Kind: PayloadKind.Stored } stored } || stored.Node != lostOn)
             return await current.ConfigureAwait(false); // rebuilt already, or being rebuilt

@@ -100,7 +100,7 @@ internal sealed partial class CoreWorker
     public ReferenceCounts[] GetReferenceCounts(IEnumerable<ObjectId> ids) => _references.Counts(ids);
 
     /// <summary>Counts of every object this process owns (the local part of a memory summary).</summary>
-    public ReferenceCounts[] GetReferenceCounts() => _references.Counts(_owned.Entries.Select(e => e.Id));
+    public ReferenceCounts[] GetReferenceCounts() => _references.Counts(Owned.Entries.Select(e => e.Id));
 
     /// <summary>
     /// Waits until the owners of refs this process started borrowing have registered it. A task's reply waits for

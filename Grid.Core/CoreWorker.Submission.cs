@@ -8,9 +8,8 @@ namespace Grid.Core;
 /// <summary>What the submitters share on the worker: argument building, raylet references, the view refresh.</summary>
 internal sealed partial class CoreWorker
 {
-    private NormalTaskSubmitter? _tasks;
     /// <summary>The normal-task submitter (see <see cref="NormalTaskSubmitter"/>).</summary>
-    internal NormalTaskSubmitter Tasks => _tasks ?? Interlocked.CompareExchange(ref _tasks, new NormalTaskSubmitter(this, _logger), null) ?? _tasks;
+    internal NormalTaskSubmitter Tasks { get; }
 
     /// <summary>Submits a task (see <see cref="NormalTaskSubmitter.Submit{T}"/>).</summary>
     public ObjectRef<T> SubmitTask<T>(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args) =>
@@ -91,9 +90,8 @@ internal sealed partial class CoreWorker
     public IRayletGrain RayletOf(NodeId node) =>
         _raylets.TryGetValue(node, out var raylet) ? raylet : _raylets.GetOrAdd(node, n => Grains.GetGrain<IRayletGrain>(n.Value));
 
-    private ActorTaskSubmitter? _actors;
     /// <summary>The actor-task submitter (see <see cref="ActorTaskSubmitter"/>).</summary>
-    internal ActorTaskSubmitter Actors => _actors ?? Interlocked.CompareExchange(ref _actors, new ActorTaskSubmitter(this, _logger), null) ?? _actors;
+    internal ActorTaskSubmitter Actors { get; }
 
     /// <summary>Submits an actor method call (see <see cref="ActorTaskSubmitter.Call{T}"/>).</summary>
     public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args) => Actors.Call<T>(job, actor, method, args);

@@ -18,7 +18,7 @@ internal sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
     internal static readonly Meter Meter = new("Grid.CoreWorker");
 
     private readonly ReferenceCounter _references;
-    private OwnedObjects _owned => _references.Owned;
+    /// <summary>The owner's table of the objects this process created (see <see cref="ReferenceCounter"/>).</summary>
     internal OwnedObjects Owned => _references.Owned;
     // Payloads of other processes' objects that arrived with tasks (see TaskSpec.Borrowed).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<ObjectId, ObjectPayload> _borrowed = new();
@@ -38,6 +38,8 @@ internal sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
         WorkerId = $"{ownerAddress}";
         _references = new ReferenceCounter(grains, ownerAddress, new ObjectFreer(grains, logger), logger);
         _references.BorrowReleased += id => _borrowed.TryRemove(id, out _);
+        Tasks = new NormalTaskSubmitter(this, logger);
+        Actors = new ActorTaskSubmitter(this, logger);
     }
 
     /// <summary>Values up to this size travel inside messages; larger ones go to an object store.</summary>
@@ -51,14 +53,14 @@ internal sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
     public LocalObjectStore? LocalStore { get; }
     public NodeId? LocalNode { get; }
     public int InlineThreshold { get; }
-    /// <summary>Identifies this process as an actor caller (per-caller call order).</summary>
+    /// <summary>Identifies this process as an actor caller: its calls to an actor run in the order it made them.</summary>
     public string WorkerId { get; }
     public GridSerializer Serializer { get; } = GridSerializer.Instance;
-    public int OwnedObjectCount => _owned.Count;
+    public int OwnedObjectCount => Owned.Count;
 
     /// <summary>Answers an owner request from another process: the payload once it is ready.</summary>
     public Task<ObjectPayload> GetOwnedPayload(ObjectId id) =>
-        _owned.TryGet(id, out var payload)
+        Owned.TryGet(id, out var payload)
             ? payload
             : Task.FromResult(ObjectPayload.Failed(_references.IsShutDown
                 ? OwnerErrors.Died(id, OwnerAddress, "its job ended")
@@ -174,7 +176,7 @@ internal sealed partial class CoreWorker : IObjectResolver, IReferenceTracker
     {
         var id = ObjectId.New();
         var payload = await StoreValueAsync(id, value, typeof(T), cancellationToken).ConfigureAwait(false);
-        _owned.AddReady(id, payload);
+        Owned.AddReady(id, payload);
         return new ObjectRef<T>(id, OwnerAddress, this);
     }
 

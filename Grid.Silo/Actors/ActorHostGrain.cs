@@ -367,8 +367,11 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
 
     /// <summary>A call the dead actor will never run; the answer for a restarting one is <see cref="Unavailable"/>.</summary>
     private ObjectPayload Died(ActorCallSpec call, string cause) => _endsForRestart ? Unavailable(call, $"it is restarting ({cause})", ActorUnavailableException.AcceptedOrigin) :
-        ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(
-            new ActorDiedException($"Actor {call.ActorId} is dead ({cause}); {call.Method.DisplayName} did not run."), $"actor {call.ActorId}"));
+        ActorDied(call, $"is dead ({cause}); {call.Method.DisplayName} did not run");
+
+    /// <summary>The answer of a call to an actor that died: "Actor a " + <paramref name="what"/>.</summary>
+    private ObjectPayload ActorDied(ActorCallSpec call, string what) =>
+        ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(new ActorDiedException($"Actor {call.ActorId} {what}."), $"actor {call.ActorId}"));
 
     /// <summary>A call this incarnation does not run; its caller resends it to the next one (see ActorChannel).</summary>
     private ObjectPayload Unavailable(ActorCallSpec call, string why, string? origin = null) =>
@@ -419,8 +422,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         // Killed for good: calls still running or queued are answered now, as Ray's actor process dies with them (a
         // restart leaves them be: their callers resend what the next incarnation does not answer).
         if (!forRestart) _runner?.AnswerAll((call, running) => running
-            ? ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(new ActorDiedException(
-                $"Actor {call.Spec.ActorId} was killed ({cause}) while {call.Spec.Method.DisplayName} ran; its result is discarded."), $"actor {call.Spec.ActorId}"))
+            ? ActorDied(call.Spec, $"was killed ({cause}) while {call.Spec.Method.DisplayName} ran; its result is discarded")
             : Died(call.Spec, cause));
         if (_spec is not null) raylet.ReleaseActor(_spec.ActorId);
     }

@@ -46,7 +46,7 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
 
     /// <summary>
     /// A task that arrived in a message (a client's or another raylet's). A client whose call was cut in transit by a
-    /// gateway's death sends the same task again (<c>CoreWorker.ResendAsync</c>): it gets the answer of the one this
+    /// gateway's death sends the same task again (<c>NormalTaskSubmitter.ResendAsync</c>): it gets the answer of the one this
     /// node already runs (the same attempt of the same task), not a second run. The hop is part of the key: a task that
     /// this node forwarded can come back to it (a SPREAD or spilled task that the next node passed on again), and must
     /// then be placed, not answered with the forward that waits for it, which would wait for itself.
