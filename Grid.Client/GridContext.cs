@@ -42,4 +42,8 @@ public sealed class GridContext : IExecutionScope
     internal static void Set(GridContext? context) => ExecutionScope.Current = context;
 
     IDisposable? IExecutionScope.EnterBlocked() => _enterBlocked?.Invoke();
+
+    private string? _callerKey;
+
+    string IExecutionScope.CallerKey => _callerKey ??= TaskId is { } task ? $"task {task}" : $"actor {ActorId}";
 }

@@ -9,6 +9,15 @@ internal interface IExecutionScope
 {
     /// <summary>Marks the running task as blocked in a get: its CPU goes back to the node until disposal.</summary>
     IDisposable? EnterBlocked();
+
+    /// <summary>
+    /// Who calls actors from this flow, as Ray counts callers: the running task, or the actor (all its methods are one
+    /// caller). Unique within the process; each caller's calls to an actor keep their order, and wait for no one else's.
+    /// </summary>
+    string CallerKey { get; }
+
+    /// <summary>The running task, or null inside an actor method: its calls to actors are forgotten when it ends.</summary>
+    ObjectId? TaskId { get; }
 }
 
 /// <summary>The execution scope of the code running on this async flow (null outside a task or actor method).</summary>

@@ -67,4 +67,9 @@ internal sealed class ActorCallSpec
     /// outcome instead of running twice.
     /// </summary>
     [Id(11)] public long AnsweredThrough { get; init; }
+    /// <summary>
+    /// Callers of this process (ids as in <see cref="CallerId"/>) that ended with every call answered: the host forgets
+    /// their turns. Each task is a caller of its own, so without this a host would keep one entry per task that called it.
+    /// </summary>
+    [Id(12)] public string[]? RetiredCallers { get; init; }
 }

@@ -6,8 +6,10 @@ using Microsoft.Extensions.Logging;
 namespace Grid.Core;
 
 /// <summary>One call as its caller keeps it until it has an answer: it may be sent again to a restarted actor.</summary>
-internal sealed class ActorCall(ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result, bool sendable)
+internal sealed class ActorCall(ActorCallSpec spec, TaskCompletionSource<ObjectPayload> result, bool sendable, ActorCaller caller)
 {
+    /// <summary>Who made the call: its numbering and the calls it waits behind are that caller's alone.</summary>
+    public ActorCaller Caller { get; } = caller;
     /// <summary>The call as it goes out now (numbered for the current incarnation). Under the channel's gate.</summary>
     public ActorCallSpec Spec = spec;
     public TaskCompletionSource<ObjectPayload> Result { get; } = result;
@@ -28,6 +30,31 @@ internal sealed class ActorCall(ActorCallSpec spec, TaskCompletionSource<ObjectP
 
 /// <summary>What a batch carries for one call: the call, and which numbering and attempt this send is.</summary>
 internal readonly record struct PendingCall(ActorCall Call, ActorCallSpec Spec, int Attempt);
+
+/// <summary>
+/// One caller of one actor, as Ray counts callers: the driver, a task, or an actor (all its methods) of this process.
+/// Its calls are numbered from 1 in each incarnation, and the host starts them in that order; another caller's calls
+/// never wait behind them (a call waiting on a slow argument blocks only its own caller's later calls). Under the
+/// channel's gate.
+/// </summary>
+internal sealed class ActorCaller(string key, string callerId)
+{
+    /// <summary>The task or actor within this process ("" for the driver or other code outside one).</summary>
+    public string Key { get; } = key;
+    /// <summary>
+    /// The id the host orders by: the worker's id for the driver; for a task or an actor, the worker's id and a number
+    /// new for each caller this process makes, so a task run again here (lineage) never meets its earlier run's turns.
+    /// </summary>
+    public string CallerId { get; } = callerId;
+    /// <summary>The last number given in the current incarnation.</summary>
+    public long Sequence;
+    /// <summary>Every call numbered up to here is answered (see ActorCallSpec.AnsweredThrough).</summary>
+    public long AnsweredThrough;
+    /// <summary>The calls kept until answered, by the sequence number of their current spec.</summary>
+    public readonly Dictionary<long, ActorCall> Unfinished = [];
+    /// <summary>The task that made the calls ended: once every call is answered, the caller is retired.</summary>
+    public bool Ended;
+}
 
 /// <summary>
 /// This process's link to one actor: numbers its calls per incarnation (sequence numbers count from 1 in each),
@@ -55,9 +82,9 @@ internal sealed class ActorChannel
 
     private readonly CoreWorker _worker;
     private readonly ILogger _logger;
-    private readonly Dictionary<long, ActorCall> _unfinished = []; // by the sequence number of their current spec
-    private long _sequence;
-    private long _answeredThrough; // every call numbered up to here is answered (see ActorCallSpec.AnsweredThrough)
+    private readonly Dictionary<string, ActorCaller> _callers = [];  // by the caller's key within this process
+    private static long s_callers;
+    private List<string>? _retired; // callers whose host state may go: told to the host with the next call sent
     private CancellationTokenSource _lost = new();
     private NodeId? _node;
     private bool _recovering;
@@ -82,11 +109,48 @@ internal sealed class ActorChannel
     /// <summary>Cancelled when the node of the current incarnation leaves the cluster.</summary>
     public CancellationToken LostToken => Volatile.Read(ref _lost).Token;
 
-    /// <summary>The next sequence number of the current incarnation. Under the gate.</summary>
-    public long NextSequence() => ++_sequence;
+    /// <summary>Whether the caller known by <paramref name="key"/> has calls kept here. Under the gate.</summary>
+    public bool HasCaller(string key) => _callers.ContainsKey(key);
 
-    /// <summary>Every call of the current incarnation numbered up to here has its answer. Under the gate.</summary>
-    public long AnsweredThrough => _answeredThrough;
+    /// <summary>The caller known by <paramref name="key"/> in this process (see <see cref="ActorTaskSubmitter"/>). Under the gate.</summary>
+    public ActorCaller CallerOf(string key)
+    {
+        if (_callers.TryGetValue(key, out var caller)) return caller;
+        return _callers[key] = new ActorCaller(key, key.Length == 0 ? _worker.WorkerId : $"{_worker.WorkerId}/{Interlocked.Increment(ref s_callers)}");
+    }
+
+    /// <summary>
+    /// The task behind caller <paramref name="key"/> ended: it makes no more calls, so once every call it made is
+    /// answered, the host may forget its turns (see <see cref="TakeRetired"/>).
+    /// </summary>
+    public void CallerEnded(string key)
+    {
+        lock (Gate)
+        {
+            if (!_callers.TryGetValue(key, out var caller)) return;
+            caller.Ended = true;
+            if (caller.Unfinished.Count == 0) Retire(caller);
+        }
+    }
+
+    private void Retire(ActorCaller caller)
+    {
+        _callers.Remove(caller.Key);
+        (_retired ??= []).Add(caller.CallerId);
+    }
+
+    /// <summary>
+    /// Callers that ended with every call answered since the last call was made: the next call carries them to the host
+    /// (ActorCallSpec.RetiredCallers), which drops their turns, so per-task callers cost the host nothing once done.
+    /// Under the gate.
+    /// </summary>
+    public string[]? TakeRetired()
+    {
+        if (_retired is null) return null;
+        var retired = _retired.ToArray();
+        _retired = null;
+        return retired;
+    }
 
     /// <summary>The node of the current incarnation, once known.</summary>
     public NodeId? Node { get { lock (Gate) return _node; } }
@@ -97,7 +161,7 @@ internal sealed class ActorChannel
     /// <summary>Keeps <paramref name="call"/> until it is answered and sends it unless its arguments still resolve or the actor is recovering. Under the gate.</summary>
     public void Track(ActorCall call)
     {
-        _unfinished[call.Spec.Sequence] = call;
+        call.Caller.Unfinished[call.Spec.Sequence] = call;
         if (call.Sendable && !_recovering) Send(call);
     }
 
@@ -107,7 +171,7 @@ internal sealed class ActorChannel
         lock (Gate)
         {
             if (call.Result.Task.IsCompleted) return;
-            _unfinished.Remove(call.Spec.Sequence);
+            call.Caller.Unfinished.Remove(call.Spec.Sequence);
             call.Spec = withArguments(call.Spec);
             call.Sendable = true;
             Track(call);
@@ -135,9 +199,11 @@ internal sealed class ActorChannel
         {
             // Renumbered or sent again since (the resent copy answers), or answered already.
             if (pending.Call.Attempt != pending.Attempt || pending.Call.Result.Task.IsCompleted) return;
-            _unfinished.Remove(pending.Spec.Sequence);
+            var caller = pending.Call.Caller;
+            caller.Unfinished.Remove(pending.Spec.Sequence);
             if (pending.Spec.Incarnation == Incarnation)
-                while (_answeredThrough < _sequence && !_unfinished.ContainsKey(_answeredThrough + 1)) _answeredThrough++;
+                while (caller.AnsweredThrough < caller.Sequence && !caller.Unfinished.ContainsKey(caller.AnsweredThrough + 1)) caller.AnsweredThrough++;
+            if (caller.Ended && caller.Unfinished.Count == 0 && _callers.GetValueOrDefault(caller.Key) == caller) Retire(caller);
         }
         if (lone) ResultDelivery.CompleteLone(pending.Call.Result, payload);
         else pending.Call.Result.TrySetResult(payload);
@@ -261,7 +327,7 @@ internal sealed class ActorChannel
         lock (Gate)
         {
             _recovering = false;
-            foreach (var call in _unfinished.Values.OrderBy(c => c.Spec.Sequence).ToArray())
+            foreach (var call in Unfinished())
             {
                 if (!call.Sendable) continue; // still resolving its arguments: it sends itself
                 call.Attempt++;
@@ -276,8 +342,8 @@ internal sealed class ActorChannel
         var failed = new List<(ActorCall Call, Exception Error)>();
         lock (Gate)
         {
-            var calls = _unfinished.Values.OrderBy(c => c.Spec.Sequence).ToArray();
-            _unfinished.Clear();
+            var calls = Unfinished();
+            foreach (var caller in _callers.Values) caller.Unfinished.Clear();
             if (failure is not null)
             {
                 foreach (var call in calls) failed.Add((call, new ActorUnavailableException(failure)));
@@ -298,8 +364,7 @@ internal sealed class ActorChannel
                 Incarnation = info.RestartCount;
                 _node = info.Node;
                 _lost = new CancellationTokenSource();
-                _sequence = 0;
-                _answeredThrough = 0;
+                foreach (var caller in _callers.Values) caller.Sequence = caller.AnsweredThrough = 0;
                 _recovering = false;
                 foreach (var call in calls)
                 {
@@ -313,7 +378,7 @@ internal sealed class ActorChannel
                             $"(restart {info.RestartCount}), but ActorOptions.MaxTaskRetries = {info.MaxTaskRetries} does not allow sending the call again.")));
                         continue;
                     }
-                    call.Spec = Renumbered(call.Spec, NextSequence(), Incarnation);
+                    call.Spec = Renumbered(call.Spec, ++call.Caller.Sequence, Incarnation);
                     Track(call);
                 }
             }
@@ -321,6 +386,10 @@ internal sealed class ActorChannel
         foreach (var (call, error) in failed)
             call.Result.TrySetResult(ObjectPayload.Failed(_worker.Serializer.ToRemoteError(error, $"actor {Actor.Id}")));
     }
+
+    /// <summary>Every unfinished call, each caller's in its order. Under the gate.</summary>
+    private ActorCall[] Unfinished() =>
+        [.. _callers.Values.SelectMany(caller => caller.Unfinished.Values.OrderBy(c => c.Spec.Sequence))];
 
     // Calls answered under the new numbering are none yet: AnsweredThrough stays 0 (the host forgets nothing early).
     private static ActorCallSpec Renumbered(ActorCallSpec spec, long sequence, int incarnation) => new()

@@ -42,6 +42,7 @@ internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
         // actor never reads the ref: only the refs still sent as refs (and nested ones) are pinned.
         worker.PinArguments(result.Task, sent, nested);
         var channel = ChannelOf(actor);
+        var scope = ExecutionScope.Current;
         // Numbered and queued in one step, under the channel's gate: threads calling the same actor at once (tasks
         // sharing this worker) then fill batches in sequence order, and the host runs each call on arrival instead
         // of holding it until an earlier number shows up. A restart renumbers unfinished calls under the same gate.
@@ -53,25 +54,54 @@ internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
                     new ActorDiedException($"Actor {actor.Id} is dead ({cause}); {descriptor.DisplayName} did not run."), $"actor {actor.Id}")));
                 return new ObjectRef<T>(resultId, worker.OwnerAddress, worker);
             }
+            var caller = CallerOf(channel, scope);
             var spec = new ActorCallSpec
             {
-                ActorId = actor.Id, CallerId = worker.WorkerId, Sequence = channel.NextSequence(), Incarnation = channel.Incarnation, Method = descriptor,
-                Args = sent, ResultId = resultId, Owner = worker.OwnerAddress, Job = job, AnsweredThrough = channel.AnsweredThrough,
+                ActorId = actor.Id, CallerId = caller.CallerId, Sequence = ++caller.Sequence, Incarnation = channel.Incarnation, Method = descriptor,
+                Args = sent, ResultId = resultId, Owner = worker.OwnerAddress, Job = job, AnsweredThrough = caller.AnsweredThrough,
+                RetiredCallers = channel.TakeRetired(),
             };
             // A call to an actor still being placed rides in a batch too: the batch waits for the actor (see ActorCallBatcher).
             if (nested is not { Count: > 0 } && worker.OwnsNoRefIn(sent))
             {
                 // An actor hosted in this process whose turn it is takes the call from this thread (see ILocalActors).
-                if (channel.Recovering || _localActors is not { } local || !local.TryStart(spec, result)) channel.Track(new ActorCall(spec, result, sendable: true));
+                if (channel.Recovering || _localActors is not { } local || !local.TryStart(spec, result)) channel.Track(new ActorCall(spec, result, sendable: true, caller));
             }
             else
             {
-                var call = new ActorCall(spec, result, sendable: false);
+                var call = new ActorCall(spec, result, sendable: false, caller);
                 channel.Track(call);
                 _ = SendActorCallAsync(channel, call, nested is { Count: > 0 } ? nested : null);
             }
         }
         return new ObjectRef<T>(resultId, worker.OwnerAddress, worker);
+    }
+
+    // The actors each running task of this process has called, so that its callers retire when it ends.
+    private readonly ConcurrentDictionary<ObjectId, List<ActorChannel>> _taskCallers = new();
+
+    /// <summary>The caller of this call (the running task or actor, or the driver). Under the channel's gate.</summary>
+    private ActorCaller CallerOf(ActorChannel channel, IExecutionScope? scope)
+    {
+        if (scope is null) return channel.CallerOf("");
+        var key = scope.CallerKey;
+        if (scope.TaskId is { } task && !channel.HasCaller(key))
+        {
+            var channels = _taskCallers.GetOrAdd(task, _ => []);
+            lock (channels) channels.Add(channel);
+        }
+        return channel.CallerOf(key);
+    }
+
+    /// <summary>
+    /// The task run in <paramref name="scope"/> ended on this node: it makes no more calls, so each actor it called may
+    /// forget its turns once its calls are answered (see <see cref="ActorChannel.CallerEnded"/>).
+    /// </summary>
+    public void TaskEnded(IExecutionScope scope)
+    {
+        if (_taskCallers.IsEmpty || scope.TaskId is not { } task || !_taskCallers.TryRemove(task, out var channels)) return;
+        lock (channels)
+            foreach (var channel in channels) channel.CallerEnded(scope.CallerKey);
     }
 
     private ILocalActors? _localActors;
@@ -105,7 +135,7 @@ internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
             {
                 ActorId = current.ActorId, CallerId = current.CallerId, Sequence = current.Sequence, Incarnation = current.Incarnation, Method = current.Method,
                 Args = failure is null ? args : [], ResultId = current.ResultId, Owner = current.Owner, Job = current.Job, FailedDependency = failure,
-                Borrowed = lent, AnsweredThrough = current.AnsweredThrough,
+                Borrowed = lent, AnsweredThrough = current.AnsweredThrough, RetiredCallers = current.RetiredCallers,
             });
         }
         catch (Exception e)

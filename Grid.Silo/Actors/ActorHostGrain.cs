@@ -115,7 +115,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         {
             lock (_turnsLock)
             {
-                var turns = TurnsOf(call.CallerId);
+                var turns = TurnsOf(call);
                 if (turns.TryGetOutcome(call.Sequence, out var known)) return known; // sent again: its answer was cut in transit
                 var outcome = turns.IsCurrent(call.Sequence) ? StartNow(call, turns, direct: null)! : Park(call, turns);
                 turns.Remember(call.Sequence, outcome, call.AnsweredThrough);
@@ -123,11 +123,11 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             }
         }
         lock (_turnsLock)
-            if (TurnsOf(call.CallerId).TryGetOutcome(call.Sequence, out var known)) return known;
+            if (TurnsOf(call).TryGetOutcome(call.Sequence, out var known)) return known;
         var slow = CallAsync(call);
         // Only a call this incarnation takes in turn is kept: one refused (another incarnation, no actor here) runs nowhere.
         if (_spec is { } spec && call.Incarnation == spec.Incarnation)
-            lock (_turnsLock) TurnsOf(call.CallerId).Remember(call.Sequence, slow, call.AnsweredThrough);
+            lock (_turnsLock) TurnsOf(call).Remember(call.Sequence, slow, call.AnsweredThrough);
         return slow;
     }
 
@@ -143,18 +143,23 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             || call.FailedDependency is not null || call.Borrowed is not null || !AllInline(call.Args)) return false;
         lock (_turnsLock)
         {
-            var turns = TurnsOf(call.CallerId);
+            var turns = TurnsOf(call);
             if (!turns.IsCurrent(call.Sequence)) return false;
             StartNow(call, turns, result);
             return true;
         }
     }
 
-    /// <summary>Under the turns lock.</summary>
-    private CallerTurns TurnsOf(string caller)
+    /// <summary>
+    /// The turns of the call's caller. Callers the call says are retired (a task that ended, every call answered) are
+    /// forgotten first. Under the turns lock.
+    /// </summary>
+    private CallerTurns TurnsOf(ActorCallSpec call)
     {
-        if (_callers.TryGetValue(caller, out var turns)) return turns;
-        turns = _callers[caller] = new CallerTurns();
+        if (call.RetiredCallers is { } retired)
+            foreach (var gone in retired) _callers.Remove(gone);
+        if (_callers.TryGetValue(call.CallerId, out var turns)) return turns;
+        turns = _callers[call.CallerId] = new CallerTurns();
         if (_deathCause is not null) turns.Open();
         return turns;
     }
@@ -278,7 +283,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             return Unavailable(call, $"the call was numbered for its incarnation {call.Incarnation}, and incarnation {_spec.Incarnation} runs now");
 
         CallerTurns turns;
-        lock (_turnsLock) turns = TurnsOf(call.CallerId);
+        lock (_turnsLock) turns = TurnsOf(call);
         RemoteMethod? method = null;
         Exception? unresolved = null;
         try { method = Jobs.JobCode.Resolve(_code, call.Method); }

@@ -30,8 +30,15 @@ internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet
             // A task granted from the queue already runs in a work item of its own: a hop through
             // Task.Run would only queue another. Anywhere else (a grain turn, a batch being admitted),
             // user code must not hold up the caller.
-            if (inline) return await UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context).ConfigureAwait(false);
-            return await Task.Run(() => UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context).AsTask()).ConfigureAwait(false);
+            try
+            {
+                if (inline) return await UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context).ConfigureAwait(false);
+                return await Task.Run(() => UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context).AsTask()).ConfigureAwait(false);
+            }
+            finally
+            {
+                worker.Actors.TaskEnded(context); // its calls to actors are done being made
+            }
         }
         catch (Exception e)
         {
