@@ -5,8 +5,8 @@ namespace Grid.Tests.Core;
 /// <summary>
 /// <see cref="GridQueue{T}"/> as Ray's Queue: FIFO, a bounded queue's put waiting for room, timeouts that throw the
 /// queue's typed errors and lose no item, the no-wait and batch calls, a queue passed to a task, cancellation and
-/// shutdown. A call that must be waiting is checked after a round trip to the queue's actor (this caller's calls start
-/// in order there), never after a sleep.
+/// shutdown. A call that must still be waiting is checked after a later call's round trip to the queue's actor (this
+/// caller's calls start in order there), never after a sleep; a correct queue cannot have finished it either way.
 /// </summary>
 public abstract class GridQueueTests(IGridFixture fixture)
 {
@@ -38,7 +38,7 @@ public abstract class GridQueueTests(IGridFixture fixture)
         await using var queue = await GridQueue<int>.CreateAsync(Grid);
 
         var get = queue.GetAsync(Timeout);
-        Assert.Equal(0, await queue.CountAsync().WaitAsync(Timeout)); // a round trip: the get is waiting by now
+        Assert.Equal(0, await queue.CountAsync().WaitAsync(Timeout)); // a round trip behind the get (this caller's calls start in order)
         Assert.False(get.IsCompleted);
         await queue.PutAsync(5).WaitAsync(Timeout);
         Assert.Equal(5, await get.WaitAsync(Timeout));
@@ -54,7 +54,7 @@ public abstract class GridQueueTests(IGridFixture fixture)
         Assert.True(await queue.IsFullAsync().WaitAsync(Timeout));
 
         var put = queue.PutAsync(3, Timeout);
-        Assert.Equal(2, await queue.CountAsync().WaitAsync(Timeout)); // a round trip: the put is waiting by now
+        Assert.Equal(2, await queue.CountAsync().WaitAsync(Timeout)); // a round trip behind the put (this caller's calls start in order)
         Assert.False(put.IsCompleted);
 
         Assert.Equal(1, await queue.GetAsync(Timeout).WaitAsync(Timeout));
@@ -147,7 +147,7 @@ public abstract class GridQueueTests(IGridFixture fixture)
         using var cancel = new CancellationTokenSource();
 
         var get = queue.GetAsync(cancellationToken: cancel.Token);
-        Assert.Equal(0, await queue.CountAsync().WaitAsync(Timeout)); // the get is waiting by now
+        Assert.Equal(0, await queue.CountAsync().WaitAsync(Timeout)); // a round trip behind the get
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => get.WaitAsync(Timeout));
 
@@ -160,7 +160,7 @@ public abstract class GridQueueTests(IGridFixture fixture)
     {
         var queue = await GridQueue<int>.CreateAsync(Grid);
         var waiting = queue.GetAsync();
-        Assert.True(await queue.IsEmptyAsync().WaitAsync(Timeout)); // the get is waiting by now
+        Assert.True(await queue.IsEmptyAsync().WaitAsync(Timeout)); // a round trip behind the get
 
         await queue.ShutdownAsync().WaitAsync(Timeout);
         await Assert.ThrowsAsync<ActorDiedException>(() => waiting.WaitAsync(Timeout));
