@@ -67,4 +67,6 @@ internal sealed class ActorCallSpec
     /// outcome instead of running twice.
     /// </summary>
     [Id(11)] public long AnsweredThrough { get; init; }
+    /// <summary>What the call's <see cref="ActorCallOptions"/> set about retrying exceptions; null: the method's attribute decides.</summary>
+    [Id(12)] public RetryPolicy? Retry { get; init; }
 }
