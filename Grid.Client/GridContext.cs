@@ -3,8 +3,9 @@ using Grid.Core;
 namespace Grid;
 
 /// <summary>
-/// What a running task or actor method knows about where it runs: the grid to submit more work to,
-/// the node, job, task or actor, and its assigned GPUs. <c>GridContext.Current</c> inside remote code.
+/// What a running task or actor method knows about where it runs (Ray's runtime context): the grid to submit more
+/// work to, the node, job, task or actor, its assigned resources and GPUs, which attempt this run is, and the job's
+/// environment. <c>GridContext.Current</c> inside remote code.
 /// </summary>
 public sealed class GridContext : IExecutionScope
 {
@@ -20,7 +21,19 @@ public sealed class GridContext : IExecutionScope
         _enterBlocked = enterBlocked;
     }
 
+    /// <summary>A copy for another attempt of the same run (an exception retry).</summary>
+    private GridContext(GridContext source, int attempt)
+        : this(source.Grid, source.NodeId, source.JobId, source.TaskId, source.ActorId, source.GpuIds, source._enterBlocked)
+    {
+        Attempt = attempt;
+        _resources = source._resources;
+        _assigned = source._assigned;
+        Environment = source.Environment;
+    }
+
     private readonly Func<IDisposable>? _enterBlocked;
+    private readonly ResourceSet? _resources;
+    private IReadOnlyDictionary<string, double>? _assigned;
 
     /// <summary>The grid, for submitting tasks, calling actors and getting objects from remote code.</summary>
     public GridClient Grid { get; }
@@ -31,6 +44,39 @@ public sealed class GridContext : IExecutionScope
     public ActorId? ActorId { get; }
     /// <summary>The GPU ids this task or actor holds exclusively (fractional requests share one).</summary>
     public IReadOnlyList<int> GpuIds { get; }
+
+    /// <summary>
+    /// Which run of this task or actor call this is: 0 the first, then one more per run again — a task resubmitted
+    /// because its node died (<see cref="TaskOptions.MaxRetries"/>), or a task or call retried because it threw
+    /// (<see cref="TaskOptions.RetryExceptions"/>, <see cref="ActorCallOptions"/>). An actor call counts its exception
+    /// retries only (a call resent to a restarted actor starts at 0 there).
+    /// </summary>
+    public int Attempt { get; internal init; }
+
+    /// <summary>True when this is not the first run (<see cref="Attempt"/> &gt; 0).</summary>
+    public bool WasRetried => Attempt > 0;
+
+    /// <summary>
+    /// The resources this task or actor holds on its node, by name ("CPU", "GPU", "memory", custom ones; a placement
+    /// group's bundle resources under their bundle names), as Ray's <c>get_assigned_resources()</c>.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> AssignedResources =>
+        _assigned ??= _resources is null ? EmptyResources : _resources.ToDictionary();
+
+    /// <summary>
+    /// The job's environment variables (<c>GridClientOptions.Environment</c>), as Ray's <c>runtime_env={"env_vars": …}</c>.
+    /// Unlike Ray, they are not set in the process: a node runs many jobs' tasks in one process, so each job reads its
+    /// own here (empty in the embedded mode, whose one job runs in your process).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; internal init; } = EmptyEnvironment;
+
+    /// <summary>The resources assigned, when known (the node gives the task's or actor's lease).</summary>
+    internal ResourceSet? Resources { init => _resources = value; }
+
+    internal GridContext ForAttempt(int attempt) => attempt == Attempt ? this : new GridContext(this, attempt);
+
+    internal static readonly IReadOnlyDictionary<string, string> EmptyEnvironment = new Dictionary<string, string>();
+    private static readonly IReadOnlyDictionary<string, double> EmptyResources = new Dictionary<string, double>();
 
     /// <summary>The context of the running task or actor method.</summary>
     public static GridContext Current => ExecutionScope.Current as GridContext ?? throw new InvalidOperationException(

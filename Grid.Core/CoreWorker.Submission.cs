@@ -94,7 +94,7 @@ internal sealed partial class CoreWorker
     internal ActorTaskSubmitter Actors { get; }
 
     /// <summary>Submits an actor method call (see <see cref="ActorTaskSubmitter.Call{T}"/>).</summary>
-    public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args) => Actors.Call<T>(job, actor, method, args);
+    public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args, RetryPolicy? retry = null) => Actors.Call<T>(job, actor, method, args, retry);
 
     /// <summary>Called by the node this worker belongs to: the actors it hosts are then called without a message.</summary>
     public void AttachLocalActors(ILocalActors actors)

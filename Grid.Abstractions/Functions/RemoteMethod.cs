@@ -32,6 +32,23 @@ internal sealed class RemoteMethod
     public object? ClosureSingleton { get; }
     public bool IsStaticFunction => Method.IsStatic || ClosureSingleton is not null;
 
+    private ActorMethodAttribute? _actorMethod;
+    private bool _actorMethodRead;
+
+    /// <summary>The method's <see cref="ActorMethodAttribute"/> (its retry defaults), read on first use: only a failed call asks.</summary>
+    public ActorMethodAttribute? ActorMethod
+    {
+        get
+        {
+            if (!Volatile.Read(ref _actorMethodRead))
+            {
+                _actorMethod = Method.GetCustomAttributes(typeof(ActorMethodAttribute), inherit: true).OfType<ActorMethodAttribute>().FirstOrDefault();
+                Volatile.Write(ref _actorMethodRead, true);
+            }
+            return _actorMethod;
+        }
+    }
+
     /// <summary>Invokes on <paramref name="target"/> (null for static functions) and awaits async results.</summary>
     public ValueTask<object?> InvokeAsync(object? target, object?[] args)
     {

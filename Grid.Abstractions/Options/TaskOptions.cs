@@ -2,7 +2,7 @@ namespace Grid;
 
 /// <summary>
 /// Per-call options of a remote function, as Ray's <c>.options(...)</c>. Ray's defaults: a task
-/// needs 1 CPU, and a task whose node dies is retried 3 times.
+/// needs 1 CPU, a task whose node dies is retried 3 times, and a task that throws is not retried.
 /// </summary>
 public sealed record TaskOptions
 {
@@ -17,8 +17,16 @@ public sealed record TaskOptions
     public IReadOnlyDictionary<string, double>? Resources { get; init; }
     /// <summary>Where the task may run; null is the default hybrid policy. See <see cref="SchedulingStrategy"/>.</summary>
     public SchedulingStrategy? Scheduling { get; init; }
-    /// <summary>How often a task is re-run when its node dies (not when the task itself throws).</summary>
+    /// <summary>
+    /// How often a task is run again (Ray's <c>max_retries</c>): when its node dies, and when it throws an exception
+    /// that <see cref="RetryExceptions"/> retries; one budget for both, -1 retries forever.
+    /// </summary>
     public int MaxRetries { get; init; } = 3;
+    /// <summary>
+    /// Which exceptions the task's code throws make it run again, within <see cref="MaxRetries"/> (Ray's
+    /// <c>retry_exceptions</c>); null or <see cref="Grid.RetryExceptions.None"/> (the default) retries none.
+    /// </summary>
+    public RetryExceptions? RetryExceptions { get; init; }
     /// <summary>A name for logs, errors and status; defaults to the method's name.</summary>
     public string? Name { get; init; }
 

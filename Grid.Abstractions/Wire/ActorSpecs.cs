@@ -72,4 +72,6 @@ internal sealed class ActorCallSpec
     /// their turns. Each task is a caller of its own, so without this a host would keep one entry per task that called it.
     /// </summary>
     [Id(12)] public string[]? RetiredCallers { get; init; }
+    /// <summary>What the call's <see cref="ActorCallOptions"/> set about retrying exceptions; null: the method's attribute decides.</summary>
+    [Id(14)] public RetryPolicy? Retry { get; init; }
 }

@@ -16,6 +16,11 @@ internal sealed record JobInfo
     [Id(5)] public DateTimeOffset? EndTime { get; init; }
     [Id(6)] public string Namespace { get; init; } = "default";
     /// <summary>
+    /// The job's environment variables (GridClientOptions.Environment), read by nodes once per job and shown to its
+    /// tasks and actors as GridContext.Environment. Values may be secrets: never log them.
+    /// </summary>
+    [Id(7)] public Dictionary<string, string>? Environment { get; init; }
+    /// <summary>
     /// The driver's owner endpoint (the owner of its objects). A job with an owner renews a lease in the GCS while its
     /// client lives; when the lease runs out the job is marked failed and its objects, borrows and actors go.
     /// </summary>
@@ -31,7 +36,8 @@ internal sealed record ObjectLocations
     [Id(2)] public required NodeId[] Nodes { get; init; }
 }
 
-internal enum TaskEventKind : byte { Submitted, Scheduled, Running, Finished, Failed }
+/// <summary>What a task event records; <see cref="Retried"/>: the task threw an exception it retries, and runs again.</summary>
+internal enum TaskEventKind : byte { Submitted, Scheduled, Running, Finished, Failed, Retried }
 
 /// <summary>One state change of a task, written to the GCS in batches (never one write per task).</summary>
 [GenerateSerializer, Immutable]
@@ -44,4 +50,6 @@ internal sealed record TaskEvent
     [Id(4)] public NodeId? Node { get; init; }
     [Id(5)] public DateTimeOffset Time { get; init; }
     [Id(6)] public string? Error { get; init; }
+    /// <summary>Which run of the task this is about: 0 the first, counting node-death resubmits and exception retries.</summary>
+    [Id(7)] public int Attempt { get; init; }
 }

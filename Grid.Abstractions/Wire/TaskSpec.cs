@@ -22,12 +22,15 @@ internal sealed class TaskSpec
     [Id(9)] public BorrowedObject[]? Borrowed { get; init; }
     /// <summary>Where the task may run; null is the default hybrid policy.</summary>
     [Id(10)] public SchedulingStrategy? Scheduling { get; init; }
+    /// <summary>How the node runs the task again when it throws; null (the default) retries no exception.</summary>
+    [Id(11)] public RetryPolicy? Retry { get; init; }
 
     /// <summary>A copy with some fields replaced.</summary>
     public TaskSpec With(TaskArg[]? args = null, int? attempt = null, int? spillCount = null, BorrowedObject[]? borrowed = null, ResourceSet? resources = null) => new()
     {
         TaskId = TaskId, Job = Job, Function = Function, Args = args ?? Args, Resources = resources ?? Resources, Name = Name, Owner = Owner,
         Attempt = attempt ?? Attempt, SpillCount = spillCount ?? SpillCount, Borrowed = borrowed ?? Borrowed, Scheduling = Scheduling,
+        Retry = Retry,
     };
 
     public string DisplayName => Name ?? Function.DisplayName;

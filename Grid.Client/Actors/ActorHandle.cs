@@ -39,6 +39,15 @@ public sealed class ActorHandle<T> where T : class
     public ObjectRef<Unit> Call(Expression<Action<T>> call) => Submit<Unit>(call);
     public ObjectRef<Unit> Call(Expression<Func<T, Task>> call) => Submit<Unit>(call);
 
+    /// <summary>A call with its own options (Ray's <c>actor.method.options(...)</c>): they override the method's <see cref="ActorMethodAttribute"/>.</summary>
+    public ObjectRef<TResult> Call<TResult>(Expression<Func<T, TResult>> call, ActorCallOptions options) => Submit<TResult>(call, options);
+    /// <inheritdoc cref="Call{TResult}(Expression{Func{T, TResult}}, ActorCallOptions)"/>
+    public ObjectRef<TResult> Call<TResult>(Expression<Func<T, Task<TResult>>> call, ActorCallOptions options) => Submit<TResult>(call, options);
+    /// <inheritdoc cref="Call{TResult}(Expression{Func{T, TResult}}, ActorCallOptions)"/>
+    public ObjectRef<Unit> Call(Expression<Action<T>> call, ActorCallOptions options) => Submit<Unit>(call, options);
+    /// <inheritdoc cref="Call{TResult}(Expression{Func{T, TResult}}, ActorCallOptions)"/>
+    public ObjectRef<Unit> Call(Expression<Func<T, Task>> call, ActorCallOptions options) => Submit<Unit>(call, options);
+
     /// <summary>
     /// Kills the actor: its pending and later calls fail with <see cref="ActorDiedException"/>. With
     /// <paramref name="noRestart"/> false, an actor created with restarts left (ActorOptions.MaxRestarts) is rebuilt
@@ -51,10 +60,10 @@ public sealed class ActorHandle<T> where T : class
     /// <summary>The actor as the cluster records it: state (Alive, Restarting, Dead…), node, restart count and death cause.</summary>
     public Task<Wire.ActorInfo> GetInfoAsync(CancellationToken cancellationToken = default) => _worker.GetActorInfoAsync(ActorId, cancellationToken);
 
-    private ObjectRef<TResult> Submit<TResult>(LambdaExpression call)
+    private ObjectRef<TResult> Submit<TResult>(LambdaExpression call, ActorCallOptions? options = null)
     {
         var (method, args) = CallExpressions.ParseMethodCall(call);
-        return _worker.CallActor<TResult>(Job, Actor, method, args);
+        return _worker.CallActor<TResult>(Job, Actor, method, args, RetryPolicy.ForCall(options));
     }
 
     public override string ToString() => $"ActorHandle<{typeof(T).Name}>({ActorId})";

@@ -99,6 +99,7 @@ internal static class GridClientConnector
         to.ConnectTimeout = from.ConnectTimeout;
         to.Redis = from.Redis?.Clone();
         to.Code = from.Code;
+        to.Environment = from.Environment;
         to.LeaseRenewal = from.LeaseRenewal;
         to.Credentials = from.Credentials;
         to.SecurityResolved = from.SecurityResolved;
@@ -142,7 +143,7 @@ internal sealed class GridClientFactory(IClusterClient cluster, IOptions<GridCli
         selector.NodeLeft += worker.ActorNodeLeft; // calls to actors that lived there stop waiting
         var leaseRenewal = options.Value.LeaseRenewal; // validated (GridClientOptionsValidator)
         var job = await Jobs.JobCodeShipper.StartJobAsync(cluster, JobId.New(), options.Value.Code, _loggers.CreateLogger("Grid.Jobs"),
-            ownerRef.GetGrainId(), leaseRenewal).ConfigureAwait(false);
+            ownerRef.GetGrainId(), leaseRenewal, environment: options.Value.Environment).ConfigureAwait(false);
         return new GridClient(worker, job.Job, async () =>
         {
             // Job end: the objects this client owns are freed on every node before the job is recorded finished.

@@ -41,6 +41,14 @@ public sealed class GridClientOptions
     /// their <c>GridNodeOptions.ClientTimeout</c> (30 s by default): keep this several times shorter.
     /// </summary>
     public TimeSpan LeaseRenewal { get; set; } = GridClientOptionsDefaults.LeaseRenewal;
+    /// <summary>
+    /// The job's environment variables (Ray's <c>runtime_env={"env_vars": …}</c>): its tasks and actors read them on any
+    /// node, nested tasks included, as <c>GridContext.Current.Environment</c>; other jobs do not see them. They travel
+    /// once, in the job's record in the GCS, and are not set in the node's process (it runs many jobs' tasks), so
+    /// <c>System.Environment.GetEnvironmentVariable</c> does not see them. Names must be non-empty and without '='.
+    /// Values may be secrets: Grid never logs them (they are stored in the GCS, whose Redis traffic is not encrypted).
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? Environment { get; set; }
     /// <summary>Which application assemblies the job ships to the cluster on connect (code travels with the job).</summary>
     public Jobs.JobCodeOptions Code { get; set; } = new();
     /// <summary>

@@ -16,6 +16,10 @@ internal sealed class GridClientOptionsValidator : IValidateOptions<GridClientOp
         if (o.NodeRefreshInterval <= TimeSpan.Zero) errors.Add($"GridClientOptions.NodeRefreshInterval must be positive; it is {o.NodeRefreshInterval}.");
         if (o.LeaseRenewal <= TimeSpan.Zero) errors.Add($"GridClientOptions.LeaseRenewal must be positive (2 s by default); it is {o.LeaseRenewal}.");
         if (o.MaxLineageBytes < 0) errors.Add($"GridClientOptions.MaxLineageBytes must be 0 (keep no lineage) or more; it is {o.MaxLineageBytes}.");
+        if (o.Environment is { } environment)
+            foreach (var variable in environment.Keys)
+                if (string.IsNullOrEmpty(variable) || variable.Contains('=', StringComparison.Ordinal))
+                    errors.Add($"GridClientOptions.Environment: the variable name '{variable}' is invalid; names must be non-empty and contain no '='.");
         if (o.Redis is null && o.Address is null && o.Gateways.Count == 0) errors.Add("GridClientOptions needs an Address, Redis settings or at least one gateway.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

@@ -22,8 +22,10 @@ internal static class JobCodeShipper
     /// every <paramref name="leaseRenewal"/> until disposed: a driver that dies without disposing stops renewing, and
     /// the cluster ends its job as failed (see <c>JobWatch</c> on the nodes).
     /// </summary>
+    /// <param name="environment">The job's environment variables, kept in its record for the nodes (see <see cref="JobInfo.Environment"/>).</param>
     public static async Task<JobRegistration> StartJobAsync(IGrainFactory grains, JobId job, JobCodeOptions options, ILogger logger,
-        GrainId? owner = null, TimeSpan? leaseRenewal = null, CancellationToken cancellationToken = default)
+        GrainId? owner = null, TimeSpan? leaseRenewal = null, CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var gcs = grains.GetGrain<IGcsGrain>(0);
@@ -41,6 +43,7 @@ internal static class JobCodeShipper
             Status = JobStatus.Running,
             StartTime = DateTimeOffset.UtcNow,
             Owner = owner,
+            Environment = environment is { Count: > 0 } ? new Dictionary<string, string>(environment, StringComparer.Ordinal) : null,
         }).ConfigureAwait(false);
         var registration = new JobRegistration(gcs, job, hash, logger);
         if (owner is not null) registration.StartRenewing(leaseRenewal ?? Hosting.GridClientOptionsDefaults.LeaseRenewal);

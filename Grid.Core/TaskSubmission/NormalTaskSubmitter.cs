@@ -36,6 +36,7 @@ internal sealed partial class NormalTaskSubmitter(CoreWorker worker, ILogger log
             Name = options.Name,
             Owner = worker.OwnerAddress,
             Scheduling = options.Scheduling,
+            Retry = RetryPolicy.ForTask(options), // exception retries run on the node (see Grid.Silo's UserCode); node deaths here
         };
         var nested = CoreWorker.TakeNested(scratch);
         var entry = worker.Owned.AddPending(spec.TaskId);

@@ -18,7 +18,7 @@ namespace Grid.Silo.Actors;
 /// are refused as unavailable, without running, so their caller renumbers and resends them.
 /// </summary>
 [Reentrant, KeepAlive, Orleans.Placement.RandomPlacement, Placement.GpuPlacementFilter]
-internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeScheduler raylet, ActorRecords records, Jobs.JobCodeRegistry jobs, LocalActors locals, ActorRestarter restarter, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
+internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeScheduler raylet, ActorRecords records, Jobs.JobCodeRegistry jobs, LocalActors locals, ActorRestarter restarter, TaskRetryEvents retries, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
 {
     // Callers' turns are read by grain turns and, for this process's own worker, by its calling threads (TryStartLocal).
     private readonly Lock _turnsLock = new();
@@ -100,7 +100,11 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
     private GridContext Context(JobId job)
     {
         var lease = raylet.ActorLease(Id);
-        return new GridContext(node.ClientFor(job), node.NodeId, job, null, Id, lease?.GpuIds ?? []);
+        // The environment is the actor's own job's, whoever calls it (a detached actor's callers may be other jobs).
+        return new GridContext(node.ClientFor(job), node.NodeId, job, null, Id, lease?.GpuIds ?? [])
+        {
+            Resources = lease?.Resources ?? _spec?.Resources, Environment = jobs.EnvironmentOf(_spec?.Job ?? job),
+        };
     }
 
     public Task<ObjectPayload> Call(ActorCallSpec call)
@@ -338,11 +342,15 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         try
         {
             var spec = call.Spec;
+            // A call that throws is retried in place (see UserCode), holding its turn; a kill stops further runs.
             return UserCode.RunAsync(node.Worker, call.Method, instance, call.Args, spec.ResultId, spec.Owner,
-                new FailureOrigin(spec.ActorId, spec.Method.DisplayName, node.NodeId));
+                new FailureOrigin(spec.ActorId, spec.Method.DisplayName, node.NodeId),
+                retry: new RetryRun(spec.Retry, 0, spec.Job, retries, _killed ??= () => _deathCause is not null));
         }
         finally { if (before is not null) ExecutionContext.Restore(before); }
     }
+
+    private Func<bool>? _killed; // one delegate for every call's retries: the actor is dying
 
     private sealed record RunFlow(JobId Job, ExecutionContext Context);
 

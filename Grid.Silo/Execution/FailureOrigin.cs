@@ -13,5 +13,8 @@ internal readonly struct FailureOrigin(string kind, string name, NodeId node, Ac
     /// <summary>"actor a method m on node n".</summary>
     public FailureOrigin(ActorId actor, string method, NodeId node) : this("actor", method, node, actor) { }
 
+    /// <summary>The task's or method's name.</summary>
+    public string Name => name;
+
     public override string ToString() => actor is { } a ? $"{kind} {a} method {name} on node {node}" : $"{kind} {name} on node {node}";
 }

@@ -22,21 +22,22 @@ internal sealed class JobCodeNodeOptions
 
 /// <summary>
 /// The jobs whose code this node has loaded. A job's package is fetched from the GCS and loaded on
-/// its first task or actor here (jobs without a package use the default context), and dropped when
+/// its first task or actor here (jobs without a package use the default context), with the job's environment
+/// variables from the same record, and dropped when
 /// the GCS grain reports the job's end: its actors here are killed, the serializer and function
 /// catalog forget its types, and its load context is unloaded.
 /// </summary>
 internal sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<JobCodeNodeOptions> options, ILogger<JobCodeRegistry> logger)
 {
     private readonly bool _enabled = options.Value.LoadJobCode;
-    private readonly ConcurrentDictionary<JobId, Lazy<Task<JobCode?>>> _jobs = new();
+    private readonly ConcurrentDictionary<JobId, Lazy<Task<LoadedJob>>> _jobs = new();
     private readonly ConcurrentDictionary<JobId, byte> _ended = new();
 
     /// <summary>Jobs whose code is loaded here now.</summary>
-    public int LoadedCount => _jobs.Values.Count(j => j.IsValueCreated && j.Value.IsCompletedSuccessfully && j.Value.Result is not null);
+    public int LoadedCount => _jobs.Values.Count(j => j.IsValueCreated && j.Value.IsCompletedSuccessfully && j.Value.Result.Code is not null);
 
     public bool IsLoaded(JobId job) =>
-        _jobs.TryGetValue(job, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully && entry.Value.Result is not null;
+        _jobs.TryGetValue(job, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully && entry.Value.Result.Code is not null;
 
     /// <summary>
     /// The job's code, or null when it shipped none (then resolve in the default context). After the
@@ -46,17 +47,25 @@ internal sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<J
     {
         if (!_enabled) return default;
         if (_jobs.TryGetValue(job, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
-            return new ValueTask<JobCode?>(entry.Value.Result);
+            return new ValueTask<JobCode?>(entry.Value.Result.Code);
         return new ValueTask<JobCode?>(GetSlowAsync(job));
     }
+
+    /// <summary>
+    /// The job's environment variables (its record's, read with its code: once per job and node), once
+    /// <see cref="GetAsync"/> has completed for the job; empty when it has none, and in the embedded mode.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> EnvironmentOf(JobId job) =>
+        _jobs.TryGetValue(job, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully
+            ? entry.Value.Result.Environment : GridContext.EmptyEnvironment;
 
     private async Task<JobCode?> GetSlowAsync(JobId job)
     {
         if (_ended.ContainsKey(job)) throw Ended(job);
-        var entry = _jobs.GetOrAdd(job, static (id, self) => new Lazy<Task<JobCode?>>(() => self.LoadAsync(id)), this);
+        var entry = _jobs.GetOrAdd(job, static (id, self) => new Lazy<Task<LoadedJob>>(() => self.LoadAsync(id)), this);
         try
         {
-            return await entry.Value.ConfigureAwait(false);
+            return (await entry.Value.ConfigureAwait(false)).Code;
         }
         catch
         {
@@ -66,10 +75,15 @@ internal sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<J
         }
     }
 
-    private async Task<JobCode?> LoadAsync(JobId job)
+    /// <summary>What a node keeps of a job it runs work for: its code and its environment (see <see cref="JobInfo.Environment"/>).</summary>
+    private sealed record LoadedJob(JobCode? Code, IReadOnlyDictionary<string, string> Environment);
+
+    private async Task<LoadedJob> LoadAsync(JobId job)
     {
         var info = await gcs.GetJobAsync(job).ConfigureAwait(false);
-        if (info?.CodePackage is not { } hash) return null; // no package, or not a registered job: default context
+        // The environment travels once per job, in its record, not in every task: its values may be secrets, never logged.
+        IReadOnlyDictionary<string, string> environment = info?.Environment is { Count: > 0 } env ? env : GridContext.EmptyEnvironment;
+        if (info?.CodePackage is not { } hash) return new(null, environment); // no package, or not a registered job: default context
         if (info.Status != JobStatus.Running) throw Ended(job);
         var started = Stopwatch.GetTimestamp();
         var package = await gcs.GetCodePackageAsync(hash).ConfigureAwait(false)
@@ -77,7 +91,7 @@ internal sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<J
         var context = new JobLoadContext(job, CodePackage.Read(package));
         var code = new JobCode(job, hash, context);
         NodeLog.JobCodeLoaded(logger, job, hash, package.Length, string.Join(", ", context.AssemblyNames), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return code;
+        return new(code, environment);
     }
 
     /// <summary>
@@ -89,7 +103,7 @@ internal sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<J
         _ended.TryAdd(job, 0);
         if (!_jobs.TryGetValue(job, out var entry) || !entry.IsValueCreated) return;
         JobCode? code;
-        try { code = await entry.Value.ConfigureAwait(false); }
+        try { code = (await entry.Value.ConfigureAwait(false)).Code; }
         catch (Exception) { return; }
         if (code is null) return;
         var detached = false;
@@ -115,7 +129,7 @@ internal sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<J
 
     /// <summary>A weak reference to the job's load context while it is loaded here (to watch it being collected).</summary>
     public WeakReference? WatchContext(JobId job) =>
-        _jobs.TryGetValue(job, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully ? entry.Value.Result?.WatchContext() : null;
+        _jobs.TryGetValue(job, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully ? entry.Value.Result.Code?.WatchContext() : null;
 
     private static UnknownFunctionException Ended(JobId job) =>
         new($"Job {job} has ended and its code is unloaded; its tasks and actors no longer run. Connect a new client to start another job.");

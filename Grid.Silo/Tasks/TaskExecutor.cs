@@ -10,7 +10,7 @@ namespace Grid.Silo.Tasks;
 /// grain cost a message, a scheduling turn and a response per task, and bought nothing, since the
 /// executor always ran on the raylet's own silo.
 /// </summary>
-internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet, Jobs.JobCodeRegistry jobs)
+internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet, Jobs.JobCodeRegistry jobs, TaskRetryEvents retries)
 {
     /// <param name="inline">The caller is a thread-pool work item of this task's own (see <see cref="Raylet.LocalTaskManager"/>): run the user's code on it.</param>
     public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec, bool inline = false)
@@ -26,14 +26,18 @@ internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet
             var args = await ArgumentResolver.MaterializeAsync(worker, spec.Args, method.ParameterTypes, CancellationToken.None).ConfigureAwait(false);
             var lease = raylet.LeaseOf(spec.TaskId);
             var context = new GridContext(node.ClientFor(spec.Job), node.NodeId, spec.Job, spec.TaskId, null,
-                lease?.GpuIds ?? [], lease is null ? null : lease.EnterBlocked);
+                lease?.GpuIds ?? [], lease is null ? null : lease.EnterBlocked)
+            {
+                Attempt = spec.Attempt, Resources = lease?.Resources ?? spec.Resources, Environment = jobs.EnvironmentOf(spec.Job),
+            };
+            var retry = new RetryRun(spec.Retry, spec.Attempt, spec.Job, retries);
             // A task granted from the queue already runs in a work item of its own: a hop through
             // Task.Run would only queue another. Anywhere else (a grain turn, a batch being admitted),
             // user code must not hold up the caller.
             try
             {
-                if (inline) return await UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context).ConfigureAwait(false);
-                return await Task.Run(() => UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context).AsTask()).ConfigureAwait(false);
+                if (inline) return await UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context, retry).ConfigureAwait(false);
+                return await Task.Run(() => UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context, retry).AsTask()).ConfigureAwait(false);
             }
             finally
             {
