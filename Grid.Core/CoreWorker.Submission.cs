@@ -94,7 +94,8 @@ internal sealed partial class CoreWorker
     internal ActorTaskSubmitter Actors { get; }
 
     /// <summary>Submits an actor method call (see <see cref="ActorTaskSubmitter.Call{T}"/>).</summary>
-    public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args, RetryPolicy? retry = null) => Actors.Call<T>(job, actor, method, args, retry);
+    public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args, RetryPolicy? retry = null, string? concurrencyGroup = null) =>
+        Actors.Call<T>(job, actor, method, args, retry, concurrencyGroup);
 
     /// <summary>Called by the node this worker belongs to: the actors it hosts are then called without a message.</summary>
     public void AttachLocalActors(ILocalActors actors)

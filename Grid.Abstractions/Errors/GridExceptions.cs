@@ -79,6 +79,13 @@ public sealed class ActorNotFoundException : GridException
     public ActorNotFoundException(string message) : base(message) { }
 }
 
+/// <summary>An actor call named a concurrency group its actor does not declare; the message lists those it has.</summary>
+[GenerateSerializer]
+public sealed class ConcurrencyGroupNotFoundException : GridException
+{
+    public ConcurrencyGroupNotFoundException(string message) : base(message) { }
+}
+
 /// <summary>The function, method or type named in a task could not be found, or its arguments do not match it.</summary>
 [GenerateSerializer]
 public sealed class UnknownFunctionException : GridException

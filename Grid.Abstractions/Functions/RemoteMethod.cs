@@ -35,7 +35,7 @@ internal sealed class RemoteMethod
     private ActorMethodAttribute? _actorMethod;
     private bool _actorMethodRead;
 
-    /// <summary>The method's <see cref="ActorMethodAttribute"/> (its retry defaults), read on first use: only a failed call asks.</summary>
+    /// <summary>The method's <see cref="ActorMethodAttribute"/> (its retry defaults and concurrency group), read once, on first use.</summary>
     public ActorMethodAttribute? ActorMethod
     {
         get

@@ -51,8 +51,19 @@ public sealed record ActorOptions
     /// <summary>A name under which other clients find the actor with GetActorAsync.</summary>
     public string? Name { get; init; }
     public string Namespace { get; init; } = "default";
-    /// <summary>How many methods may run at once; 1 runs them one at a time in submission order.</summary>
-    public int MaxConcurrency { get; init; } = 1;
+    /// <summary>
+    /// How many methods of the default concurrency group may be in progress at once; null (the default) is Ray's rule:
+    /// 1000 for an async actor (its class has a method returning Task or ValueTask), 1 for the others. An async actor
+    /// runs its methods on its own event loop: one piece of its code at a time, methods interleaving where they
+    /// await. Another actor with a limit above 1 runs that many methods in parallel, on pool threads (Ray's threaded
+    /// actors). 1 runs them one at a time in submission order.
+    /// </summary>
+    public int? MaxConcurrency { get; init; }
+    /// <summary>
+    /// Concurrency groups by name and limit (Ray's <c>concurrency_groups</c>), added to those the class declares with
+    /// <see cref="ConcurrencyGroupAttribute"/> (a name given in both takes this limit).
+    /// </summary>
+    public IReadOnlyDictionary<string, int>? ConcurrencyGroups { get; init; }
     /// <summary>
     /// Whether the actor dies with its job (the default, also when its client crashes) or outlives it (Ray's
     /// lifetime="detached"): a detached actor lives until it is killed or its node dies.
@@ -74,7 +85,12 @@ public sealed record ActorOptions
     /// <summary>Throws for options Grid cannot honour, naming the option and what to use instead.</summary>
     public void Validate()
     {
-        if (MaxConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency, "ActorOptions.MaxConcurrency must be at least 1.");
+        if (MaxConcurrency < 1) throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency, "ActorOptions.MaxConcurrency must be at least 1 (or null for Ray's default).");
+        foreach (var (name, limit) in ConcurrencyGroups ?? new Dictionary<string, int>())
+        {
+            if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("ActorOptions.ConcurrencyGroups has a group with an empty name; name each group.", nameof(ConcurrencyGroups));
+            if (limit < 1) throw new ArgumentOutOfRangeException(nameof(ConcurrencyGroups), limit, $"ActorOptions.ConcurrencyGroups[\"{name}\"] must be at least 1.");
+        }
         if (MaxRestarts < -1) throw new ArgumentOutOfRangeException(nameof(MaxRestarts), MaxRestarts, "ActorOptions.MaxRestarts must be -1 (restart forever), 0 (never) or a positive count.");
         if (MaxTaskRetries < -1) throw new ArgumentOutOfRangeException(nameof(MaxTaskRetries), MaxTaskRetries, "ActorOptions.MaxTaskRetries must be -1 (resend forever), 0 (never) or a positive count.");
     }

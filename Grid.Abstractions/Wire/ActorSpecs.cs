@@ -11,7 +11,8 @@ internal sealed class ActorCreationSpec
     [Id(4)] public required ResourceSet Resources { get; init; }
     [Id(5)] public string? Name { get; init; }
     [Id(6)] public string Namespace { get; init; } = "default";
-    [Id(7)] public int MaxConcurrency { get; init; } = 1;
+    /// <summary>The default group's limit; 0 lets the node apply Ray's rule (1000 for an async actor, else 1).</summary>
+    [Id(7)] public int MaxConcurrency { get; init; }
     [Id(8)] public required GrainId Owner { get; init; }
     [Id(9)] public required string ClassName { get; init; }
     /// <summary>Where the actor may live; null is the default hybrid policy.</summary>
@@ -22,6 +23,8 @@ internal sealed class ActorCreationSpec
     [Id(12)] public int Incarnation { get; init; }
     /// <summary>See ActorOptions.MaxRestarts.</summary>
     [Id(13)] public int MaxRestarts { get; init; }
+    /// <summary>Concurrency groups given in ActorOptions (added to those the class declares).</summary>
+    [Id(14)] public Dictionary<string, int>? ConcurrencyGroups { get; init; }
 
     /// <summary>A copy with <paramref name="args"/> (resolved by the creator) and <paramref name="borrowed"/>, where given.</summary>
     public ActorCreationSpec With(TaskArg[]? args = null, BorrowedObject[]? borrowed = null) => args is null && borrowed is null ? this : Copy(args ?? Args, borrowed ?? Borrowed, Incarnation);
@@ -33,7 +36,7 @@ internal sealed class ActorCreationSpec
     {
         ActorId = ActorId, Job = Job, Constructor = Constructor, Args = args, Resources = Resources, Name = Name, Namespace = Namespace,
         MaxConcurrency = MaxConcurrency, Owner = Owner, ClassName = ClassName, Scheduling = Scheduling, Borrowed = borrowed,
-        Incarnation = incarnation, MaxRestarts = MaxRestarts,
+        Incarnation = incarnation, MaxRestarts = MaxRestarts, ConcurrencyGroups = ConcurrencyGroups,
     };
 }
 
@@ -74,4 +77,6 @@ internal sealed class ActorCallSpec
     [Id(12)] public string[]? RetiredCallers { get; init; }
     /// <summary>What the call's <see cref="ActorCallOptions"/> set about retrying exceptions; null: the method's attribute decides.</summary>
     [Id(14)] public RetryPolicy? Retry { get; init; }
+    /// <summary>The concurrency group the call runs in, overriding its method's (ActorCallOptions.ConcurrencyGroup); null: the method's.</summary>
+    [Id(13)] public string? ConcurrencyGroup { get; init; }
 }

@@ -63,7 +63,7 @@ public sealed class ActorHandle<T> where T : class
     private ObjectRef<TResult> Submit<TResult>(LambdaExpression call, ActorCallOptions? options = null)
     {
         var (method, args) = CallExpressions.ParseMethodCall(call);
-        return _worker.CallActor<TResult>(Job, Actor, method, args, RetryPolicy.ForCall(options));
+        return _worker.CallActor<TResult>(Job, Actor, method, args, RetryPolicy.ForCall(options), options?.ConcurrencyGroup);
     }
 
     public override string ToString() => $"ActorHandle<{typeof(T).Name}>({ActorId})";

@@ -26,7 +26,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
     private ActorCreationSpec? _spec;
     private object? _instance;
     private RemoteError? _constructorError;
-    private ActorRunner? _runner; // set by Create: runs the calls whose turn came
+    private ConcurrencyGroups? _groups; // set by Create once the class is known: runs the calls whose turn came
     private Func<ActorCallSpec, Exception, ObjectPayload>? _callFailed; // one delegate for the direct calls' failures
     private RunFlow? _flow; // what user code sees (job code, held-ref scope, GridContext), built once per job
     private volatile string? _deathCause;
@@ -54,7 +54,6 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
     {
         node.Worker.AddBorrowed(spec.Borrowed);
         _spec = spec;
-        _runner = new ActorRunner(spec.MaxConcurrency, Run);
         var worker = node.Worker;
         var origin = $"constructor of actor {spec.ActorId} ({spec.Constructor.DisplayName}) on node {node.NodeId}";
         try
@@ -63,6 +62,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             _code?.AddActor(spec.ActorId); // the actor dies with its job, which lets the job's code unload
             using var scope = Jobs.JobCode.Enter(_code);
             var ctor = Jobs.JobCode.Resolve(_code, spec.Constructor);
+            _groups = new ConcurrencyGroups(ctor.Method.DeclaringType!, spec, Run, UnknownGroup);
             var (args, failure) = await DependencyResolver.ResolveAsync(worker, spec.Args, DependencyResolver.Scope.All);
             if (failure is not null) _constructorError = failure.Error;
             else
@@ -196,8 +196,8 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             if (direct is null) run = Task.FromResult(failure);
             else direct.TrySetResult(failure);
         }
-        else if (direct is not null) _runner!.Enqueue(new DirectCall(call, method!, args!, direct, _callFailed ??= CallFailed));
-        else run = _runner!.Enqueue(new ReadyCall(call, method!, args!));
+        else if (direct is not null) _groups!.Enqueue(new DirectCall(call, method!, args!, direct, _callFailed ??= CallFailed));
+        else run = _groups!.Enqueue(new ReadyCall(call, method!, args!));
         turns.Advance(); // a call that fails before running still takes its turn, so the caller's later calls run
         return run;
     }
@@ -216,7 +216,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             return failed.Task;
         }
         var ready = new ReadyCall(call, method!, args!);
-        turns.Park(call.Sequence, new ParkedRun(_runner!, ready));
+        turns.Park(call.Sequence, new ParkedRun(_groups!, ready));
         return ready.Task;
     }
 
@@ -255,9 +255,9 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
     }
 
     /// <summary>A parked call that runs when its turn comes.</summary>
-    private sealed class ParkedRun(ActorRunner runner, ReadyCall ready) : IParkedCall
+    private sealed class ParkedRun(ConcurrencyGroups groups, ReadyCall ready) : IParkedCall
     {
-        public void Start() => runner.Enqueue(ready);
+        public void Start() => groups.Enqueue(ready);
     }
 
     /// <summary>A parked call that could not be read: it fails in its turn, as a call arriving in order would.</summary>
@@ -323,7 +323,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         Task<ObjectPayload> run;
         lock (_turnsLock)
         {
-            run = _runner!.Enqueue(new ReadyCall(call, method!, args!));
+            run = _groups!.Enqueue(new ReadyCall(call, method!, args!));
             turns.Advance();
         }
         return await run;
@@ -372,6 +372,12 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         _flow = new RunFlow(job, context);
         return context;
     }
+
+    /// <summary>A call naming a concurrency group the actor does not have.</summary>
+    private ObjectPayload UnknownGroup(ReadyCall call, string group) =>
+        ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(new ConcurrencyGroupNotFoundException(
+            $"Actor {Id} has no concurrency group '{group}' for {call.Spec.Method.DisplayName} (it has: {(_groups!.Names.Any() ? string.Join(", ", _groups.Names) : "only the default group")}). " +
+            "Declare it with [ConcurrencyGroup(\"" + group + "\", limit)] on the class or ActorOptions.ConcurrencyGroups, or name one it has."), $"actor {Id}"));
 
     /// <summary>A call to an actor id the cluster has no record of (never created here, or a hand-made handle).</summary>
     private ObjectPayload NotFound(ActorCallSpec call) =>
@@ -434,7 +440,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         OpenTurns();
         // Killed for good: calls still running or queued are answered now, as Ray's actor process dies with them (a
         // restart leaves them be: their callers resend what the next incarnation does not answer).
-        if (!forRestart) _runner?.AnswerAll((call, running) => running
+        if (!forRestart) _groups?.AnswerAll((call, running) => running
             ? ActorDied(call.Spec, $"was killed ({cause}) while {call.Spec.Method.DisplayName} ran; its result is discarded")
             : Died(call.Spec, cause));
         if (_spec is not null) raylet.ReleaseActor(_spec.ActorId);

@@ -3,16 +3,26 @@ using Grid.Wire;
 namespace Grid.Silo.Actors;
 
 /// <summary>
-/// Runs an actor's ready calls (their turn came and their arguments are values) on the thread pool,
-/// never on the grain's scheduler, so a blocking method cannot stall the silo. Calls start in the
-/// order they were queued, at most <c>maxConcurrency</c> at a time. A worker runs queued calls back
-/// to back: a burst of quick calls costs one thread-pool item, not a hop to the pool and back to the
-/// grain per call (what a Task.Run per call cost). Thread-safe: calls are queued on the grain's
-/// scheduler and finish on pool threads.
+/// Runs the ready calls (their turn came and their arguments are values) of one concurrency group of an actor, never
+/// on the grain's scheduler, so a blocking method cannot stall the silo. Calls start in the order they were queued,
+/// at most <c>maxConcurrency</c> in progress at a time. A worker runs queued calls back to back: a burst of quick
+/// calls costs one work item, not a hop to the pool and back to the grain per call (what a Task.Run per call cost).
+/// Thread-safe: calls are queued on the grain's scheduler and finish on pool threads.
+/// <para>
+/// Without a <paramref name="loop"/> (a threaded group: Ray's threaded actors) workers are thread-pool items and up
+/// to <c>maxConcurrency</c> methods run in parallel. With one (an async actor's group: Ray's asyncio event loop) every
+/// worker runs on that exclusive scheduler, and so does the rest of each method after an <c>await</c> (it resumes on
+/// the current scheduler): at most one piece of the group's code runs at a time, and methods interleave only where
+/// they await, up to <c>maxConcurrency</c> in progress.
+/// </para>
 /// </summary>
+/// <param name="loop">The group's event loop (an exclusive scheduler), or null for a threaded group.</param>
 /// <param name="run">Starts one call: the user's method and the storing of its result.</param>
-internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<ObjectPayload>> run)
+internal sealed class ActorRunner(int maxConcurrency, TaskScheduler? loop, Func<ReadyCall, ValueTask<ObjectPayload>> run)
 {
+    /// <summary>A new event loop for an async group: one exclusive scheduler over the thread pool.</summary>
+    public static TaskScheduler NewLoop() => new ConcurrentExclusiveSchedulerPair(TaskScheduler.Default, 1).ExclusiveScheduler;
+
     private readonly Lock _lock = new();
     private readonly Queue<ReadyCall> _queue = new();
     private int _workers;  // pool items running the loop (each either in a call or about to take one)
@@ -43,7 +53,16 @@ internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<
     }
 
     // The default context: nothing of the grain's turn (its request context) flows into user code.
-    private void Spawn(bool preferLocal = false) => ThreadPool.UnsafeQueueUserWorkItem(static r => r.Work(), this, preferLocal);
+    private void Spawn(bool preferLocal = false)
+    {
+        if (loop is null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static r => r.Work(), this, preferLocal);
+            return;
+        }
+        using (ExecutionContext.SuppressFlow())
+            _ = Task.Factory.StartNew(static r => ((ActorRunner)r!).Work(), this, CancellationToken.None, TaskCreationOptions.DenyChildAttach, loop);
+    }
 
     private void Work()
     {
@@ -80,7 +99,8 @@ internal sealed class ActorRunner(int maxConcurrency, Func<ReadyCall, ValueTask<
                     last = _queue.Count == 0;
                     if (last) _workers--;
                 }
-                call.Finish(running, lone: last);
+                // On a loop the publishing thread runs the loop: a caller's code must not continue on it.
+                call.Finish(running, lone: last && loop is null);
                 if (last) return;
                 continue;
             }

@@ -3,8 +3,8 @@ using Grid.Tests.Fixtures;
 namespace Grid.Tests.Core;
 
 /// <summary>
-/// How an actor runs its methods: one at a time by default, up to MaxConcurrency at once when asked (blocking
-/// and asynchronous methods alike), always off the silo's grain scheduler, and in its own GridContext.
+/// How an actor runs its methods: up to MaxConcurrency at once (blocking and asynchronous methods alike), always off
+/// the silo's grain scheduler, and in its own GridContext. Ray's defaults are in ConcurrencyGroupTests.
 /// </summary>
 public abstract class ActorConcurrencyTests(IGridFixture fixture)
 {
@@ -36,9 +36,9 @@ public abstract class ActorConcurrencyTests(IGridFixture fixture)
     }
 
     [Fact]
-    public async Task A_default_actor_finishes_an_asynchronous_method_before_starting_the_next()
+    public async Task An_actor_with_max_concurrency_one_finishes_an_asynchronous_method_before_starting_the_next()
     {
-        var actor = await Grid.CreateActorAsync(() => new Recorder());
+        var actor = await Grid.CreateActorAsync(() => new Recorder(), new ActorOptions { MaxConcurrency = 1 });
         var gate = Guid.NewGuid().ToString("N");
         var slow = actor.Call(a => a.RecordWhenOpened(gate, 1));
         var next = actor.Call(a => a.Record(2));
