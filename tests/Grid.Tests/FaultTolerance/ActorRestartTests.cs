@@ -18,7 +18,7 @@ public sealed class ActorRestartTests
     {
         await using var cluster = await StartAsync();
         Journal.Reset(heldNumber: 100);
-        var journal = await cluster.Grid.CreateActorAsync(() => new Journal(), OnSecondary(new ActorOptions { Name = "journal", MaxRestarts = 1 }));
+        var journal = await cluster.Grid.CreateActorAsync(() => new Journal(), OnSecondary(new ActorOptions { MaxConcurrency = 1, Name = "journal", MaxRestarts = 1 }));
         var before = new List<int>();
         for (var i = 0; i < 5; i++) before.Add(await journal.Call(j => j.AppendAsync(i)).GetAsync(Patience));
         Assert.Equal([1, 2, 3, 4, 5], before); // results before the death are contiguous
@@ -49,7 +49,7 @@ public sealed class ActorRestartTests
     {
         await using var cluster = await StartAsync();
         Journal.Reset(heldNumber: -1);
-        var journal = await cluster.Grid.CreateActorAsync(() => new Journal(), OnSecondary(new ActorOptions { Name = "once", MaxRestarts = 1 }));
+        var journal = await cluster.Grid.CreateActorAsync(() => new Journal(), OnSecondary(new ActorOptions { MaxConcurrency = 1, Name = "once", MaxRestarts = 1 }));
         Assert.Equal(1, await journal.Call(j => j.AppendAsync(1)).GetAsync(Patience));
         await cluster.KillNodeOfAsync(journal);
         await AliveAfterAsync(journal, restarts: 1);
@@ -63,7 +63,7 @@ public sealed class ActorRestartTests
         var error = await Assert.ThrowsAsync<ActorDiedException>(() => journal.Call(j => j.AppendAsync(3)).GetAsync(Patience));
         Assert.Contains(second.Value, error.Message);
         await Assert.ThrowsAsync<ActorNotFoundException>(() => cluster.Grid.GetActorAsync<Journal>("once"));
-        var successor = await cluster.Grid.CreateActorAsync(() => new Journal(), new ActorOptions { Name = "once" });
+        var successor = await cluster.Grid.CreateActorAsync(() => new Journal(), new ActorOptions { MaxConcurrency = 1, Name = "once" });
         Assert.Equal(1, await successor.Call(j => j.AppendAsync(1)).GetAsync(Patience));
     }
 
@@ -74,7 +74,7 @@ public sealed class ActorRestartTests
         await using var cluster = await StartAsync();
         Journal.Reset(heldNumber: HeldAt);
         var journal = await cluster.Grid.CreateActorAsync(() => new Journal(),
-            OnSecondary(new ActorOptions { MaxRestarts = -1, MaxTaskRetries = -1 }));
+            OnSecondary(new ActorOptions { MaxConcurrency = 1, MaxRestarts = -1, MaxTaskRetries = -1 }));
         await journal.Ready;
         var results = new ObjectRef<int>[Calls];
         for (var i = 0; i < Calls; i++)
@@ -103,7 +103,7 @@ public sealed class ActorRestartTests
     {
         await using var cluster = await StartAsync();
         Journal.Reset(heldNumber: -1);
-        var journal = await cluster.Grid.CreateActorAsync(() => new Journal(), new ActorOptions { Name = "kept", MaxRestarts = 2 });
+        var journal = await cluster.Grid.CreateActorAsync(() => new Journal(), new ActorOptions { MaxConcurrency = 1, Name = "kept", MaxRestarts = 2 });
         Assert.Equal(1, await journal.Call(j => j.AppendAsync(1)).GetAsync(Patience));
 
         await journal.KillAsync(noRestart: false);
@@ -126,7 +126,7 @@ public sealed class ActorRestartTests
     {
         await using var cluster = await StartAsync();
         Journal.Reset(heldNumber: -1);
-        var journal = await cluster.Grid.CreateActorAsync(() => new Journal(), OnSecondary(new ActorOptions { Name = "mortal" }));
+        var journal = await cluster.Grid.CreateActorAsync(() => new Journal(), OnSecondary(new ActorOptions { MaxConcurrency = 1, Name = "mortal" }));
         Assert.Equal(1, await journal.Call(j => j.AppendAsync(1)).GetAsync(Patience));
 
         var dead = await cluster.KillNodeOfAsync(journal);
@@ -135,7 +135,7 @@ public sealed class ActorRestartTests
         var error = await Assert.ThrowsAsync<ActorDiedException>(() => journal.Call(j => j.AppendAsync(2)).GetAsync(Patience));
         Assert.Contains(dead.Value, error.Message);
         await Assert.ThrowsAsync<ActorNotFoundException>(() => cluster.Grid.GetActorAsync<Journal>("mortal"));
-        var successor = await cluster.Grid.CreateActorAsync(() => new Journal(), OnSecondary(new ActorOptions { Name = "mortal" }));
+        var successor = await cluster.Grid.CreateActorAsync(() => new Journal(), OnSecondary(new ActorOptions { MaxConcurrency = 1, Name = "mortal" }));
         Assert.Equal(1, await successor.Call(j => j.AppendAsync(1)).GetAsync(Patience));
     }
 
@@ -146,7 +146,7 @@ public sealed class ActorRestartTests
     {
         await using var grid = await GridClient.StartLocalAsync(node => node.NumCpus = 1);
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() =>
-            grid.CreateActorAsync(() => new Journal(), new ActorOptions { MaxRestarts = maxRestarts, MaxTaskRetries = maxTaskRetries }));
+            grid.CreateActorAsync(() => new Journal(), new ActorOptions { MaxConcurrency = 1, MaxRestarts = maxRestarts, MaxTaskRetries = maxTaskRetries }));
         Assert.Contains(maxRestarts < -1 ? "MaxRestarts" : "MaxTaskRetries", error.Message);
     }
 }
