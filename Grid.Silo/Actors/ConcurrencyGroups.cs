@@ -40,8 +40,9 @@ internal sealed class ConcurrencyGroups
     /// <summary>The default group's limit.</summary>
     public int DefaultLimit { get; }
 
+    // A group of limit 1 needs no loop: with one call in progress nothing interleaves, and the pool's workers cost less.
     private ActorRunner NewRunner(int limit, Func<ReadyCall, ValueTask<ObjectPayload>> run) =>
-        new(limit, IsAsync ? ActorRunner.NewLoop() : null, run);
+        new(limit, IsAsync && limit > 1 ? ActorRunner.NewLoop() : null, run);
 
     /// <summary>Queues a ready call in its group; its task completes with its result (a failure for an unknown group).</summary>
     public Task<ObjectPayload> Enqueue(ReadyCall call)

@@ -32,12 +32,12 @@ public static class TaskCases
         // Ray: 4 actors each submit 10,000 tasks from inside the cluster and get them.
         var m = 4;
         var n = ctx.Options.Batch(10_000);
-        var actors = new ActorGroup<BenchActor>();
+        var actors = new ActorGroup<SubmitterActor>();
         yield return new BenchCase
         {
             Name = "multi_client_tasks_async",
             Multiplier = n * m,
-            Setup = () => actors.CreateAsync(grid, m, () => new BenchActor()),
+            Setup = () => actors.CreateAsync(grid, m, () => new SubmitterActor()),
             Grid = () => grid.GetAsync(actors.Handles.Select(a => a.Call(x => x.SmallValueBatch(n)))),
             Baseline = () => Task.WhenAll(Enumerable.Range(0, m).Select(i => ctx.Grains.GetGrain<IBaselineActor>(100 + i).SmallValueBatch(n))),
             Teardown = actors.KillAsync,

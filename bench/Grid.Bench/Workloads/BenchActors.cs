@@ -1,10 +1,15 @@
 namespace Grid.Bench.Workloads;
 
-/// <summary>Ray's Actor (num_cpus=0): answers b"ok", or submits a batch of tasks.</summary>
+/// <summary>Ray's Actor (num_cpus=0): answers b"ok". Synchronous methods only, so Grid runs it as Ray does a sync actor.</summary>
 public sealed class BenchActor
 {
     public byte[] SmallValue() => "ok"u8.ToArray();
     public byte[] SmallValueArg(int x) => "ok"u8.ToArray();
+}
+
+/// <summary>Ray's multi-client actor: submits a batch of tasks from inside the cluster and gets them.</summary>
+public sealed class SubmitterActor
+{
     public Task<int> SmallValueBatch(int n) => RemoteWork.SmallValueBatch(n);
 }
 
