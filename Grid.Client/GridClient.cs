@@ -82,6 +82,24 @@ public sealed partial class GridClient : IAsyncDisposable
     /// <summary>Ends <paramref name="actor"/> for good (as <see cref="ActorHandle{T}.KillAsync"/> with <c>noRestart: true</c>).</summary>
     public Task KillActorAsync<T>(ActorHandle<T> actor, CancellationToken cancellationToken = default) where T : class => actor.KillAsync(cancellationToken: cancellationToken);
 
+    /// <summary>
+    /// Cancels the task or actor call that makes <paramref name="reference"/> (Ray's <c>ray.cancel</c>). A task still
+    /// waiting (for arguments, resources, or on its way) is dropped and its ref fails with
+    /// <see cref="TaskCancelledException"/> at once; a running task sees its token fire (a CancellationToken parameter,
+    /// <see cref="GridContext.CancellationToken"/>) and its ref fails with TaskCancelledException when it stops — at once
+    /// with <paramref name="force"/>, which gives up on it (a thread cannot be killed: it runs on, holding its CPU,
+    /// until it returns, and its result is discarded). With <paramref name="recursive"/> the tasks it submitted are
+    /// cancelled too. Work that depends on a cancelled ref fails with the same error. Cancelling a finished task does
+    /// nothing. An actor call can be cancelled while it waits, and while it runs if its method takes a CancellationToken;
+    /// <paramref name="force"/> is refused for actor calls, as in Ray. Only the process that submitted the work can
+    /// cancel it. Completes once the cancel is delivered, not when the work stops.
+    /// </summary>
+    public Task CancelAsync(ObjectRef reference, bool force = false, bool recursive = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        return Worker.CancelAsync(reference.Id, force, recursive, cancellationToken);
+    }
+
     /// <summary>The nodes of the cluster with their declared and free resources.</summary>
     public Task<NodeInfo[]> GetNodesAsync(CancellationToken cancellationToken = default) =>
         Worker.Grains.GetGrain<IGcsGrain>(0).GetNodes().WaitAsync(cancellationToken);

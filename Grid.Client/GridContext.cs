@@ -29,6 +29,8 @@ public sealed class GridContext : IExecutionScope
         _resources = source._resources;
         _assigned = source._assigned;
         Environment = source.Environment;
+        Cancellation = source.Cancellation;
+        _callerKey = source._callerKey;
     }
 
     private readonly Func<IDisposable>? _enterBlocked;
@@ -72,6 +74,18 @@ public sealed class GridContext : IExecutionScope
 
     /// <summary>The resources assigned, when known (the node gives the task's or actor's lease).</summary>
     internal ResourceSet? Resources { init => _resources = value; }
+
+    /// <summary>
+    /// Cancelled when the running task is cancelled (<see cref="GridClient.CancelAsync"/>): check it, or pass it on to
+    /// what the task awaits. None inside an actor method: take a CancellationToken parameter there instead (each call
+    /// has its own).
+    /// </summary>
+    public CancellationToken CancellationToken => Cancellation?.Token ?? CancellationToken.None;
+
+    /// <summary>The running task's cancellation (null inside an actor method).</summary>
+    internal TaskCancellation? Cancellation { get; init; }
+
+    TaskCancellation? IExecutionScope.Cancellation => Cancellation;
 
     internal GridContext ForAttempt(int attempt) => attempt == Attempt ? this : new GridContext(this, attempt);
 

@@ -44,6 +44,12 @@ internal sealed partial class CoreWorker
         for (var i = 0; i < args.Length; i++)
         {
             var a = args[i];
+            // A CancellationToken parameter travels as nothing: the node gives the task's own token (see TaskCancellation).
+            if (parameterTypes[i] == typeof(CancellationToken))
+            {
+                wire[i] = TaskArg.Value([]);
+                continue;
+            }
             if (a.Reference is { } r)
             {
                 wire[i] = TaskArg.Reference(r.ToData());

@@ -18,6 +18,9 @@ internal interface IExecutionScope
 
     /// <summary>The running task, or null inside an actor method: its calls to actors are forgotten when it ends.</summary>
     ObjectId? TaskId { get; }
+
+    /// <summary>The running task's cancellation (null inside an actor method): the tasks it submits are recorded there.</summary>
+    TaskCancellation? Cancellation { get; }
 }
 
 /// <summary>The execution scope of the code running on this async flow (null outside a task or actor method).</summary>

@@ -79,6 +79,16 @@ public sealed class ActorNotFoundException : GridException
     public ActorNotFoundException(string message) : base(message) { }
 }
 
+/// <summary>
+/// The task or actor call was cancelled (<c>GridClient.CancelAsync</c>, Ray's <c>TaskCancelledError</c>), or it depends on
+/// one that was: its result will never be computed. Submit it again if it is still needed.
+/// </summary>
+[GenerateSerializer]
+public sealed class TaskCancelledException : GridException
+{
+    public TaskCancelledException(string message) : base(message) { }
+}
+
 /// <summary>An actor call named a concurrency group its actor does not declare; the message lists those it has.</summary>
 [GenerateSerializer]
 public sealed class ConcurrencyGroupNotFoundException : GridException

@@ -17,6 +17,7 @@ internal sealed class RemoteMethod
     {
         Method = method;
         ParameterTypes = method.GetParameters().Select(p => p.ParameterType).ToArray();
+        CancellationParameter = Array.LastIndexOf(ParameterTypes, typeof(CancellationToken));
         var returnType = method is MethodInfo mi ? mi.ReturnType : method.DeclaringType!;
         (ResultType, _await) = Unwrap(returnType);
         _invoke = Compile(method);
@@ -27,6 +28,11 @@ internal sealed class RemoteMethod
 
     public MethodBase Method { get; }
     public Type[] ParameterTypes { get; }
+    /// <summary>
+    /// The index of the method's CancellationToken parameter (its last one, if several), or -1: the caller sends nothing
+    /// there, and the node passes the run's own token, cancelled by Grid's cancel.
+    /// </summary>
+    public int CancellationParameter { get; }
     /// <summary>What the caller gets: T for Task&lt;T&gt;, <see cref="Unit"/> for void and Task.</summary>
     public Type ResultType { get; }
     public object? ClosureSingleton { get; }

@@ -29,6 +29,15 @@ internal interface IActorHostGrain : IGrainWithStringKey
     Task Kill(string reason);
 
     /// <summary>
+    /// Cancels the call making <paramref name="resultId"/>: one waiting to run is answered TaskCancelledException at once
+    /// (one not yet here, or waiting for its turn or arguments, when it comes, still taking its turn); one running sees
+    /// its CancellationToken parameter fire and is answered TaskCancelledException when it stops; a running call
+    /// without one runs on (as Ray's sync actor tasks do). A finished call is left alone.
+    /// </summary>
+    [AlwaysInterleave]
+    Task CancelCall(ObjectId resultId);
+
+    /// <summary>
     /// Kills this incarnation and, when the actor may restart, builds the next one (its constructor runs again);
     /// otherwise it ends as <see cref="Kill"/> does. Calls held by this incarnation fail as dead.
     /// </summary>

@@ -45,6 +45,15 @@ internal interface IRayletGrain : IGrainWithStringKey
 
     [AlwaysInterleave]
     Task<NodeInfo> GetNodeInfo();
+
+    /// <summary>
+    /// Cancels task <paramref name="task"/> if it is on this node (Ray's <c>ray.cancel</c>): a waiting task is dropped, a
+    /// running one sees its token (and with <paramref name="force"/> its result fails at once); with
+    /// <paramref name="recursive"/> the tasks it submitted are cancelled too. A task not here is remembered a while, so
+    /// that it never runs if it arrives later.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<CancelOutcome> CancelTask(ObjectId task, bool force, bool recursive);
 }
 
 internal static class GridTimeouts

@@ -97,6 +97,9 @@ internal sealed class OwnedObject(ObjectId id) : ReferenceEntry(id)
 
     public TaskLineage? TakeLineage() => Interlocked.Exchange(ref _lineage, null);
 
+    /// <summary>The actor whose call makes this object (null for tasks and puts): where a cancel goes.</summary>
+    public ActorId? MadeBy { get; set; }
+
     /// <summary>
     /// Every copy of the stored value, which was on <paramref name="lostOn"/>, is gone: the first reader to say so swaps in a fresh payload
     /// future (returned in <paramref name="next"/>; the caller rebuilds into it), or, when nothing can rebuild it, a

@@ -17,6 +17,8 @@ internal sealed class ActorCall(ActorCallSpec spec, TaskCompletionSource<ObjectP
     public int Attempt;
     /// <summary>False while <c>SendActorCallAsync</c> resolves the arguments; it sends the call itself then.</summary>
     public bool Sendable = sendable;
+    /// <summary>Set when the call is cancelled while its arguments resolve: it is sent failed with this (see CancelUnsent).</summary>
+    public ObjectPayload? Cancelled;
     /// <summary>How many times an incarnation died while this call was in flight to it (compared to MaxTaskRetries).</summary>
     public int Deaths;
     /// <summary>
@@ -165,12 +167,33 @@ internal sealed class ActorChannel
         if (call.Sendable && !_recovering) Send(call);
     }
 
+    /// <summary>
+    /// Cancels the call making <paramref name="resultId"/> if it has not been sent (its arguments still resolve): its
+    /// result is <paramref name="cancelled"/> now, and it is sent failed, to take its turn. False when it was sent.
+    /// </summary>
+    public bool CancelUnsent(ObjectId resultId, ObjectPayload cancelled)
+    {
+        lock (Gate)
+        {
+            foreach (var caller in _callers.Values)
+                foreach (var call in caller.Unfinished.Values)
+                    if (call.Spec.ResultId == resultId)
+                    {
+                        if (call.Sendable) return false;
+                        call.Cancelled = cancelled;
+                        call.Result.TrySetResult(cancelled);
+                        return true;
+                    }
+        }
+        return false;
+    }
+
     /// <summary>A call whose arguments resolved: it goes with its current numbering (recovery may have renumbered it).</summary>
     public void Resolved(ActorCall call, Func<ActorCallSpec, ActorCallSpec> withArguments)
     {
         lock (Gate)
         {
-            if (call.Result.Task.IsCompleted) return;
+            if (call.Result.Task.IsCompleted && call.Cancelled is null) return;
             call.Caller.Unfinished.Remove(call.Spec.Sequence);
             call.Spec = withArguments(call.Spec);
             call.Sendable = true;
@@ -197,10 +220,11 @@ internal sealed class ActorChannel
         }
         lock (Gate)
         {
-            // Renumbered or sent again since (the resent copy answers), or answered already.
-            if (pending.Call.Attempt != pending.Attempt || pending.Call.Result.Task.IsCompleted) return;
+            // Renumbered or sent again since (the resent copy answers).
+            if (pending.Call.Attempt != pending.Attempt) return;
             var caller = pending.Call.Caller;
-            caller.Unfinished.Remove(pending.Spec.Sequence);
+            // Answered here already (a cancel before it was sent): it is done with all the same.
+            if (!caller.Unfinished.Remove(pending.Spec.Sequence) && pending.Call.Result.Task.IsCompleted) return;
             if (pending.Spec.Incarnation == Incarnation)
                 while (caller.AnsweredThrough < caller.Sequence && !caller.Unfinished.ContainsKey(caller.AnsweredThrough + 1)) caller.AnsweredThrough++;
             if (caller.Ended && caller.Unfinished.Count == 0 && _callers.GetValueOrDefault(caller.Key) == caller) Retire(caller);

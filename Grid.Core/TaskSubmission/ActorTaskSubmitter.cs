@@ -39,7 +39,9 @@ internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
         var nested = CoreWorker.TakeNested(scratch);
         var sent = DependencyResolver.InlineReadyOwned(worker, wireArgs);
         var resultId = ObjectId.New();
-        var result = worker.Owned.AddPending(resultId).Payload;
+        var entry = worker.Owned.AddPending(resultId);
+        entry.MadeBy = actor.Id;
+        var result = entry.Payload;
         // refcount: arguments live until the call ends. A ref argument replaced by its value travels as a copy, so the
         // actor never reads the ref: only the refs still sent as refs (and nested ones) are pinned.
         worker.PinArguments(result.Task, sent, nested);
@@ -132,6 +134,7 @@ internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
         {
             await channel.Actor.Ready.ConfigureAwait(false);
             var (args, failure) = await DependencyResolver.ResolveAsync(worker, spec.Args, DependencyResolver.Scope.Owned).ConfigureAwait(false);
+            if (call.Cancelled is { } cancelled) failure = cancelled; // it still takes its turn, so the caller's later calls run
             var lent = nested is not null && failure is null ? await worker.LendNestedAsync(nested).ConfigureAwait(false) : null;
             channel.Resolved(call, current => ReferenceEquals(args, current.Args) && lent is null ? current : new ActorCallSpec
             {
@@ -153,6 +156,22 @@ internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
     {
         var error = FailureClassifier.ActorCallError(actor.Id, spec.Method.DisplayName, e);
         return ObjectPayload.Failed(worker.Serializer.ToRemoteError(error, $"actor {actor.Id}"));
+    }
+
+    /// <summary>
+    /// Cancels the actor call whose result is <paramref name="resultId"/> (Ray: an actor task can be cancelled while
+    /// queued, and an async one while running; <c>force</c> is refused, as in Ray). Null when the result is not an actor
+    /// call's. A call still resolving its arguments here fails now and, when sent, takes its turn failed; any other is
+    /// cancelled by its actor's host, which answers it.
+    /// </summary>
+    public Task? CancelAsync(ObjectId resultId, bool force)
+    {
+        if (!worker.Owned.TryGetEntry(resultId, out var entry) || entry.MadeBy is not { } actor) return null;
+        if (force)
+            throw new ArgumentException("force is not supported for actor calls (as in Ray): a forced cancel would stop the actor's process. Cancel without force, or kill the actor.", nameof(force));
+        if (_actorChannels.TryGetValue(actor, out var channel) && channel.CancelUnsent(resultId, worker.Cancelled(resultId, "it was cancelled before it was sent to its actor")))
+            return Task.CompletedTask;
+        return HostOf(actor).CancelCall(resultId);
     }
 
     /// <summary>A node left the cluster: calls waiting on actors that lived there end now and recover (see <see cref="ActorChannel"/>).</summary>

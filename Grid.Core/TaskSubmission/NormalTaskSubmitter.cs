@@ -39,6 +39,7 @@ internal sealed partial class NormalTaskSubmitter(CoreWorker worker, ILogger log
             Retry = RetryPolicy.ForTask(options), // exception retries run on the node (see Grid.Silo's UserCode); node deaths here
         };
         var nested = CoreWorker.TakeNested(scratch);
+        ExecutionScope.Current?.Cancellation?.AddChild(spec.TaskId); // a recursive cancel of the submitting task reaches it
         var entry = worker.Owned.AddPending(spec.TaskId);
         var result = entry.Payload;
         worker.PinArguments(result.Task, spec.Args, nested); // refcount: arguments live until the task ends
@@ -72,6 +73,7 @@ internal sealed partial class NormalTaskSubmitter(CoreWorker worker, ILogger log
                 result.TrySetResult(failure);
                 return;
             }
+            if (result.Task.IsCompleted) return; // cancelled while its arguments resolved
             if (nested is not null) resolved = resolved.With(borrowed: await worker.LendNestedAsync(nested).ConfigureAwait(false));
             // Work pinned to a node goes straight to it: no raylet between that could die with it in transit.
             if (spec.Scheduling is NodeAffinityScheduling pinned) preferred = pinned.Node;
@@ -170,6 +172,7 @@ internal sealed partial class NormalTaskSubmitter(CoreWorker worker, ILogger log
     /// <summary>After attempt <paramref name="attempt"/> was lost with <paramref name="node"/>: false (and the result failed) when no retry is left.</summary>
     private async ValueTask<bool> RetryAfterLossAsync(TaskSpec spec, NodeId node, string reason, int attempt, int maxRetries, TaskCompletionSource<ObjectPayload> result, List<NodeId> failed)
     {
+        if (result.Task.IsCompleted) return false; // cancelled meanwhile: nothing to run again
         if (maxRetries >= 0 && attempt >= maxRetries)
         {
             Log.TaskLost(logger, spec.DisplayName, node, maxRetries);

@@ -236,7 +236,8 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             using var scope = Jobs.JobCode.Enter(_code);
             using var held = _heldRefs.Enter();
             args = new object?[call.Args.Length];
-            for (var i = 0; i < args.Length; i++) args[i] = worker.Serializer.Deserialize(call.Args[i].Inline!, method.ParameterTypes[i], worker);
+            for (var i = 0; i < args.Length; i++)
+                if (i != method.CancellationParameter) args[i] = worker.Serializer.Deserialize(call.Args[i].Inline!, method.ParameterTypes[i], worker);
         }
         catch (Exception e) { return (null, null, ObjectPayload.Failed(worker.Serializer.ToRemoteError(e, $"arguments of {call.Method.DisplayName}"))); }
         return (method, args, null);
@@ -336,21 +337,40 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         // one seen here means the actor is dead.
         var instance = Volatile.Read(ref _instance);
         if (_deathCause is { } cause || instance is null) return new ValueTask<ObjectPayload>(Died(call.Spec, _deathCause ?? "it was killed"));
+        if (call.CancelRequested || _cancelled is { IsEmpty: false } cancels && cancels.TryRemove(call.Spec.ResultId, out _))
+            return new ValueTask<ObjectPayload>(CallCancelled(call, "before it ran"));
         var flow = FlowFor(call.Spec.Job);
         var before = ExecutionContext.Capture();
         ExecutionContext.Restore(flow);
         try
         {
             var spec = call.Spec;
-            // A call that throws is retried in place (see UserCode), holding its turn; a kill stops further runs.
-            return UserCode.RunAsync(node.Worker, call.Method, instance, call.Args, spec.ResultId, spec.Owner,
+            // A call that throws is retried in place (see UserCode), holding its turn; a kill or a cancel stops further runs.
+            var running = UserCode.RunAsync(node.Worker, call.Method, instance, call.Args, spec.ResultId, spec.Owner,
                 new FailureOrigin(spec.ActorId, spec.Method.DisplayName, node.NodeId),
-                retry: new RetryRun(spec.Retry, 0, spec.Job, retries, _killed ??= () => _deathCause is not null));
+                retry: new RetryRun(spec.Retry, 0, spec.Job, retries, call.Cancellation is null ? _killed ??= () => _deathCause is not null : () => _deathCause is not null || call.CancelRequested));
+            return call.Cancellation is null ? running : call.AnsweredCancelledAsync(running, _callCancelledRunning ??= c => CallCancelled(c, "while it ran"));
         }
         finally { if (before is not null) ExecutionContext.Restore(before); }
     }
 
     private Func<bool>? _killed; // one delegate for every call's retries: the actor is dying
+
+    // Cancels of calls not held by a runner when they came (not arrived, waiting for their turn or arguments): each is
+    // answered cancelled when it reaches its turn. Kept until then; a cancel names only a call its caller has not had answered.
+    private System.Collections.Concurrent.ConcurrentDictionary<ObjectId, byte>? _cancelled;
+
+    public Task CancelCall(ObjectId resultId)
+    {
+        if (_groups?.TryCancel(resultId, _callCancelled ??= c => CallCancelled(c, "before it ran")) == true) return Task.CompletedTask;
+        LazyInitializer.EnsureInitialized(ref _cancelled).TryAdd(resultId, 0);
+        return Task.CompletedTask;
+    }
+
+    private Func<ReadyCall, ObjectPayload>? _callCancelled, _callCancelledRunning;
+
+    private ObjectPayload CallCancelled(ReadyCall call, string when) =>
+        node.Worker.Cancelled(call.Spec.ResultId, $"{call.Spec.Method.DisplayName} on actor {Id}, {when}");
 
     private sealed record RunFlow(JobId Job, ExecutionContext Context);
 

@@ -133,6 +133,29 @@ internal sealed class ActorRunner(int maxConcurrency, TaskScheduler? loop, Func<
         foreach (var call in queued) call.Publish(answer(call, false), lone: false);
     }
 
+    /// <summary>
+    /// Cancels the call making <paramref name="resultId"/> if this runner holds it: a queued one is answered
+    /// <paramref name="cancelled"/> now (it is skipped when its turn comes); a running one is marked, and its token, if
+    /// its method takes one, fires (see <see cref="ReadyCall.CancelRequested"/>). False when the call is not here.
+    /// </summary>
+    public bool TryCancel(ObjectId resultId, Func<ReadyCall, ObjectPayload> cancelled)
+    {
+        ReadyCall? queued = null, running = null;
+        lock (_lock)
+        {
+            foreach (var call in _queue)
+                if (call.Spec.ResultId == resultId) { queued = call; break; }
+            if (queued is null)
+                for (var call = _running; call is not null; call = call.RunningNext)
+                    if (call.Spec.ResultId == resultId) { running = call; break; }
+            (queued ?? running)?.RequestCancel();
+        }
+        if (queued is not null) queued.Publish(cancelled(queued), lone: false);
+        try { running?.Cancellation?.Cancel(); }
+        catch (AggregateException) { /* a callback of the user's threw: the call sees the cancel anyway */ }
+        return queued is not null || running is not null;
+    }
+
     private void Link(ReadyCall call)
     {
         call.RunningNext = _running;
@@ -178,6 +201,31 @@ internal class ReadyCall(ActorCallSpec spec, Functions.RemoteMethod method, obje
     public ActorCallSpec Spec => spec;
     public Functions.RemoteMethod Method => method;
     public object?[] Args => args;
+
+    /// <summary>The call's own token source, for a method that takes a CancellationToken (it is in <see cref="Args"/>).</summary>
+    public CancellationTokenSource? Cancellation { get; } = TokenFor(method, args);
+
+    private volatile bool _cancelRequested;
+
+    /// <summary>The call was cancelled: it does not start, and if it runs, it is answered cancelled when it stops.</summary>
+    public bool CancelRequested => _cancelRequested;
+
+    public void RequestCancel() => _cancelRequested = true;
+
+    /// <summary>The run of a call whose method takes a token: cancelled while it ran, it is answered <paramref name="cancelled"/>, whatever it returned.</summary>
+    public async ValueTask<ObjectPayload> AnsweredCancelledAsync(ValueTask<ObjectPayload> running, Func<ReadyCall, ObjectPayload> cancelled)
+    {
+        var payload = await running.ConfigureAwait(false);
+        return CancelRequested ? cancelled(this) : payload;
+    }
+
+    private static CancellationTokenSource? TokenFor(Functions.RemoteMethod method, object?[] args)
+    {
+        if (method.CancellationParameter < 0) return null;
+        var source = new CancellationTokenSource();
+        args[method.CancellationParameter] = source.Token;
+        return source;
+    }
 
     /// <summary>Neighbours in the runner's list of running calls (see <see cref="ActorRunner.AnswerAll"/>).</summary>
     internal ReadyCall? RunningPrevious, RunningNext;

@@ -62,6 +62,16 @@ internal sealed class ConcurrencyGroups
         foreach (var runner in _named.Values) runner.AnswerAll(answer);
     }
 
+    /// <summary>Cancels the call making <paramref name="resultId"/> in whichever group holds it (see <see cref="ActorRunner.TryCancel"/>).</summary>
+    public bool TryCancel(ObjectId resultId, Func<ReadyCall, ObjectPayload> cancelled)
+    {
+        if (_default.TryCancel(resultId, cancelled)) return true;
+        if (_named is null) return false;
+        foreach (var runner in _named.Values)
+            if (runner.TryCancel(resultId, cancelled)) return true;
+        return false;
+    }
+
     /// <summary>The group names the actor has, for errors.</summary>
     public IEnumerable<string> Names => _named?.Keys ?? Enumerable.Empty<string>();
 

@@ -79,4 +79,7 @@ internal static partial class NodeLog
 
     [LoggerMessage(EventId = 2024, Level = LogLevel.Warning, Message = "Could not record in the object directory that node {Node} {Change} object {Object}")]
     public static partial void DirectoryRecordFailed(ILogger logger, Exception exception, NodeId node, string change, ObjectId @object);
+
+    [LoggerMessage(EventId = 2025, Level = LogLevel.Warning, Message = "Could not cancel task {Task}, which a cancelled task submitted")]
+    public static partial void ChildCancelFailed(ILogger logger, Exception exception, ObjectId task);
 }

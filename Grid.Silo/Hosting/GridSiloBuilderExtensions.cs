@@ -27,6 +27,7 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<NodeRuntime>();
         services.AddSingleton<Raylet.NodeScheduler>();
         services.AddSingleton<Tasks.TaskExecutor>();
+        services.AddSingleton<Tasks.TaskCancellations>();
         services.AddSingleton<Execution.TaskRetryEvents>();
         services.AddSingleton<Raylet.LocalTaskManager>();
         services.AddSingleton<Raylet.PlacementLoop>();

@@ -15,7 +15,7 @@ namespace Grid.Silo.Raylet;
 /// instead of queueing a grain turn each, and a burst of tasks does not hold the raylet's scheduler.
 /// </summary>
 internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, SchedulingPolicy policy, PlacementLoop placement,
-    TaskExecutor executor, Jobs.JobEnds jobs) : ILocalRaylet, IPlaceable<TaskSpec, ObjectPayload>
+    TaskExecutor executor, Jobs.JobEnds jobs, TaskCancellations cancellations) : ILocalRaylet, IPlaceable<TaskSpec, ObjectPayload>
 {
     private readonly Lock _admission = new();
 
@@ -144,16 +144,32 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
     /// </summary>
     private async Task<ObjectPayload> RunHereAsync(TaskSpec spec, PlacementGroupScheduling? group)
     {
+        // Cancellable from here on (see TaskCancellations): while its arguments resolve, while it waits, while it runs.
+        var cancellation = cancellations.Enter(spec.TaskId);
+        try
+        {
+            return await RunHereAsync(spec, group, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            cancellations.Exit(spec.TaskId, cancellation);
+        }
+    }
+
+    private async Task<ObjectPayload> RunHereAsync(TaskSpec spec, PlacementGroupScheduling? group, TaskCancellation cancellation)
+    {
+        if (cancellation.IsCancelled) return Cancelled(spec, "before it ran");
         // Dependencies first: a task waiting for its arguments holds no CPU.
         var (args, failure) = await DependencyResolver.ResolveAsync(node.Worker, spec.Args, DependencyResolver.Scope.All).ConfigureAwait(false);
         if (failure is not null) return failure;
+        if (cancellation.IsCancelled) return Cancelled(spec, "while its arguments were resolved");
         var ready = ReferenceEquals(args, spec.Args) ? spec : spec.With(args: args);
         ResourceLease lease;
         bool waited;
         try
         {
             // A task still queued when its job ends (its client died) is dropped: nobody is left to want its result.
-            var acquiring = raylet.AcquireAsync(spec.Resources, spec, jobs.TokenOf(spec.Job));
+            var acquiring = raylet.AcquireAsync(spec.Resources, spec, jobs.TokenOf(spec.Job), cancellation);
             // A grant from the queue resumes this method in a thread-pool work item of its own
             // (the request's completion runs continuations asynchronously).
             waited = !acquiring.IsCompleted;
@@ -162,6 +178,10 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
         catch (GridException e)
         {
             return Fail(spec, e);
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancelled)
+        {
+            return Cancelled(spec, "while it waited for resources");
         }
         catch (OperationCanceledException) when (jobs.HasEnded(spec.Job))
         {
@@ -173,10 +193,11 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
             try
             {
                 // The executor runs in this activation's process directly: a second grain call per task cost a hop.
-                var execution = executor.ExecuteAsync(ready, inline: waited);
-                if (group is null) return await execution.ConfigureAwait(false);
+                var execution = executor.ExecuteAsync(ready, inline: waited, cancellation);
+                // A task cancelled while it ran ends cancelled, whatever it returned (its token fired; it may have finished anyway).
+                if (group is null) return Outcome(spec, await execution.ConfigureAwait(false), cancellation);
                 // Removing the group stops the task: its result becomes the removal error at once.
-                if (await Task.WhenAny(execution, lease.Revoked).ConfigureAwait(false) == execution) return await execution.ConfigureAwait(false);
+                if (await Task.WhenAny(execution, lease.Revoked).ConfigureAwait(false) == execution) return Outcome(spec, await execution.ConfigureAwait(false), cancellation);
                 return Fail(spec, new PlacementGroupRemovedException($"Task {spec.DisplayName} was stopped: its placement group {group.Group} was removed."));
             }
             finally
@@ -185,6 +206,11 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
             }
         }
     }
+
+    private ObjectPayload Outcome(TaskSpec spec, ObjectPayload payload, TaskCancellation cancellation) =>
+        cancellation.IsCancelled ? Cancelled(spec, "while it ran") : payload;
+
+    private ObjectPayload Cancelled(TaskSpec spec, string when) => node.Worker.Cancelled(spec.TaskId, $"{spec.DisplayName}, {when} on node {node.NodeId}");
 
     public ObjectPayload Fail(TaskSpec spec, Exception e) =>
         ObjectPayload.Failed(node.Worker.Serializer.ToRemoteError(e, $"scheduling task {spec.DisplayName}"));

@@ -62,7 +62,8 @@ internal sealed class NodeScheduler
 
     /// <summary>Acquires resources, waiting in line when they are taken.</summary>
     /// <param name="what">What asks, for messages: a string, or the <see cref="TaskSpec"/> of a task (described only when needed, not per task).</param>
-    public ValueTask<ResourceLease> AcquireAsync(ResourceSet need, object what, CancellationToken cancellationToken = default)
+    /// <param name="cancellation">A task's cancellation: cancelling it while the task waits in line withdraws the request.</param>
+    public ValueTask<ResourceLease> AcquireAsync(ResourceSet need, object what, CancellationToken cancellationToken = default, Core.TaskCancellation? cancellation = null)
     {
         PendingRequest pending;
         lock (_lock)
@@ -76,14 +77,19 @@ internal sealed class NodeScheduler
             _queued++;
         }
         Changed?.Invoke(); // the queue and its reasons are part of what the node publishes
-        if (cancellationToken.CanBeCanceled)
-        {
-            // A long-lived token (a job's) sees many requests: each registration goes once its request is decided.
-            var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
-            pending.Completion.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration,
-                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        }
+        // Only a request that waits asks for its task's token (made then, not for every task).
+        if (cancellation is not null) Withdraw(pending, cancellation.Token);
+        if (cancellationToken.CanBeCanceled) Withdraw(pending, cancellationToken);
         return new ValueTask<ResourceLease>(pending.Completion.Task);
+    }
+
+    /// <summary>Cancels a waiting request when <paramref name="cancellationToken"/> fires (the queue skips it then).</summary>
+    private static void Withdraw(PendingRequest pending, CancellationToken cancellationToken)
+    {
+        // A long-lived token (a job's) sees many requests: each registration goes once its request is decided.
+        var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
+        pending.Completion.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration,
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private static readonly string GroupGpuPrefix = ResourceSet.Gpu + "_group_";

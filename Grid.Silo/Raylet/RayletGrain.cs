@@ -13,7 +13,7 @@ namespace Grid.Silo.Raylet;
 /// </summary>
 [NodePinnedPlacement, Reentrant]
 internal sealed partial class RayletGrain(NodeScheduler raylet, NodeRuntime node, LocalTaskManager tasks, ActorPlacer actors,
-    BundleReservations bundles) : Grain, IRayletGrain
+    BundleReservations bundles, Tasks.TaskCancellations cancellations) : Grain, IRayletGrain
 {
     // Task placement runs in LocalTaskManager, off the grain's scheduler: it uses only thread-safe node
     // services, and every await that came back to the grain queued one more turn per task.
@@ -26,6 +26,9 @@ internal sealed partial class RayletGrain(NodeScheduler raylet, NodeRuntime node
         raylet.ReleaseActor(actor);
         return Task.CompletedTask;
     }
+
+    public Task<CancelOutcome> CancelTask(ObjectId task, bool force, bool recursive) =>
+        Task.FromResult(cancellations.Cancel(task, force, recursive, running: t => raylet.LeaseOf(t) is not null));
 
     public Task<NodeInfo> GetNodeInfo() => Task.FromResult(raylet.Snapshot(node.Options.Labels));
 }

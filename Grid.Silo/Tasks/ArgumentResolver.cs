@@ -21,7 +21,8 @@ internal static class ArgumentResolver
         for (var i = 0; i < args.Length; i++)
         {
             var a = args[i];
-            if (a.Inline is { } bytes) values[i] = worker.Serializer.Deserialize(bytes, types[i], worker);
+            if (types[i] == typeof(CancellationToken)) values[i] = CancellationToken.None; // the run's own token goes in here (RemoteMethod.CancellationParameter)
+            else if (a.Inline is { } bytes) values[i] = worker.Serializer.Deserialize(bytes, types[i], worker);
             else
             {
                 var r = a.Ref!;

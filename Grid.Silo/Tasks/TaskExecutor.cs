@@ -13,7 +13,8 @@ namespace Grid.Silo.Tasks;
 internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet, Jobs.JobCodeRegistry jobs, TaskRetryEvents retries)
 {
     /// <param name="inline">The caller is a thread-pool work item of this task's own (see <see cref="Raylet.LocalTaskManager"/>): run the user's code on it.</param>
-    public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec, bool inline = false)
+    /// <param name="cancellation">The task's cancellation: its token goes to the code (a CancellationToken parameter, GridContext), and no retry starts once it is cancelled.</param>
+    public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec, bool inline, Core.TaskCancellation cancellation)
     {
         var worker = node.Worker;
         var origin = new FailureOrigin(spec, node.NodeId);
@@ -24,13 +25,15 @@ internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet
             using var scope = Jobs.JobCode.Enter(code);
             var method = Jobs.JobCode.Resolve(code, spec.Function);
             var args = await ArgumentResolver.MaterializeAsync(worker, spec.Args, method.ParameterTypes, CancellationToken.None).ConfigureAwait(false);
+            if (method.CancellationParameter >= 0) args[method.CancellationParameter] = cancellation.Token;
             var lease = raylet.LeaseOf(spec.TaskId);
             var context = new GridContext(node.ClientFor(spec.Job), node.NodeId, spec.Job, spec.TaskId, null,
                 lease?.GpuIds ?? [], lease is null ? null : lease.EnterBlocked)
             {
                 Attempt = spec.Attempt, Resources = lease?.Resources ?? spec.Resources, Environment = jobs.EnvironmentOf(spec.Job),
+                Cancellation = cancellation,
             };
-            var retry = new RetryRun(spec.Retry, spec.Attempt, spec.Job, retries);
+            var retry = new RetryRun(spec.Retry, spec.Attempt, spec.Job, retries, spec.Retry is null ? null : () => cancellation.IsCancelled);
             // A task granted from the queue already runs in a work item of its own: a hop through
             // Task.Run would only queue another. Anywhere else (a grain turn, a batch being admitted),
             // user code must not hold up the caller.

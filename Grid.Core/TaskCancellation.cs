@@ -1,0 +1,53 @@
+namespace Grid.Core;
+
+/// <summary>
+/// The cancellation state of one task run on a node (Ray's <c>ray.cancel</c>): whether it was cancelled, the token its
+/// code sees (a <see cref="CancellationToken"/> parameter, <c>GridContext.CancellationToken</c>), and the tasks it
+/// submitted, for a recursive cancel. (A forced cancel is the owner's: it fails the result without waiting.) The token source is made only when the
+/// token is asked for, so a task that never looks costs no allocation beyond this object. Thread-safe.
+/// </summary>
+internal sealed class TaskCancellation
+{
+    private readonly Lock _lock = new();
+    private CancellationTokenSource? _source;
+    private List<ObjectId>? _children;
+
+    /// <summary>Whether the task was cancelled (its result is then TaskCancelledException, whatever it returns).</summary>
+    public bool IsCancelled { get; private set; }
+
+    /// <summary>The token cancelled when the task is.</summary>
+    public CancellationToken Token
+    {
+        get
+        {
+            lock (_lock)
+            {
+                if (IsCancelled) return new CancellationToken(canceled: true);
+                return (_source ??= new CancellationTokenSource()).Token;
+            }
+        }
+    }
+
+    /// <summary>A task the cancelled task submitted: cancelled with it when the cancel is recursive.</summary>
+    public void AddChild(ObjectId task)
+    {
+        lock (_lock) (_children ??= []).Add(task);
+    }
+
+    /// <summary>Cancels the task: its token fires; answers the tasks it submitted when <paramref name="recursive"/>.</summary>
+    public IReadOnlyList<ObjectId> Cancel(bool recursive)
+    {
+        CancellationTokenSource? source;
+        ObjectId[] children;
+        lock (_lock)
+        {
+            IsCancelled = true;
+            source = _source;
+            children = recursive && _children is { } c ? [.. c] : [];
+        }
+        // The user's callbacks run here: outside the lock, and never failing the cancel.
+        try { source?.Cancel(); }
+        catch (AggregateException) { /* a callback threw: the task sees the cancel anyway */ }
+        return children;
+    }
+}
