@@ -24,8 +24,20 @@ internal static class MultipleReturns
                 "return exactly as many elements as TaskOptions.NumReturns says (a tuple's arity for RemoteSplit).", count, returned);
         }
         var parts = new ObjectPayload[count];
-        for (var i = 0; i < count; i++)
-            parts[i] = await worker.StoreValueAsync(ObjectId.ForReturn(taskId, i), elements[i], types(i), owner: owner).ConfigureAwait(false);
+        var stored = 0;
+        try
+        {
+            for (; stored < count; stored++)
+                parts[stored] = await worker.StoreValueAsync(ObjectId.ForReturn(taskId, stored), elements[stored], types(stored), owner: owner).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The task fails (a full store, an element that cannot be serialized): the owner never hears of the elements
+            // stored so far, so nobody would free them.
+            for (var i = 0; i < stored; i++)
+                if (parts[i].Kind == PayloadKind.Stored && parts[i].Node == worker.LocalNode) worker.LocalStore?.Delete(ObjectId.ForReturn(taskId, i));
+            throw;
+        }
         return ObjectPayload.Several(parts);
     }
 
