@@ -28,8 +28,20 @@ public sealed partial class GridClient : IAsyncDisposable
     internal CoreWorker Worker { get; }
     public JobId JobId { get; }
 
-    internal ObjectRef<T> Submit<T>(FunctionDescriptor function, TaskOptions options, TaskArgument[] args) =>
-        Worker.SubmitTask<T>(JobId, function, options, args);
+    internal ObjectRef<T> Submit<T>(FunctionDescriptor function, TaskOptions options, TaskArgument[] args) => options.NumReturns == 1
+        ? Worker.SubmitTask<T>(JobId, function, options, args)
+        : throw new InvalidOperationException($"{function.DisplayName} is declared with TaskOptions.NumReturns = {options.NumReturns}, which gives one ref per element: call RemoteMany instead of Remote.");
+
+    /// <summary>
+    /// Submits a call whose value is split into <paramref name="numReturns"/> objects (RemoteSplit, RemoteMany) and
+    /// returns a ref to each, made by <paramref name="refs"/> from the task's id.
+    /// </summary>
+    internal TRefs SubmitReturns<TRefs>(FunctionDescriptor function, TaskOptions options, int numReturns, TaskArgument[] args, Func<CoreWorker, ObjectId, TRefs> refs)
+    {
+        if (options.NumReturns != 1 && options.NumReturns != numReturns)
+            throw new ArgumentException($"{function.DisplayName} returns a tuple of {numReturns} elements, but TaskOptions.NumReturns is {options.NumReturns}: leave it at 1 (RemoteSplit counts the elements) or set it to {numReturns}.", nameof(options));
+        return refs(Worker, Worker.SubmitTask(JobId, function, options, args, numReturns));
+    }
 
     /// <summary>Stores a value in the cluster and returns its ref (Ray's <c>ray.put</c>).</summary>
     public Task<ObjectRef<T>> PutAsync<T>(T value, CancellationToken cancellationToken = default) => Worker.PutAsync(value, cancellationToken);

@@ -53,9 +53,10 @@ internal sealed partial class CoreWorker
     /// <summary>Bytes of task specs kept as lineage now.</summary>
     public long LineageBytes => Owned.LineageBytes;
 
-    internal void KeepLineage(OwnedObject entry, TaskSpec spec, int maxRetries)
+    /// <param name="returnIndex">Which of the task's returns <paramref name="entry"/> is (see CoreWorker.Returns).</param>
+    internal void KeepLineage(OwnedObject entry, TaskSpec spec, int maxRetries, int returnIndex = 0)
     {
-        if (maxRetries == 0 || Owned.KeepLineage(entry, spec, maxRetries)) return;
+        if (maxRetries == 0 || Owned.KeepLineage(entry, spec, maxRetries, returnIndex)) return;
         if (Interlocked.Exchange(ref _lineageFullLogged, 1) == 0) Log.LineageFull(_logger, Owned.MaxLineageBytes);
     }
 
@@ -148,7 +149,8 @@ internal sealed partial class CoreWorker
         // Each rebuild is one of the task's retries; the retries it makes itself come out of what is left.
         var first = lineage.Rebuilds * RebuildAttemptStride;
         var maxRetries = lineage.MaxRetries < 0 ? -1 : first + lineage.MaxRetries - lineage.Rebuilds;
-        _ = Tasks.RunTaskAsync(lineage.Spec, maxRetries, next, null, first);
+        // A task whose value is split runs into a future of its own, and the lost return takes its part.
+        _ = Tasks.RunTaskAsync(lineage.Spec, maxRetries, lineage.Spec.NumReturns > 0 ? RebuildReturn(lineage, next, lostOn) : next, null, first);
     }
 
     /// <summary>True once <paramref name="node"/> is known dead here; false when it is still alive after <paramref name="wait"/>.</summary>

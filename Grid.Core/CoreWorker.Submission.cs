@@ -15,6 +15,13 @@ internal sealed partial class CoreWorker
     public ObjectRef<T> SubmitTask<T>(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args) =>
         Tasks.Submit<T>(job, function, options, args);
 
+    /// <summary>Submits a task whose value is split into <paramref name="numReturns"/> returns (0: none, one return); its refs are <see cref="ReturnRef{T}"/>(id, i) (see <see cref="NormalTaskSubmitter.Submit(JobId, FunctionDescriptor, TaskOptions, TaskArgument[], int)"/>).</summary>
+    public ObjectId SubmitTask(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args, int numReturns) =>
+        Tasks.Submit(job, function, options, args, numReturns);
+
+    /// <summary>A ref to return <paramref name="index"/> of a task this process submitted.</summary>
+    public ObjectRef<T> ReturnRef<T>(ObjectId task, int index) => new(ObjectId.ForReturn(task, index), OwnerAddress, this);
+
     /// <summary>Called by the node this worker belongs to once its raylet runs.</summary>
     public void AttachLocalRaylet(ILocalRaylet raylet)
     {

@@ -24,6 +24,18 @@ internal static class ResultDelivery
         finally { t_loneResponse = false; }
     }
 
+    /// <summary>
+    /// Publishes a result that is one of several completed from one response (a task's returns): user code awaiting it
+    /// is queued, even on a lone call's thread, so that one return's continuation cannot hold back the next return.
+    /// </summary>
+    public static void CompleteQueued(TaskCompletionSource<ObjectPayload> result, ObjectPayload payload)
+    {
+        var lone = t_loneResponse;
+        t_loneResponse = false;
+        try { result.TrySetResult(payload); }
+        finally { t_loneResponse = lone; }
+    }
+
     /// <summary>Awaits a payload on behalf of user code (see the class remarks).</summary>
     public static UserAwaitable ForUser(Task<ObjectPayload> payload) => new(payload);
 

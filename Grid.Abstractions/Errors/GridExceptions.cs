@@ -118,6 +118,27 @@ public sealed class GridSerializationException : GridException
     public GridSerializationException(string message, Exception? inner) : base(message, inner) { }
 }
 
+/// <summary>
+/// A task declared several returns (<see cref="TaskOptions.NumReturns"/>, or a tuple split with RemoteSplit) but its
+/// function returned another number of values. Every return ref of the task fails with it.
+/// </summary>
+[GenerateSerializer]
+public sealed class ReturnCountMismatchException : GridException
+{
+    public ReturnCountMismatchException(string message) : base(message) { }
+
+    public ReturnCountMismatchException(string message, int declared, int returned) : base(message)
+    {
+        Declared = declared;
+        Returned = returned;
+    }
+
+    /// <summary>The number of returns the task declared.</summary>
+    [Id(0)] public int Declared { get; }
+    /// <summary>The number of values its function returned; -1 when it returned null.</summary>
+    [Id(1)] public int Returned { get; }
+}
+
 /// <summary>An object's value can no longer be had: every copy was lost and it cannot be recomputed.</summary>
 [GenerateSerializer]
 public sealed class ObjectLostException : GridException

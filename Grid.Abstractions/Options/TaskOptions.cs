@@ -29,6 +29,19 @@ public sealed record TaskOptions
     public RetryExceptions? RetryExceptions { get; init; }
     /// <summary>A name for logs, errors and status; defaults to the method's name.</summary>
     public string? Name { get; init; }
+    /// <summary>
+    /// How many objects the task returns (Ray's <c>num_returns</c>), at least 1 (the default: one ref to the whole
+    /// result). Above 1, call <c>RemoteMany</c> on a function returning an array, list or sequence of exactly that
+    /// many elements: each element is an object of its own, with its own ref.
+    /// </summary>
+    public int NumReturns
+    {
+        get => _numReturns;
+        init => _numReturns = value >= 1 ? value
+            : throw new ArgumentOutOfRangeException(nameof(NumReturns), value, "TaskOptions.NumReturns must be at least 1 (1, the default, is one ref to the whole result).");
+    }
+
+    private readonly int _numReturns = 1;
 
     public ResourceSet ToResourceSet() => ResourceRequest.Build(NumCpus, NumGpus, Memory, Resources);
 }

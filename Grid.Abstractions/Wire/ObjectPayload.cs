@@ -24,6 +24,12 @@ internal sealed class ObjectPayload
     /// until it frees this object.
     /// </summary>
     [Id(5)] public ObjectRefData[]? Contained { get; init; }
+    /// <summary>
+    /// The outcome of a task with several returns (<see cref="TaskSpec.NumReturns"/>): each return's own payload, in
+    /// order. The outcome itself only carries them to the owner, which completes each return's object with its part;
+    /// its <see cref="Contained"/> lists the refs inside every part (the owner holds them, each part's until it frees that part).
+    /// </summary>
+    [Id(6)] public ObjectPayload[]? Returns { get; init; }
 
     /// <summary>A copy that lists <paramref name="contained"/> as the refs inside the value.</summary>
     public ObjectPayload WithContained(ObjectRefData[]? contained) =>
@@ -33,7 +39,14 @@ internal sealed class ObjectPayload
     public static ObjectPayload StoredAt(NodeId node, long size) => new() { Kind = PayloadKind.Stored, Node = node, Size = size };
     public static ObjectPayload Failed(RemoteError error) => new() { Kind = PayloadKind.Error, Error = error };
 
-    public override string ToString() => Kind switch
+    /// <summary>The outcome of a task with several returns: <paramref name="parts"/>, one per return (see <see cref="Returns"/>).</summary>
+    public static ObjectPayload Several(ObjectPayload[] parts)
+    {
+        var contained = parts.Where(p => p.Contained is not null).SelectMany(p => p.Contained!).ToArray();
+        return new() { Kind = PayloadKind.Inline, Size = parts.Sum(p => p.Size), Returns = parts, Contained = contained.Length > 0 ? contained : null };
+    }
+
+    public override string ToString() => Returns is { } parts ? $"returns({string.Join(", ", parts.Select(p => p.ToString()))})" : Kind switch
     {
         PayloadKind.Inline => $"inline({Size} B)",
         PayloadKind.Stored => $"stored({Size} B @ {Node})",

@@ -24,13 +24,19 @@ internal sealed class TaskSpec
     [Id(10)] public SchedulingStrategy? Scheduling { get; init; }
     /// <summary>How the node runs the task again when it throws; null (the default) retries no exception.</summary>
     [Id(11)] public RetryPolicy? Retry { get; init; }
+    /// <summary>
+    /// How many objects the task's value is split into: 0 (the default) is none, the whole value is the task's one
+    /// return. From 1 on, return i is element i, with the id <see cref="ObjectId.ForReturn"/>(<see cref="TaskId"/>, i),
+    /// and the outcome lists every return's payload (<see cref="ObjectPayload.Returns"/>).
+    /// </summary>
+    [Id(12)] public int NumReturns { get; init; }
 
     /// <summary>A copy with some fields replaced.</summary>
     public TaskSpec With(TaskArg[]? args = null, int? attempt = null, int? spillCount = null, BorrowedObject[]? borrowed = null, ResourceSet? resources = null) => new()
     {
         TaskId = TaskId, Job = Job, Function = Function, Args = args ?? Args, Resources = resources ?? Resources, Name = Name, Owner = Owner,
         Attempt = attempt ?? Attempt, SpillCount = spillCount ?? SpillCount, Borrowed = borrowed ?? Borrowed, Scheduling = Scheduling,
-        Retry = Retry,
+        Retry = Retry, NumReturns = NumReturns,
     };
 
     public string DisplayName => Name ?? Function.DisplayName;

@@ -23,6 +23,17 @@ public sealed class RemoteFunction<TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote() => _grid.Submit<TResult>(_function, _options, []);
+
+    /// <summary>Submits one call whose value is split into <paramref name="numReturns"/> objects, with refs made by <paramref name="refs"/> (see <see cref="RemoteReturns"/>).</summary>
+    internal TRefs SubmitReturns<TRefs>(int numReturns, Core.TaskArgument[] args, Func<Core.CoreWorker, ObjectId, TRefs> refs) =>
+        _grid.SubmitReturns(_function, _options, numReturns, args, refs);
+
+    /// <summary>Submits one call whose value is split into TaskOptions.NumReturns objects (see <see cref="RemoteReturns"/>).</summary>
+    internal ObjectRef<TElement>[] SubmitMany<TElement>(Core.TaskArgument[] args)
+    {
+        var count = _options.NumReturns;
+        return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
+    }
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -44,6 +55,17 @@ public sealed class RemoteFunction<T1, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1) => _grid.Submit<TResult>(_function, _options, [a1.Argument]);
+
+    /// <summary>Submits one call whose value is split into <paramref name="numReturns"/> objects, with refs made by <paramref name="refs"/> (see <see cref="RemoteReturns"/>).</summary>
+    internal TRefs SubmitReturns<TRefs>(int numReturns, Core.TaskArgument[] args, Func<Core.CoreWorker, ObjectId, TRefs> refs) =>
+        _grid.SubmitReturns(_function, _options, numReturns, args, refs);
+
+    /// <summary>Submits one call whose value is split into TaskOptions.NumReturns objects (see <see cref="RemoteReturns"/>).</summary>
+    internal ObjectRef<TElement>[] SubmitMany<TElement>(Core.TaskArgument[] args)
+    {
+        var count = _options.NumReturns;
+        return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
+    }
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -65,6 +87,17 @@ public sealed class RemoteFunction<T1, T2, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument]);
+
+    /// <summary>Submits one call whose value is split into <paramref name="numReturns"/> objects, with refs made by <paramref name="refs"/> (see <see cref="RemoteReturns"/>).</summary>
+    internal TRefs SubmitReturns<TRefs>(int numReturns, Core.TaskArgument[] args, Func<Core.CoreWorker, ObjectId, TRefs> refs) =>
+        _grid.SubmitReturns(_function, _options, numReturns, args, refs);
+
+    /// <summary>Submits one call whose value is split into TaskOptions.NumReturns objects (see <see cref="RemoteReturns"/>).</summary>
+    internal ObjectRef<TElement>[] SubmitMany<TElement>(Core.TaskArgument[] args)
+    {
+        var count = _options.NumReturns;
+        return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
+    }
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -86,6 +119,17 @@ public sealed class RemoteFunction<T1, T2, T3, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument]);
+
+    /// <summary>Submits one call whose value is split into <paramref name="numReturns"/> objects, with refs made by <paramref name="refs"/> (see <see cref="RemoteReturns"/>).</summary>
+    internal TRefs SubmitReturns<TRefs>(int numReturns, Core.TaskArgument[] args, Func<Core.CoreWorker, ObjectId, TRefs> refs) =>
+        _grid.SubmitReturns(_function, _options, numReturns, args, refs);
+
+    /// <summary>Submits one call whose value is split into TaskOptions.NumReturns objects (see <see cref="RemoteReturns"/>).</summary>
+    internal ObjectRef<TElement>[] SubmitMany<TElement>(Core.TaskArgument[] args)
+    {
+        var count = _options.NumReturns;
+        return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
+    }
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -107,6 +151,17 @@ public sealed class RemoteFunction<T1, T2, T3, T4, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3, Arg<T4> a4) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument, a4.Argument]);
+
+    /// <summary>Submits one call whose value is split into <paramref name="numReturns"/> objects, with refs made by <paramref name="refs"/> (see <see cref="RemoteReturns"/>).</summary>
+    internal TRefs SubmitReturns<TRefs>(int numReturns, Core.TaskArgument[] args, Func<Core.CoreWorker, ObjectId, TRefs> refs) =>
+        _grid.SubmitReturns(_function, _options, numReturns, args, refs);
+
+    /// <summary>Submits one call whose value is split into TaskOptions.NumReturns objects (see <see cref="RemoteReturns"/>).</summary>
+    internal ObjectRef<TElement>[] SubmitMany<TElement>(Core.TaskArgument[] args)
+    {
+        var count = _options.NumReturns;
+        return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
+    }
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -128,6 +183,17 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3, Arg<T4> a4, Arg<T5> a5) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument, a4.Argument, a5.Argument]);
+
+    /// <summary>Submits one call whose value is split into <paramref name="numReturns"/> objects, with refs made by <paramref name="refs"/> (see <see cref="RemoteReturns"/>).</summary>
+    internal TRefs SubmitReturns<TRefs>(int numReturns, Core.TaskArgument[] args, Func<Core.CoreWorker, ObjectId, TRefs> refs) =>
+        _grid.SubmitReturns(_function, _options, numReturns, args, refs);
+
+    /// <summary>Submits one call whose value is split into TaskOptions.NumReturns objects (see <see cref="RemoteReturns"/>).</summary>
+    internal ObjectRef<TElement>[] SubmitMany<TElement>(Core.TaskArgument[] args)
+    {
+        var count = _options.NumReturns;
+        return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
+    }
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -149,6 +215,17 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, T6, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3, Arg<T4> a4, Arg<T5> a5, Arg<T6> a6) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument, a4.Argument, a5.Argument, a6.Argument]);
+
+    /// <summary>Submits one call whose value is split into <paramref name="numReturns"/> objects, with refs made by <paramref name="refs"/> (see <see cref="RemoteReturns"/>).</summary>
+    internal TRefs SubmitReturns<TRefs>(int numReturns, Core.TaskArgument[] args, Func<Core.CoreWorker, ObjectId, TRefs> refs) =>
+        _grid.SubmitReturns(_function, _options, numReturns, args, refs);
+
+    /// <summary>Submits one call whose value is split into TaskOptions.NumReturns objects (see <see cref="RemoteReturns"/>).</summary>
+    internal ObjectRef<TElement>[] SubmitMany<TElement>(Core.TaskArgument[] args)
+    {
+        var count = _options.NumReturns;
+        return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
+    }
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -170,6 +247,17 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, T6, T7, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3, Arg<T4> a4, Arg<T5> a5, Arg<T6> a6, Arg<T7> a7) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument, a4.Argument, a5.Argument, a6.Argument, a7.Argument]);
+
+    /// <summary>Submits one call whose value is split into <paramref name="numReturns"/> objects, with refs made by <paramref name="refs"/> (see <see cref="RemoteReturns"/>).</summary>
+    internal TRefs SubmitReturns<TRefs>(int numReturns, Core.TaskArgument[] args, Func<Core.CoreWorker, ObjectId, TRefs> refs) =>
+        _grid.SubmitReturns(_function, _options, numReturns, args, refs);
+
+    /// <summary>Submits one call whose value is split into TaskOptions.NumReturns objects (see <see cref="RemoteReturns"/>).</summary>
+    internal ObjectRef<TElement>[] SubmitMany<TElement>(Core.TaskArgument[] args)
+    {
+        var count = _options.NumReturns;
+        return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
+    }
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -191,4 +279,15 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, T6, T7, T8, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3, Arg<T4> a4, Arg<T5> a5, Arg<T6> a6, Arg<T7> a7, Arg<T8> a8) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument, a4.Argument, a5.Argument, a6.Argument, a7.Argument, a8.Argument]);
+
+    /// <summary>Submits one call whose value is split into <paramref name="numReturns"/> objects, with refs made by <paramref name="refs"/> (see <see cref="RemoteReturns"/>).</summary>
+    internal TRefs SubmitReturns<TRefs>(int numReturns, Core.TaskArgument[] args, Func<Core.CoreWorker, ObjectId, TRefs> refs) =>
+        _grid.SubmitReturns(_function, _options, numReturns, args, refs);
+
+    /// <summary>Submits one call whose value is split into TaskOptions.NumReturns objects (see <see cref="RemoteReturns"/>).</summary>
+    internal ObjectRef<TElement>[] SubmitMany<TElement>(Core.TaskArgument[] args)
+    {
+        var count = _options.NumReturns;
+        return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
+    }
 }

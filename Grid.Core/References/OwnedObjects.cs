@@ -65,7 +65,7 @@ internal sealed class OwnedObjects
     /// the entry leaves the table. False (nothing kept) when that would pass <see cref="MaxLineageBytes"/>: the object
     /// then cannot be rebuilt, and its loss is an <see cref="ObjectLostException"/> that says so.
     /// </summary>
-    public bool KeepLineage(OwnedObject entry, TaskSpec spec, int maxRetries)
+    public bool KeepLineage(OwnedObject entry, TaskSpec spec, int maxRetries, int returnIndex = 0)
     {
         var bytes = TaskLineage.SizeOf(spec);
         if (Interlocked.Add(ref _lineageBytes, bytes) > MaxLineageBytes)
@@ -73,7 +73,7 @@ internal sealed class OwnedObjects
             Interlocked.Add(ref _lineageBytes, -bytes);
             return false;
         }
-        entry.Lineage = new TaskLineage(spec, maxRetries, bytes);
+        entry.Lineage = new TaskLineage(spec, maxRetries, bytes, returnIndex);
         return true;
     }
 

@@ -8,13 +8,15 @@ namespace Grid.Core.References;
 /// a ref argument is rebuilt in turn when it is lost too, but one that was freed (no ref to it remained) cannot be,
 /// and the rebuild then fails with <see cref="ObjectLostException"/> naming it.
 /// </summary>
-internal sealed class TaskLineage(TaskSpec spec, int maxRetries, int bytes)
+internal sealed class TaskLineage(TaskSpec spec, int maxRetries, int bytes, int returnIndex = 0)
 {
     public TaskSpec Spec { get; } = spec;
     /// <summary>The task's <c>MaxRetries</c>: each rebuild is one of them (-1: rebuild as often as lost).</summary>
     public int MaxRetries { get; } = maxRetries;
     /// <summary>What this lineage counts against <see cref="OwnedObjects.MaxLineageBytes"/>.</summary>
     public int Bytes { get; } = bytes;
+    /// <summary>Which of the task's returns the object is (<see cref="ObjectId.ForReturn"/>); 0 for a task of one return.</summary>
+    public int ReturnIndex { get; } = returnIndex;
     /// <summary>Rebuilds started so far; guarded by the owning entry.</summary>
     public int Rebuilds { get; set; }
 

@@ -20,7 +20,15 @@ internal sealed partial class NormalTaskSubmitter(CoreWorker worker, ILogger log
     /// Submits a task: checks and serializes its arguments now (so bad input fails here, at the
     /// caller), registers the result as owned, and dispatches in the background.
     /// </summary>
-    public ObjectRef<T> Submit<T>(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args)
+    public ObjectRef<T> Submit<T>(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args) =>
+        new(Submit(job, function, options, args, 0), worker.OwnerAddress, worker);
+
+    /// <summary>
+    /// Submits a task and returns its id. <paramref name="numReturns"/> 0: its one return is the whole value (the
+    /// object with the task's id); n from 1 on: the value is split into n returns, return i being the object
+    /// <see cref="ObjectId.ForReturn"/>(id, i), each registered as owned here. The caller makes a ref to each at once.
+    /// </summary>
+    public ObjectId Submit(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args, int numReturns)
     {
         var method = FunctionCatalog.Resolve(function);
         if (!method.IsStaticFunction)
@@ -37,13 +45,16 @@ internal sealed partial class NormalTaskSubmitter(CoreWorker worker, ILogger log
             Owner = worker.OwnerAddress,
             Scheduling = options.Scheduling,
             Retry = RetryPolicy.ForTask(options), // exception retries run on the node (see Grid.Silo's UserCode); node deaths here
+            NumReturns = numReturns,
         };
         var nested = CoreWorker.TakeNested(scratch);
         ExecutionScope.Current?.Cancellation?.AddChild(spec.TaskId); // a recursive cancel of the submitting task reaches it
         var entry = worker.Owned.AddPending(spec.TaskId);
-        var result = entry.Payload;
+        // A split value: the outcome completes a future of its own, which completes each return's entry.
+        var result = numReturns > 0 ? new TaskCompletionSource<ObjectPayload>() : entry.Payload;
         worker.PinArguments(result.Task, spec.Args, nested); // refcount: arguments live until the task ends
-        worker.KeepLineage(entry, spec, options.MaxRetries); // to run it again if its stored result is lost
+        if (numReturns > 0) worker.RegisterReturns(spec, entry, result.Task, options.MaxRetries);
+        else worker.KeepLineage(entry, spec, options.MaxRetries); // to run it again if its stored result is lost
         TasksSubmitted.Add(1);
         // A burst travels in batches; work with refs this process must lend or resolve first goes alone.
         // Inside a node (tasks submitting tasks, the embedded client) work goes straight to the local raylet.
@@ -53,7 +64,7 @@ internal sealed partial class NormalTaskSubmitter(CoreWorker worker, ILogger log
             else Batcher.Enqueue(spec, options.MaxRetries, result);
         }
         else _ = RunTaskAsync(spec, options.MaxRetries, result, nested is { Count: > 0 } ? nested : null);
-        return new ObjectRef<T>(spec.TaskId, worker.OwnerAddress, worker);
+        return spec.TaskId;
     }
 
     // A remote function submits with the same options object every time: build its resource set once

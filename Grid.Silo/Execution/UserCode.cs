@@ -29,9 +29,10 @@ internal static class UserCode
     /// context carries its GridContext already.
     /// </param>
     /// <param name="retry">How the run is retried when it throws; default: never.</param>
+    /// <param name="numReturns">From 1 on, the result is split into that many objects (see <see cref="MultipleReturns"/>).</param>
     /// <returns>A ValueTask, so that a method that completes at once (most actor calls) costs no task.</returns>
     public static async ValueTask<ObjectPayload> RunAsync(Core.CoreWorker worker, RemoteMethod method, object? target, object?[] args,
-        ObjectId resultId, GrainId owner, FailureOrigin origin, GridContext? context = null, RetryRun retry = default)
+        ObjectId resultId, GrainId owner, FailureOrigin origin, GridContext? context = null, RetryRun retry = default, int numReturns = 0)
     {
         if (context is not null) GridContext.Set(context);
         var attempt = retry.FirstAttempt;
@@ -48,6 +49,7 @@ internal static class UserCode
                     // Refs the arguments carried are borrowed here now: the owners must know before the reply lets the
                     // caller release them (no-op unless a ref was deserialized).
                     await worker.FlushBorrowRegistrationsAsync().ConfigureAwait(false);
+                    if (numReturns > 0) return await MultipleReturns.StoreAsync(worker, resultId, result, method.ResultType, numReturns, owner, origin.Name).ConfigureAwait(false);
                     return await worker.StoreValueAsync(resultId, result, method.ResultType, owner: owner).ConfigureAwait(false);
                 }
                 catch (Exception e)
