@@ -28,6 +28,17 @@ public sealed partial class GridClient : IAsyncDisposable
     internal CoreWorker Worker { get; }
     public JobId JobId { get; }
 
+    /// <summary>
+    /// The job's namespace (Ray's <c>ray.init(namespace=…)</c>, set by <c>GridClientOptions.Namespace</c>; "default"
+    /// otherwise, and in the embedded mode): where this client creates and looks up named actors unless a call names
+    /// another. Inside a task or actor it is the namespace of the job the code belongs to.
+    /// </summary>
+    public string Namespace { get; internal init; } = JobInfo.DefaultNamespace;
+
+    /// <summary>The actor whose code this client serves (on a node): it owns the actors created through it.</summary>
+    internal ActorId? OwnerActor { get; init; }
+
+
     internal ObjectRef<T> Submit<T>(FunctionDescriptor function, TaskOptions options, TaskArgument[] args) => options.NumReturns == 1
         ? Worker.SubmitTask<T>(JobId, function, options, args)
         : throw new InvalidOperationException($"{function.DisplayName} is declared with TaskOptions.NumReturns = {options.NumReturns}, which gives one ref per element: call RemoteMany instead of Remote.");
@@ -69,27 +80,40 @@ public sealed partial class GridClient : IAsyncDisposable
     // sent, the request): an actor or group whose creation was already sent may still come to exist, as in Ray, where
     // creation cannot be cancelled either. Kill it, or look it up by name, to be sure.
 
-    /// <summary>Creates an actor from a constructor call, e.g. <c>() => new Counter(0)</c>.</summary>
+    /// <summary>
+    /// Creates an actor from a constructor call, e.g. <c>() => new Counter(0)</c>. A named one takes its name in
+    /// <see cref="ActorOptions.Namespace"/>, or this client's <see cref="Namespace"/>; the name must be free there. The
+    /// actor is owned by this job, or, when created by an actor's code, by that actor: unless
+    /// <see cref="ActorOptions.Lifetime"/> is <see cref="ActorLifetime.Detached"/>, it dies with its owner.
+    /// </summary>
     public async Task<ActorHandle<T>> CreateActorAsync<T>(Expression<Func<T>> constructor, ActorOptions? options = null, CancellationToken cancellationToken = default) where T : class
     {
         var (ctor, args) = CallExpressions.ParseConstructor(constructor);
         cancellationToken.ThrowIfCancellationRequested();
-        return new ActorHandle<T>(this, await Worker.CreateActorAsync(JobId, ctor, args, options ?? ActorOptions.Default, getIfExists: false)
+        return new ActorHandle<T>(this, await Worker.CreateActorAsync(JobId, ctor, args, InNamespace(options ?? ActorOptions.Default), getIfExists: false, OwnerActor)
             .WaitAsync(cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Returns the actor named <paramref name="name"/>, creating it if no live one exists; racing callers get the same actor.</summary>
+    /// <summary>
+    /// Returns the actor named <paramref name="name"/> in <see cref="ActorOptions.Namespace"/> (or this client's
+    /// <see cref="Namespace"/>), creating it if no live one exists there; racing callers get the same actor.
+    /// </summary>
     public async Task<ActorHandle<T>> GetOrCreateActorAsync<T>(string name, Expression<Func<T>> constructor, ActorOptions? options = null, CancellationToken cancellationToken = default) where T : class
     {
         var (ctor, args) = CallExpressions.ParseConstructor(constructor);
-        var named = (options ?? ActorOptions.Default) with { Name = name };
+        var named = InNamespace((options ?? ActorOptions.Default) with { Name = name });
         cancellationToken.ThrowIfCancellationRequested();
-        return new ActorHandle<T>(this, await Worker.CreateActorAsync(JobId, ctor, args, named, getIfExists: true).WaitAsync(cancellationToken).ConfigureAwait(false));
+        return new ActorHandle<T>(this, await Worker.CreateActorAsync(JobId, ctor, args, named, getIfExists: true, OwnerActor).WaitAsync(cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Finds a live named actor, created by any client of the cluster.</summary>
-    public async Task<ActorHandle<T>> GetActorAsync<T>(string name, string ns = "default", CancellationToken cancellationToken = default) where T : class =>
-        new(this, await Worker.GetNamedActorAsync(name, ns).WaitAsync(cancellationToken).ConfigureAwait(false));
+    /// <summary>
+    /// Finds a live named actor, created by any client of the cluster, in namespace <paramref name="ns"/> (null: this
+    /// client's <see cref="Namespace"/>). Throws <see cref="ActorNotFoundException"/> when none lives under that name.
+    /// </summary>
+    public async Task<ActorHandle<T>> GetActorAsync<T>(string name, string? ns = null, CancellationToken cancellationToken = default) where T : class =>
+        new(this, await Worker.GetNamedActorAsync(name, ns ?? Namespace).WaitAsync(cancellationToken).ConfigureAwait(false));
+
+    private ActorOptions InNamespace(ActorOptions options) => options.Namespace is null ? options with { Namespace = Namespace } : options;
 
     /// <summary>Ends <paramref name="actor"/> for good (as <see cref="ActorHandle{T}.KillAsync"/> with <c>noRestart: true</c>).</summary>
     public Task KillActorAsync<T>(ActorHandle<T> actor, CancellationToken cancellationToken = default) where T : class => actor.KillAsync(cancellationToken: cancellationToken);

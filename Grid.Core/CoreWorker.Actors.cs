@@ -22,9 +22,12 @@ internal sealed partial class CoreWorker
     /// Registers an actor in the GCS (atomically by name) and places it in the background: a node
     /// reserves its resources, then its host grain is activated there and runs the constructor.
     /// </summary>
-    public async Task<ActorRef> CreateActorAsync(JobId job, ConstructorInfo constructor, TaskArgument[] args, ActorOptions options, bool getIfExists)
+    /// <param name="ownerActor">The actor whose code creates this one (it dies with it unless detached); null for the job.</param>
+    public async Task<ActorRef> CreateActorAsync(JobId job, ConstructorInfo constructor, TaskArgument[] args, ActorOptions options, bool getIfExists,
+        ActorId? ownerActor = null)
     {
         options.Validate();
+        var ns = options.Namespace ?? JobInfo.DefaultNamespace;
         var descriptor = FunctionCatalog.Describe(constructor);
         var className = constructor.DeclaringType!.AssemblyQualifiedName!;
         var scratch = NestedArgumentScratch();
@@ -36,7 +39,7 @@ internal sealed partial class CoreWorker
             Args = BuildArgs(descriptor, FunctionCatalog.Resolve(descriptor).ParameterTypes, args, scratch),
             Resources = options.ToResourceSet(),
             Name = options.Name,
-            Namespace = options.Namespace,
+            Namespace = ns,
             MaxConcurrency = options.MaxConcurrency ?? 0,
             ConcurrencyGroups = options.ConcurrencyGroups is { Count: > 0 } groups ? new Dictionary<string, int>(groups) : null,
             Owner = OwnerAddress,
@@ -50,13 +53,13 @@ internal sealed partial class CoreWorker
         {
             ActorId = spec.ActorId, Name = spec.Name, Namespace = spec.Namespace, ClassName = className,
             Job = job, Resources = spec.Resources, State = ActorState.Pending, Lifetime = options.Lifetime,
-            MaxRestarts = options.MaxRestarts, MaxTaskRetries = options.MaxTaskRetries,
+            MaxRestarts = options.MaxRestarts, MaxTaskRetries = options.MaxTaskRetries, OwnerActor = ownerActor,
             Spec = options.MaxRestarts == 0 ? null : spec, // a restart builds the actor again from it (without nested payloads)
         }).ConfigureAwait(false);
         if (registered.ActorId != spec.ActorId)
         {
             if (!getIfExists)
-                throw new ArgumentException($"An actor named '{options.Name}' already exists in namespace '{options.Namespace}'. Use GetActorAsync to reach it, GetOrCreateActorAsync to share it, or pick another name.");
+                throw new ArgumentException($"An actor named '{options.Name}' already exists in namespace '{ns}'. Use GetActorAsync to reach it, GetOrCreateActorAsync to share it, or pick another name.");
             return new ActorRef(registered.ActorId, registered.ClassName, gcs.WaitActorPlaced(registered.ActorId)) { Incarnation = registered.RestartCount };
         }
         var placed = PlaceActorAsync(spec, nested);

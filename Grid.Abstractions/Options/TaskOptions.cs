@@ -61,9 +61,14 @@ public sealed record ActorOptions
     public IReadOnlyDictionary<string, double>? Resources { get; init; }
     /// <summary>Where the actor may live; null is the default hybrid policy. See <see cref="SchedulingStrategy"/>.</summary>
     public SchedulingStrategy? Scheduling { get; init; }
-    /// <summary>A name under which other clients find the actor with GetActorAsync.</summary>
+    /// <summary>A name under which other clients find the actor with GetActorAsync; unique within its <see cref="Namespace"/>.</summary>
     public string? Name { get; init; }
-    public string Namespace { get; init; } = "default";
+    /// <summary>
+    /// The namespace the actor's <see cref="Name"/> lives in (Ray's <c>namespace</c> option): the same name in two
+    /// namespaces is two actors. Null (the default) is the creating job's namespace (<c>GridClientOptions.Namespace</c>,
+    /// "default" unless set), also for code running in a task or actor of that job. Must not be empty or blank.
+    /// </summary>
+    public string? Namespace { get; init; }
     /// <summary>
     /// How many methods of the default concurrency group may be in progress at once; null (the default) is Ray's rule:
     /// 1000 for an async actor (its class has a method returning Task or ValueTask), 1 for the others. An async actor
@@ -78,8 +83,9 @@ public sealed record ActorOptions
     /// </summary>
     public IReadOnlyDictionary<string, int>? ConcurrencyGroups { get; init; }
     /// <summary>
-    /// Whether the actor dies with its job (the default, also when its client crashes) or outlives it (Ray's
-    /// lifetime="detached"): a detached actor lives until it is killed or its node dies.
+    /// Whether the actor dies with its owner (the default: its job ends, also when its client crashes; or the actor that
+    /// created it dies for good) or outlives them (Ray's lifetime="detached"): a detached actor lives until it is killed or
+    /// its node dies.
     /// </summary>
     public ActorLifetime Lifetime { get; init; }
     /// <summary>
@@ -104,6 +110,7 @@ public sealed record ActorOptions
             if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("ActorOptions.ConcurrencyGroups has a group with an empty name; name each group.", nameof(ConcurrencyGroups));
             if (limit < 1) throw new ArgumentOutOfRangeException(nameof(ConcurrencyGroups), limit, $"ActorOptions.ConcurrencyGroups[\"{name}\"] must be at least 1.");
         }
+        if (Namespace is not null && string.IsNullOrWhiteSpace(Namespace)) throw new ArgumentException("ActorOptions.Namespace must not be empty or blank; leave it null for the job's namespace.", nameof(Namespace));
         if (MaxRestarts < -1) throw new ArgumentOutOfRangeException(nameof(MaxRestarts), MaxRestarts, "ActorOptions.MaxRestarts must be -1 (restart forever), 0 (never) or a positive count.");
         if (MaxTaskRetries < -1) throw new ArgumentOutOfRangeException(nameof(MaxTaskRetries), MaxTaskRetries, "ActorOptions.MaxTaskRetries must be -1 (resend forever), 0 (never) or a positive count.");
     }
@@ -112,9 +119,12 @@ public sealed record ActorOptions
 /// <summary>How long an actor lives (Ray's <c>lifetime</c> option).</summary>
 public enum ActorLifetime : byte
 {
-    /// <summary>The actor is killed when the job that created it ends: its client disposed, or died.</summary>
+    /// <summary>
+    /// The actor dies with its owner: the job that created it (its client disposed, or died), or, for an actor created by
+    /// another actor's code, also that actor when it dies for good (killed with noRestart, or dead with no restarts left).
+    /// </summary>
     Job,
-    /// <summary>The actor outlives its job; find it by name and kill it when done.</summary>
+    /// <summary>The actor outlives its job and its creating actor; find it by name and kill it when done.</summary>
     Detached,
 }
 

@@ -42,6 +42,12 @@ public sealed record ActorInfo
     [Id(10)] public int RestartCount { get; init; }
     /// <summary>Detached actors outlive their job; the others are killed when it ends (see <see cref="ActorLifetime"/>).</summary>
     [Id(20)] public ActorLifetime Lifetime { get; init; }
+    /// <summary>
+    /// The actor whose code created this one (its owner, Ray's fate-sharing); null when the job's driver or a task did.
+    /// When the owner dies for good (killed with noRestart, or dead with no restarts left) a non-detached actor it owns
+    /// is killed too; a restart of the owner leaves it alive.
+    /// </summary>
+    [Id(21)] public ActorId? OwnerActor { get; init; }
     /// <summary>See ActorOptions.MaxRestarts: 0 never, -1 forever.</summary>
     [Id(11)] public int MaxRestarts { get; init; }
     /// <summary>See ActorOptions.MaxTaskRetries: 0 never, -1 forever.</summary>

@@ -14,7 +14,10 @@ internal sealed record JobInfo
     [Id(3)] public JobStatus Status { get; init; }
     [Id(4)] public DateTimeOffset StartTime { get; init; }
     [Id(5)] public DateTimeOffset? EndTime { get; init; }
-    [Id(6)] public string Namespace { get; init; } = "default";
+    /// <summary>The job's namespace (GridClientOptions.Namespace): where its actors' names live unless they give another.</summary>
+    [Id(6)] public string Namespace { get; init; } = DefaultNamespace;
+    /// <summary>The namespace of a job that names none (Ray's is anonymous; Grid's is shared).</summary>
+    public const string DefaultNamespace = "default";
     /// <summary>
     /// The job's environment variables (GridClientOptions.Environment), read by nodes once per job and shown to its
     /// tasks and actors as GridContext.Environment. Values may be secrets: never log them.

@@ -100,6 +100,7 @@ internal static class GridClientConnector
         to.Redis = from.Redis?.Clone();
         to.Code = from.Code;
         to.Environment = from.Environment;
+        to.Namespace = from.Namespace;
         to.LeaseRenewal = from.LeaseRenewal;
         to.Credentials = from.Credentials;
         to.SecurityResolved = from.SecurityResolved;
@@ -143,7 +144,7 @@ internal sealed class GridClientFactory(IClusterClient cluster, IOptions<GridCli
         selector.NodeLeft += worker.ActorNodeLeft; // calls to actors that lived there stop waiting
         var leaseRenewal = options.Value.LeaseRenewal; // validated (GridClientOptionsValidator)
         var job = await Jobs.JobCodeShipper.StartJobAsync(cluster, JobId.New(), options.Value.Code, _loggers.CreateLogger("Grid.Jobs"),
-            ownerRef.GetGrainId(), leaseRenewal, environment: options.Value.Environment).ConfigureAwait(false);
+            ownerRef.GetGrainId(), leaseRenewal, environment: options.Value.Environment, ns: options.Value.Namespace).ConfigureAwait(false);
         return new GridClient(worker, job.Job, async () =>
         {
             // Job end: the objects this client owns are freed on every node before the job is recorded finished.
@@ -157,6 +158,6 @@ internal sealed class GridClientFactory(IClusterClient cluster, IOptions<GridCli
             // Drops the mappings of node files kept for same-host puts (they hold those files' pages) and the meter.
             objects.Dispose();
             if (onDispose is not null) await onDispose().ConfigureAwait(false);
-        });
+        }) { Namespace = options.Value.Namespace };
     }
 }

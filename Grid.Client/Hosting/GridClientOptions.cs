@@ -49,6 +49,12 @@ public sealed class GridClientOptions
     /// Values may be secrets: Grid never logs them (they are stored in the GCS, whose Redis traffic is not encrypted).
     /// </summary>
     public IReadOnlyDictionary<string, string>? Environment { get; set; }
+    /// <summary>
+    /// The job's namespace (Ray's <c>ray.init(namespace=…)</c>): named actors this client creates or looks up without
+    /// naming a namespace live in it, also those created by its tasks and actors. Clients of one namespace share its
+    /// named actors; the same name in two namespaces is two actors. Must not be empty or blank; "default" by default.
+    /// </summary>
+    public string Namespace { get; set; } = Wire.JobInfo.DefaultNamespace;
     /// <summary>Which application assemblies the job ships to the cluster on connect (code travels with the job).</summary>
     public Jobs.JobCodeOptions Code { get; set; } = new();
     /// <summary>

@@ -16,6 +16,7 @@ internal sealed class GridClientOptionsValidator : IValidateOptions<GridClientOp
         if (o.NodeRefreshInterval <= TimeSpan.Zero) errors.Add($"GridClientOptions.NodeRefreshInterval must be positive; it is {o.NodeRefreshInterval}.");
         if (o.LeaseRenewal <= TimeSpan.Zero) errors.Add($"GridClientOptions.LeaseRenewal must be positive (2 s by default); it is {o.LeaseRenewal}.");
         if (o.MaxLineageBytes < 0) errors.Add($"GridClientOptions.MaxLineageBytes must be 0 (keep no lineage) or more; it is {o.MaxLineageBytes}.");
+        if (string.IsNullOrWhiteSpace(o.Namespace)) errors.Add("GridClientOptions.Namespace must not be empty or blank (\"default\" by default).");
         if (o.Environment is { } environment)
             foreach (var variable in environment.Keys)
                 if (string.IsNullOrEmpty(variable) || variable.Contains('=', StringComparison.Ordinal))

@@ -23,9 +23,10 @@ internal static class JobCodeShipper
     /// the cluster ends its job as failed (see <c>JobWatch</c> on the nodes).
     /// </summary>
     /// <param name="environment">The job's environment variables, kept in its record for the nodes (see <see cref="JobInfo.Environment"/>).</param>
+    /// <param name="ns">The job's namespace, kept in its record for the nodes (see <see cref="JobInfo.Namespace"/>).</param>
     public static async Task<JobRegistration> StartJobAsync(IGrainFactory grains, JobId job, JobCodeOptions options, ILogger logger,
         GrainId? owner = null, TimeSpan? leaseRenewal = null, CancellationToken cancellationToken = default,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string ns = JobInfo.DefaultNamespace)
     {
         ArgumentNullException.ThrowIfNull(options);
         var gcs = grains.GetGrain<IGcsGrain>(0);
@@ -44,6 +45,7 @@ internal static class JobCodeShipper
             StartTime = DateTimeOffset.UtcNow,
             Owner = owner,
             Environment = environment is { Count: > 0 } ? new Dictionary<string, string>(environment, StringComparer.Ordinal) : null,
+            Namespace = ns,
         }).ConfigureAwait(false);
         var registration = new JobRegistration(gcs, job, hash, logger);
         if (owner is not null) registration.StartRenewing(leaseRenewal ?? Hosting.GridClientOptionsDefaults.LeaseRenewal);

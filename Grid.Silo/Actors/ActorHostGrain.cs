@@ -100,8 +100,9 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
     private GridContext Context(JobId job)
     {
         var lease = raylet.ActorLease(Id);
-        // The environment is the actor's own job's, whoever calls it (a detached actor's callers may be other jobs).
-        return new GridContext(node.ClientFor(job), node.NodeId, job, null, Id, lease?.GpuIds ?? [])
+        // The environment and namespace are the actor's own job's, whoever calls it (a detached actor's callers may be
+        // other jobs); the actors its code creates are its own (they die with it, unless detached).
+        return new GridContext(node.ClientFor(job, jobs.NamespaceOf(_spec?.Job ?? job), Id), node.NodeId, job, null, Id, lease?.GpuIds ?? [])
         {
             Resources = lease?.Resources ?? _spec?.Resources, Environment = jobs.EnvironmentOf(_spec?.Job ?? job),
         };

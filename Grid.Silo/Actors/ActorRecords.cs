@@ -7,9 +7,10 @@ namespace Grid.Silo.Actors;
 /// The node's one way to change an actor's GCS record (<see cref="ActorInfo"/>): each change is a function of the
 /// stored record, written unfenced or fenced as its writer needs, and every death is written by
 /// <see cref="RecordDeadAsync(ActorInfo, string, Func{ActorInfo, bool})"/> in one shape. A change runs wherever the GCS
-/// answered, not on a grain's scheduler: it reads only the record it is given and the values it captured.
+/// answered, not on a grain's scheduler: it reads only the record it is given and the values it captured. A death
+/// written here, by any writer, ends the actors the dead one owns (<see cref="OwnedActors"/>).
 /// </summary>
-internal sealed class ActorRecords(IGcs gcs)
+internal sealed class ActorRecords(IGcs gcs, OwnedActors owned)
 {
     public Task<ActorInfo?> GetAsync(ActorId id) => gcs.GetActorAsync(id);
 
@@ -23,8 +24,10 @@ internal sealed class ActorRecords(IGcs gcs)
     /// <returns>The record written, or null.</returns>
     public async Task<ActorInfo?> UpdateAsync(ActorId id, Func<ActorInfo?, ActorInfo?> change)
     {
-        if (change(await gcs.GetActorAsync(id).ConfigureAwait(false)) is not { } updated) return null;
+        var stored = await gcs.GetActorAsync(id).ConfigureAwait(false);
+        if (change(stored) is not { } updated) return null;
         await gcs.UpdateActorAsync(updated).ConfigureAwait(false);
+        Written(stored, updated);
         return updated;
     }
 
@@ -42,9 +45,17 @@ internal sealed class ActorRecords(IGcs gcs)
         for (ActorInfo? current = seen; current is not null; current = await gcs.GetActorAsync(seen.ActorId).ConfigureAwait(false))
         {
             if (change(current) is not { } updated) return null;
-            if (await gcs.TryUpdateActorAsync(current, updated).ConfigureAwait(false)) return updated;
+            if (!await gcs.TryUpdateActorAsync(current, updated).ConfigureAwait(false)) continue;
+            Written(current, updated);
+            return updated;
         }
         return null;
+    }
+
+    /// <summary>After a write: a record that became Dead (the actor ended for good) takes what it owns with it.</summary>
+    private void Written(ActorInfo? before, ActorInfo after)
+    {
+        if (after.State == ActorState.Dead && before?.State != ActorState.Dead) owned.OwnerDied(after);
     }
 
     /// <summary>

@@ -26,6 +26,11 @@ internal interface IActorTable
     Task<ActorInfo?> GetActorAsync(ActorId id);
     Task<ActorInfo?> GetNamedActorAsync(string ns, string name);
     Task<ActorInfo[]> GetActorsAsync();
+    /// <summary>
+    /// The actors registered with <see cref="ActorInfo.OwnerActor"/> = <paramref name="owner"/>, in any state (an index
+    /// kept by <see cref="RegisterActorAsync"/>, so an owner's death need not read every actor).
+    /// </summary>
+    Task<ActorInfo[]> GetOwnedActorsAsync(ActorId owner);
     /// <summary>Writes the record. A record written Dead releases the actor's name (if it still names this actor).</summary>
     Task UpdateActorAsync(ActorInfo actor);
     /// <summary>

@@ -12,6 +12,7 @@ internal sealed class InMemoryGcs : IGcs
     private readonly Dictionary<NodeId, NodeInfo> _nodes = [];
     private readonly Dictionary<ActorId, ActorInfo> _actors = [];
     private readonly Dictionary<(string Ns, string Name), ActorId> _names = [];
+    private readonly Dictionary<ActorId, HashSet<ActorId>> _owned = []; // owner → the actors registered as its
     private readonly Dictionary<ActorId, TaskCompletionSource<ActorInfo>> _placed = [];
     private readonly Dictionary<JobId, JobInfo> _jobs = [];
     private readonly Dictionary<JobId, long> _jobLeases = [];
@@ -59,8 +60,19 @@ internal sealed class InMemoryGcs : IGcs
                 _names[(actor.Namespace, name)] = actor.ActorId;
             }
             _actors[actor.ActorId] = actor;
+            if (actor.OwnerActor is { } owner)
+            {
+                if (!_owned.TryGetValue(owner, out var owned)) _owned[owner] = owned = [];
+                owned.Add(actor.ActorId);
+            }
             return Task.FromResult(actor);
         }
+    }
+
+    public Task<ActorInfo[]> GetOwnedActorsAsync(ActorId owner)
+    {
+        lock (_lock)
+            return Task.FromResult(_owned.TryGetValue(owner, out var owned) ? owned.Select(id => _actors[id]).ToArray() : []);
     }
 
     public Task<ActorInfo?> GetActorAsync(ActorId id)

@@ -34,6 +34,7 @@ public static class GridSiloBuilderExtensions
         services.AddSingleton<Raylet.ActorPlacer>();
         services.AddSingleton<Actors.LocalActors>();
         services.AddSingleton<Actors.ActorRecords>();
+        services.AddSingleton<Actors.OwnedActors>();
         services.AddSingleton<Actors.ActorRestarter>();
         services.AddSingleton<BundleReservations>();
         services.AddSingleton<ClusterView>();

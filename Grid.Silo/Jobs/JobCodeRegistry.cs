@@ -59,6 +59,14 @@ internal sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<J
         _jobs.TryGetValue(job, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully
             ? entry.Value.Result.Environment : GridContext.EmptyEnvironment;
 
+    /// <summary>
+    /// The job's namespace (<see cref="JobInfo.Namespace"/>, read with its code), once <see cref="GetAsync"/> has
+    /// completed for the job; "default" when unknown, and in the embedded mode.
+    /// </summary>
+    public string NamespaceOf(JobId job) =>
+        _jobs.TryGetValue(job, out var entry) && entry.IsValueCreated && entry.Value.IsCompletedSuccessfully
+            ? entry.Value.Result.Namespace : JobInfo.DefaultNamespace;
+
     private async Task<JobCode?> GetSlowAsync(JobId job)
     {
         if (_ended.ContainsKey(job)) throw Ended(job);
@@ -75,15 +83,16 @@ internal sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<J
         }
     }
 
-    /// <summary>What a node keeps of a job it runs work for: its code and its environment (see <see cref="JobInfo.Environment"/>).</summary>
-    private sealed record LoadedJob(JobCode? Code, IReadOnlyDictionary<string, string> Environment);
+    /// <summary>What a node keeps of a job it runs work for: its code, its environment (see <see cref="JobInfo.Environment"/>) and namespace.</summary>
+    private sealed record LoadedJob(JobCode? Code, IReadOnlyDictionary<string, string> Environment, string Namespace = JobInfo.DefaultNamespace);
 
     private async Task<LoadedJob> LoadAsync(JobId job)
     {
         var info = await gcs.GetJobAsync(job).ConfigureAwait(false);
         // The environment travels once per job, in its record, not in every task: its values may be secrets, never logged.
         IReadOnlyDictionary<string, string> environment = info?.Environment is { Count: > 0 } env ? env : GridContext.EmptyEnvironment;
-        if (info?.CodePackage is not { } hash) return new(null, environment); // no package, or not a registered job: default context
+        var ns = info?.Namespace ?? JobInfo.DefaultNamespace;
+        if (info?.CodePackage is not { } hash) return new(null, environment, ns); // no package, or not a registered job: default context
         if (info.Status != JobStatus.Running) throw Ended(job);
         var started = Stopwatch.GetTimestamp();
         var package = await gcs.GetCodePackageAsync(hash).ConfigureAwait(false)
@@ -91,7 +100,7 @@ internal sealed class JobCodeRegistry(IGcs gcs, IGrainFactory grains, IOptions<J
         var context = new JobLoadContext(job, CodePackage.Read(package));
         var code = new JobCode(job, hash, context);
         NodeLog.JobCodeLoaded(logger, job, hash, package.Length, string.Join(", ", context.AssemblyNames), Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return new(code, environment);
+        return new(code, environment, ns);
     }
 
     /// <summary>

@@ -34,8 +34,11 @@ internal sealed class NodeRuntime
     public string HostName { get; }
     public CoreWorker Worker { get; }
 
-    /// <summary>A GridClient for code running here on behalf of <paramref name="job"/>.</summary>
-    public GridClient ClientFor(JobId job) => new(Worker, job);
+    /// <summary>
+    /// A GridClient for code running here on behalf of <paramref name="job"/>, in the job's namespace <paramref name="ns"/>;
+    /// <paramref name="ownerActor"/> is the actor whose code uses it (it owns the actors that code creates).
+    /// </summary>
+    public GridClient ClientFor(JobId job, string ns, ActorId? ownerActor = null) => new(Worker, job) { Namespace = ns, OwnerActor = ownerActor };
 }
 
 /// <summary>Inside a silo, work goes to the local raylet first; it spills to other nodes when full.</summary>

@@ -27,7 +27,7 @@ internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet
             var args = await ArgumentResolver.MaterializeAsync(worker, spec.Args, method.ParameterTypes, CancellationToken.None).ConfigureAwait(false);
             if (method.CancellationParameter >= 0) args[method.CancellationParameter] = cancellation.Token;
             var lease = raylet.LeaseOf(spec.TaskId);
-            var context = new GridContext(node.ClientFor(spec.Job), node.NodeId, spec.Job, spec.TaskId, null,
+            var context = new GridContext(node.ClientFor(spec.Job, jobs.NamespaceOf(spec.Job)), node.NodeId, spec.Job, spec.TaskId, null,
                 lease?.GpuIds ?? [], lease is null ? null : lease.EnterBlocked)
             {
                 Attempt = spec.Attempt, Resources = lease?.Resources ?? spec.Resources, Environment = jobs.EnvironmentOf(spec.Job),

@@ -9,7 +9,10 @@ internal sealed partial class RedisGcs
     {
         var db = await DatabaseAsync().ConfigureAwait(false);
         var nameKey = actor.Name is { } name ? RedisKeys.NameKey(actor.Namespace, name) : "";
-        var existing = await db.ScriptEvaluateAsync(RedisScripts.RegisterActor, [_keys.Actors, _keys.ActorStates, _keys.ActorNames, _keys.ActorFences],
+        RedisKey[] keys = actor.OwnerActor is { } owner
+            ? [_keys.Actors, _keys.ActorStates, _keys.ActorNames, _keys.ActorFences, _keys.OwnedActors(owner)]
+            : [_keys.Actors, _keys.ActorStates, _keys.ActorNames, _keys.ActorFences];
+        var existing = await db.ScriptEvaluateAsync(RedisScripts.RegisterActor, keys,
             [actor.ActorId.Value, Serialize(actor), actor.State.ToString(), nameKey, ActorFence.Of(actor)]).ConfigureAwait(false);
         return existing.IsNull ? actor : Deserialize<ActorInfo>((RedisValue)existing);
     }
@@ -25,6 +28,15 @@ internal sealed partial class RedisGcs
         var db = await DatabaseAsync().ConfigureAwait(false);
         var id = await db.HashGetAsync(_keys.ActorNames, RedisKeys.NameKey(ns, name)).ConfigureAwait(false);
         return id.IsNull ? null : await GetActorAsync(new ActorId(id.ToString())).ConfigureAwait(false);
+    }
+
+    public async Task<ActorInfo[]> GetOwnedActorsAsync(ActorId owner)
+    {
+        var db = await DatabaseAsync().ConfigureAwait(false);
+        var ids = await db.SetMembersAsync(_keys.OwnedActors(owner)).ConfigureAwait(false);
+        if (ids.Length == 0) return [];
+        var records = await db.HashGetAsync(_keys.Actors, ids).ConfigureAwait(false);
+        return records.Where(r => !r.IsNull).Select(r => Deserialize<ActorInfo>(r)).ToArray();
     }
 
     public async Task<ActorInfo[]> GetActorsAsync()

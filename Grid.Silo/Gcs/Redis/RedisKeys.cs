@@ -20,6 +20,8 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey ActorFences { get; } = prefix + "actors:fence";
     /// <summary>Hash: <see cref="NameKey"/> → actor id.</summary>
     public RedisKey ActorNames { get; } = prefix + "actors:names";
+    /// <summary>Set per owner actor: the ids of the actors registered with it as <see cref="Wire.ActorInfo.OwnerActor"/>.</summary>
+    public RedisKey OwnedActors(ActorId owner) => prefix + "actors:owned:" + owner.Value;
     /// <summary>Pub/sub channel: ids of actors that stopped being pending (placed or dead).</summary>
     public RedisChannel ActorPlaced { get; } = RedisChannel.Literal(prefix + "actors:placed");
     /// <summary>Hash: job id → JobInfo.</summary>

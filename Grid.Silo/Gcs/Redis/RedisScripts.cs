@@ -26,9 +26,10 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// KEYS: actors, actor states, actor names, actor fences. ARGV: actor id, ActorInfo, state, name key ('' if unnamed), fence.
+    /// KEYS: actors, actor states, actor names, actor fences, and the owner's owned-actors set when the actor has an
+    /// owner actor. ARGV: actor id, ActorInfo, state, name key ('' if unnamed), fence.
     /// A named actor whose name a live (not dead) actor holds is not registered; that actor's record is
-    /// returned instead. Otherwise registers and returns nil.
+    /// returned instead. Otherwise registers (adding the id to its owner's set) and returns nil.
     /// </summary>
     public const string RegisterActor = """
         if ARGV[4] ~= '' then
@@ -42,6 +43,7 @@ internal static class RedisScripts
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
         redis.call('HSET', KEYS[4], ARGV[1], ARGV[5])
+        if KEYS[5] then redis.call('SADD', KEYS[5], ARGV[1]) end
         return false
         """;
 

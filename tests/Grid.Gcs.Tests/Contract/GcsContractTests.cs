@@ -143,6 +143,24 @@ public abstract class GcsContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Owned_actors_are_found_by_their_owner_in_their_current_state()
+    {
+        var owner = await Gcs.RegisterActorAsync(Actor());
+        var child = await Gcs.RegisterActorAsync(Actor() with { OwnerActor = owner.ActorId, Lifetime = ActorLifetime.Detached });
+        var named = await Gcs.RegisterActorAsync(Actor("owned") with { OwnerActor = owner.ActorId });
+        await Gcs.RegisterActorAsync(Actor("owned") with { OwnerActor = owner.ActorId }); // the name is taken: not registered
+        await Gcs.RegisterActorAsync(Actor()); // owned by the job
+        await Gcs.UpdateActorAsync(child with { State = ActorState.Dead, DeathCause = "killed" });
+
+        var owned = await Gcs.GetOwnedActorsAsync(owner.ActorId);
+
+        Assert.Equal(new[] { child.ActorId, named.ActorId }.OrderBy(id => id.Value), owned.Select(a => a.ActorId).OrderBy(id => id.Value));
+        var read = owned.Single(a => a.ActorId == child.ActorId);
+        Assert.Equal((ActorState.Dead, ActorLifetime.Detached, (ActorId?)owner.ActorId), (read.State, read.Lifetime, read.OwnerActor));
+        Assert.Empty(await Gcs.GetOwnedActorsAsync(child.ActorId));
+    }
+
+    [Fact]
     public async Task A_dead_actor_frees_its_name()
     {
         var first = await Gcs.RegisterActorAsync(Actor("counter"));
