@@ -16,6 +16,18 @@ public readonly record struct ObjectId([property: Id(0)] ulong Hi, [property: Id
 
     public static ObjectId New() => new(ProcessPrefix, (ulong)Interlocked.Increment(ref _counter));
 
+    /// <summary>
+    /// The id of return <paramref name="index"/> of the task whose id is <paramref name="task"/> (Ray's per-return object
+    /// ids): index 0 is the task's own id, so a task of one return is unchanged. Index i &gt; 0 keeps the task's counter
+    /// and changes its prefix by i times an odd constant: distinct for every index, derived without coordination by any
+    /// process that knows the task id, and as unlikely to meet another process's ids as a random prefix is.
+    /// </summary>
+    public static ObjectId ForReturn(ObjectId task, int index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        return index == 0 ? task : new(task.Hi ^ ((ulong)index * 0x9E3779B97F4A7C15UL), task.Lo);
+    }
+
     public static ObjectId Parse(string text) =>
         new(Convert.ToUInt64(text[..16], 16), Convert.ToUInt64(text[16..], 16));
 

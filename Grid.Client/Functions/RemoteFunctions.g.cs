@@ -23,6 +23,8 @@ public sealed class RemoteFunction<TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote() => _grid.Submit<TResult>(_function, _options, []);
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -44,6 +46,8 @@ public sealed class RemoteFunction<T1, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1) => _grid.Submit<TResult>(_function, _options, [a1.Argument]);
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -65,6 +69,8 @@ public sealed class RemoteFunction<T1, T2, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument]);
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -86,6 +92,8 @@ public sealed class RemoteFunction<T1, T2, T3, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument]);
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -107,6 +115,8 @@ public sealed class RemoteFunction<T1, T2, T3, T4, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3, Arg<T4> a4) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument, a4.Argument]);
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -128,6 +138,8 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3, Arg<T4> a4, Arg<T5> a5) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument, a4.Argument, a5.Argument]);
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -149,6 +161,8 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, T6, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3, Arg<T4> a4, Arg<T5> a5, Arg<T6> a6) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument, a4.Argument, a5.Argument, a6.Argument]);
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -170,6 +184,8 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, T6, T7, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3, Arg<T4> a4, Arg<T5> a5, Arg<T6> a6, Arg<T7> a7) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument, a4.Argument, a5.Argument, a6.Argument, a7.Argument]);
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -191,4 +207,6 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, T6, T7, T8, TResult>
 
     /// <summary>Submits one call; arguments may be values or refs (resolved where the task runs).</summary>
     public ObjectRef<TResult> Remote(Arg<T1> a1, Arg<T2> a2, Arg<T3> a3, Arg<T4> a4, Arg<T5> a5, Arg<T6> a6, Arg<T7> a7, Arg<T8> a8) => _grid.Submit<TResult>(_function, _options, [a1.Argument, a2.Argument, a3.Argument, a4.Argument, a5.Argument, a6.Argument, a7.Argument, a8.Argument]);
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }

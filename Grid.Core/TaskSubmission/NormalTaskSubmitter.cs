@@ -20,7 +20,7 @@ internal sealed partial class NormalTaskSubmitter(CoreWorker worker, ILogger log
     /// Submits a task: checks and serializes its arguments now (so bad input fails here, at the
     /// caller), registers the result as owned, and dispatches in the background.
     /// </summary>
-    public ObjectRef<T> Submit<T>(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args)
+    public ObjectRef<T> Submit<T>(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args, StreamSpec? stream = null)
     {
         var method = FunctionCatalog.Resolve(function);
         if (!method.IsStaticFunction)
@@ -36,6 +36,7 @@ internal sealed partial class NormalTaskSubmitter(CoreWorker worker, ILogger log
             Name = options.Name,
             Owner = worker.OwnerAddress,
             Scheduling = options.Scheduling,
+            Stream = stream,
             Retry = RetryPolicy.ForTask(options), // exception retries run on the node (see Grid.Silo's UserCode); node deaths here
         };
         var nested = CoreWorker.TakeNested(scratch);

@@ -345,7 +345,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             // A call that throws is retried in place (see UserCode), holding its turn; a kill stops further runs.
             return UserCode.RunAsync(node.Worker, call.Method, instance, call.Args, spec.ResultId, spec.Owner,
                 new FailureOrigin(spec.ActorId, spec.Method.DisplayName, node.NodeId),
-                retry: new RetryRun(spec.Retry, 0, spec.Job, retries, _killed ??= () => _deathCause is not null));
+                retry: new RetryRun(spec.Retry, 0, spec.Job, retries, _killed ??= () => _deathCause is not null), stream: spec.Stream);
         }
         finally { if (before is not null) ExecutionContext.Restore(before); }
     }
