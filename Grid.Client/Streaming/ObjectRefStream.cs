@@ -159,20 +159,17 @@ public sealed class ObjectRefStream<T> : IAsyncEnumerable<ObjectRef<T>>, IAsyncD
         {
             if (_disposed) return;
             _disposed = true;
-            var finished = _end is { } end && _next >= end.Count;
-            if (!finished)
+            // Also when the stream finished: the channel then goes away.
+            var left = new List<StreamItem>(_pending);
+            _pending.Clear();
+            try
             {
-                var left = new List<StreamItem>(_pending);
-                _pending.Clear();
-                try
-                {
-                    left.AddRange(await _channel.Cancel().WaitAsync(LongPoll).ConfigureAwait(false));
-                }
-                catch (Exception e) when (FailureClassifier.IsNodeFailure(e) || e is TimeoutException) { }
-                // Owned for an instant and dropped: a stored item's copies are freed like any object's.
-                foreach (var item in left.DistinctBy(i => i.Index))
-                    if (item.Index >= _next) Own(item).Dispose();
+                left.AddRange(await _channel.Cancel().WaitAsync(LongPoll).ConfigureAwait(false));
             }
+            catch (Exception e) when (FailureClassifier.IsNodeFailure(e) || e is TimeoutException) { }
+            // Owned for an instant and dropped: a stored item's copies are freed like any object's.
+            foreach (var item in left.DistinctBy(i => i.Index))
+                if (item.Index >= _next) Own(item).Dispose();
             _task.Dispose();
         }
         finally

@@ -83,11 +83,8 @@ internal sealed class StreamChannelGrain : Grain, IStreamChannelGrain
             var items = new List<StreamItem>();
             for (var i = from; _held.TryGetValue(i, out var payload); i++) items.Add(new StreamItem(i, payload));
             var end = _end is { } e && from + items.Count >= e.Count ? e : null;
-            if (items.Count > 0 || end is not null || _cancelled)
-            {
-                if (end is not null) DeactivateOnIdle(); // the consumer has it all
-                return new StreamBatch([.. items], end);
-            }
+            // The channel stays until the consumer drops it (Cancel): a take racing this one must find the end here too.
+            if (items.Count > 0 || end is not null || _cancelled) return new StreamBatch([.. items], end);
             if (!await WaitChangeAsync(deadline)) return new StreamBatch([], null);
         }
     }
