@@ -12,10 +12,10 @@ internal sealed partial class CoreWorker
     internal NormalTaskSubmitter Tasks { get; }
 
     /// <summary>Submits a task (see <see cref="NormalTaskSubmitter.Submit{T}"/>).</summary>
-    public ObjectRef<T> SubmitTask<T>(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args) =>
-        Tasks.Submit<T>(job, function, options, args);
+    public ObjectRef<T> SubmitTask<T>(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args, StreamSpec? stream = null) =>
+        Tasks.Submit<T>(job, function, options, args, stream);
 
-    /// <summary>Submits a task whose value is split into <paramref name="numReturns"/> returns (0: none, one return); its refs are <see cref="ReturnRef{T}"/>(id, i) (see <see cref="NormalTaskSubmitter.Submit(JobId, FunctionDescriptor, TaskOptions, TaskArgument[], int)"/>).</summary>
+    /// <summary>Submits a task whose value is split into <paramref name="numReturns"/> returns (0: none, one return); its refs are <see cref="ReturnRef{T}"/>(id, i) (see <see cref="NormalTaskSubmitter.Submit(JobId, FunctionDescriptor, TaskOptions, TaskArgument[], int, StreamSpec)"/>).</summary>
     public ObjectId SubmitTask(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args, int numReturns) =>
         Tasks.Submit(job, function, options, args, numReturns);
 
@@ -107,8 +107,8 @@ internal sealed partial class CoreWorker
     internal ActorTaskSubmitter Actors { get; }
 
     /// <summary>Submits an actor method call (see <see cref="ActorTaskSubmitter.Call{T}"/>).</summary>
-    public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args, RetryPolicy? retry = null, string? concurrencyGroup = null) =>
-        Actors.Call<T>(job, actor, method, args, retry, concurrencyGroup);
+    public ObjectRef<T> CallActor<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args, RetryPolicy? retry = null, string? concurrencyGroup = null, StreamSpec? stream = null) =>
+        Actors.Call<T>(job, actor, method, args, retry, concurrencyGroup, stream);
 
     /// <summary>Called by the node this worker belongs to: the actors it hosts are then called without a message.</summary>
     public void AttachLocalActors(ILocalActors actors)

@@ -35,4 +35,6 @@ public sealed record ActorCallOptions
     public RetryExceptions? RetryExceptions { get; init; }
     /// <summary>The concurrency group this call runs in; null: the method's (the default group unless its attribute names one).</summary>
     public string? ConcurrencyGroup { get; init; }
+    /// <summary>For a call made as a stream (<c>CallStream</c>): as <see cref="TaskOptions.GeneratorBackpressure"/>; null: unbounded.</summary>
+    public int? GeneratorBackpressure { get; init; }
 }

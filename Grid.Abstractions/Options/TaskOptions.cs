@@ -43,6 +43,13 @@ public sealed record TaskOptions
 
     private readonly int _numReturns = 1;
 
+    /// <summary>
+    /// For a task called as a stream (<c>RemoteStream</c>): the most items it produces ahead of the consumer (Ray's
+    /// <c>_generator_backpressure_num_objects</c>); it pauses until the consumer takes one. Null or 0 or less (the
+    /// default): unbounded, as in Ray.
+    /// </summary>
+    public int? GeneratorBackpressure { get; init; }
+
     public ResourceSet ToResourceSet() => ResourceRequest.Build(NumCpus, NumGpus, Memory, Resources);
 }
 

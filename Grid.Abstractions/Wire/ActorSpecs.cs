@@ -79,4 +79,6 @@ internal sealed class ActorCallSpec
     [Id(14)] public RetryPolicy? Retry { get; init; }
     /// <summary>The concurrency group the call runs in, overriding its method's (ActorCallOptions.ConcurrencyGroup); null: the method's.</summary>
     [Id(13)] public string? ConcurrencyGroup { get; init; }
+    /// <summary>Set when the method is called as a stream (it returns a sequence): see <see cref="StreamSpec"/>.</summary>
+    [Id(20)] public StreamSpec? Stream { get; init; }
 }

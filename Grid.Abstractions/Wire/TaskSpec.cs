@@ -30,13 +30,15 @@ internal sealed class TaskSpec
     /// and the outcome lists every return's payload (<see cref="ObjectPayload.Returns"/>).
     /// </summary>
     [Id(12)] public int NumReturns { get; init; }
+    /// <summary>Set when the task is called as a stream (its function returns a sequence): see <see cref="StreamSpec"/>.</summary>
+    [Id(20)] public StreamSpec? Stream { get; init; }
 
     /// <summary>A copy with some fields replaced.</summary>
     public TaskSpec With(TaskArg[]? args = null, int? attempt = null, int? spillCount = null, BorrowedObject[]? borrowed = null, ResourceSet? resources = null) => new()
     {
         TaskId = TaskId, Job = Job, Function = Function, Args = args ?? Args, Resources = resources ?? Resources, Name = Name, Owner = Owner,
         Attempt = attempt ?? Attempt, SpillCount = spillCount ?? SpillCount, Borrowed = borrowed ?? Borrowed, Scheduling = Scheduling,
-        Retry = Retry, NumReturns = NumReturns,
+        Retry = Retry, NumReturns = NumReturns, Stream = Stream,
     };
 
     public string DisplayName => Name ?? Function.DisplayName;

@@ -49,6 +49,15 @@ public sealed class ActorHandle<T> where T : class
     public ObjectRef<Unit> Call(Expression<Func<T, Task>> call, ActorCallOptions options) => Submit<Unit>(call, options);
 
     /// <summary>
+    /// Calls a method that returns <see cref="IAsyncEnumerable{T}"/> as a stream (Ray's <c>num_returns="streaming"</c>):
+    /// returns at once, and the items' refs arrive as the method yields them (see <see cref="ObjectRefStream{T}"/>). The call
+    /// holds its turn in the actor (its concurrency group's slot) until the stream ends or is disposed.
+    /// </summary>
+    public ObjectRefStream<TItem> CallStream<TItem>(Expression<Func<T, IAsyncEnumerable<TItem>>> call, ActorCallOptions? options = null) => SubmitStream<TItem>(call, options);
+    /// <inheritdoc cref="CallStream{TItem}(Expression{Func{T, IAsyncEnumerable{TItem}}}, ActorCallOptions?)"/>
+    public ObjectRefStream<TItem> CallStream<TItem>(Expression<Func<T, IEnumerable<TItem>>> call, ActorCallOptions? options = null) => SubmitStream<TItem>(call, options);
+
+    /// <summary>
     /// Kills the actor: its pending and later calls fail with <see cref="ActorDiedException"/>. With
     /// <paramref name="noRestart"/> false, an actor created with restarts left (ActorOptions.MaxRestarts) is rebuilt
     /// instead, its constructor run again, which counts as a restart; calls in flight then fail or are resent as
@@ -64,6 +73,14 @@ public sealed class ActorHandle<T> where T : class
     {
         var (method, args) = CallExpressions.ParseMethodCall(call);
         return _worker.CallActor<TResult>(Job, Actor, method, args, RetryPolicy.ForCall(options), options?.ConcurrencyGroup);
+    }
+
+    private ObjectRefStream<TItem> SubmitStream<TItem>(LambdaExpression call, ActorCallOptions? options)
+    {
+        var (method, args) = CallExpressions.ParseMethodCall(call);
+        var backpressure = options?.GeneratorBackpressure ?? 0;
+        var result = _worker.CallActor<int>(Job, Actor, method, args, RetryPolicy.ForCall(options), options?.ConcurrencyGroup, new Wire.StreamSpec(backpressure));
+        return new ObjectRefStream<TItem>(_worker, result, backpressure);
     }
 
     public override string ToString() => $"ActorHandle<{typeof(T).Name}>({ActorId})";

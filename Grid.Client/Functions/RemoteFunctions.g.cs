@@ -34,6 +34,8 @@ public sealed class RemoteFunction<TResult>
         var count = _options.NumReturns;
         return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
     }
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -66,6 +68,8 @@ public sealed class RemoteFunction<T1, TResult>
         var count = _options.NumReturns;
         return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
     }
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -98,6 +102,8 @@ public sealed class RemoteFunction<T1, T2, TResult>
         var count = _options.NumReturns;
         return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
     }
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -130,6 +136,8 @@ public sealed class RemoteFunction<T1, T2, T3, TResult>
         var count = _options.NumReturns;
         return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
     }
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -162,6 +170,8 @@ public sealed class RemoteFunction<T1, T2, T3, T4, TResult>
         var count = _options.NumReturns;
         return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
     }
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -194,6 +204,8 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, TResult>
         var count = _options.NumReturns;
         return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
     }
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -226,6 +238,8 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, T6, TResult>
         var count = _options.NumReturns;
         return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
     }
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -258,6 +272,8 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, T6, T7, TResult>
         var count = _options.NumReturns;
         return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
     }
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }
 
 /// <summary>A function that runs remotely: <c>Remote(...)</c> submits one call and returns an <see cref="ObjectRef{TResult}"/>.</summary>
@@ -290,4 +306,6 @@ public sealed class RemoteFunction<T1, T2, T3, T4, T5, T6, T7, T8, TResult>
         var count = _options.NumReturns;
         return _grid.SubmitReturns(_function, _options, count, args, (worker, task) => RemoteReturns.Refs<TElement>(worker, task, count));
     }
+
+    internal ObjectRefStream<TItem> Stream<TItem>(Core.TaskArgument[] args) => _grid.SubmitStream<TItem>(_function, _options, args);
 }

@@ -420,6 +420,6 @@ internal sealed class ActorChannel
     {
         ActorId = spec.ActorId, CallerId = spec.CallerId, Sequence = sequence, Incarnation = incarnation, Method = spec.Method, Args = spec.Args,
         ResultId = spec.ResultId, Owner = spec.Owner, Job = spec.Job, FailedDependency = spec.FailedDependency, Borrowed = spec.Borrowed,
-        Retry = spec.Retry, ConcurrencyGroup = spec.ConcurrencyGroup,
+        Retry = spec.Retry, ConcurrencyGroup = spec.ConcurrencyGroup, Stream = spec.Stream,
     };
 }

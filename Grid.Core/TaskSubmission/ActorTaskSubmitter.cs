@@ -31,7 +31,7 @@ internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
     /// </summary>
     /// <param name="retry">What the call's options set about retrying exceptions (see <see cref="ActorCallSpec.Retry"/>).</param>
     /// <param name="concurrencyGroup">The group the call's options name (see <see cref="ActorCallSpec.ConcurrencyGroup"/>).</param>
-    public ObjectRef<T> Call<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args, RetryPolicy? retry = null, string? concurrencyGroup = null)
+    public ObjectRef<T> Call<T>(JobId job, ActorRef actor, MethodInfo method, TaskArgument[] args, RetryPolicy? retry = null, string? concurrencyGroup = null, StreamSpec? stream = null)
     {
         var descriptor = FunctionCatalog.Describe(method);
         var scratch = CoreWorker.NestedArgumentScratch();
@@ -63,7 +63,7 @@ internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
             {
                 ActorId = actor.Id, CallerId = caller.CallerId, Sequence = ++caller.Sequence, Incarnation = channel.Incarnation, Method = descriptor,
                 Args = sent, ResultId = resultId, Owner = worker.OwnerAddress, Job = job, AnsweredThrough = caller.AnsweredThrough,
-                RetiredCallers = channel.TakeRetired(), Retry = retry, ConcurrencyGroup = concurrencyGroup,
+                RetiredCallers = channel.TakeRetired(), Retry = retry, ConcurrencyGroup = concurrencyGroup, Stream = stream,
             };
             // A call to an actor still being placed rides in a batch too: the batch waits for the actor (see ActorCallBatcher).
             if (nested is not { Count: > 0 } && worker.OwnsNoRefIn(sent))
@@ -141,7 +141,7 @@ internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
                 ActorId = current.ActorId, CallerId = current.CallerId, Sequence = current.Sequence, Incarnation = current.Incarnation, Method = current.Method,
                 Args = failure is null ? args : [], ResultId = current.ResultId, Owner = current.Owner, Job = current.Job, FailedDependency = failure,
                 Borrowed = lent, AnsweredThrough = current.AnsweredThrough, RetiredCallers = current.RetiredCallers,
-                Retry = current.Retry, ConcurrencyGroup = current.ConcurrencyGroup,
+                Retry = current.Retry, ConcurrencyGroup = current.ConcurrencyGroup, Stream = current.Stream,
             });
         }
         catch (Exception e)

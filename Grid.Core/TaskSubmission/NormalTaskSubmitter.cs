@@ -20,15 +20,16 @@ internal sealed partial class NormalTaskSubmitter(CoreWorker worker, ILogger log
     /// Submits a task: checks and serializes its arguments now (so bad input fails here, at the
     /// caller), registers the result as owned, and dispatches in the background.
     /// </summary>
-    public ObjectRef<T> Submit<T>(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args) =>
-        new(Submit(job, function, options, args, 0), worker.OwnerAddress, worker);
+    /// <param name="stream">Set when the task is called as a stream (see <see cref="StreamSpec"/>).</param>
+    public ObjectRef<T> Submit<T>(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args, StreamSpec? stream = null) =>
+        new(Submit(job, function, options, args, 0, stream), worker.OwnerAddress, worker);
 
     /// <summary>
     /// Submits a task and returns its id. <paramref name="numReturns"/> 0: its one return is the whole value (the
     /// object with the task's id); n from 1 on: the value is split into n returns, return i being the object
     /// <see cref="ObjectId.ForReturn"/>(id, i), each registered as owned here. The caller makes a ref to each at once.
     /// </summary>
-    public ObjectId Submit(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args, int numReturns)
+    public ObjectId Submit(JobId job, FunctionDescriptor function, TaskOptions options, TaskArgument[] args, int numReturns, StreamSpec? stream = null)
     {
         var method = FunctionCatalog.Resolve(function);
         if (!method.IsStaticFunction)
@@ -44,6 +45,7 @@ internal sealed partial class NormalTaskSubmitter(CoreWorker worker, ILogger log
             Name = options.Name,
             Owner = worker.OwnerAddress,
             Scheduling = options.Scheduling,
+            Stream = stream,
             Retry = RetryPolicy.ForTask(options), // exception retries run on the node (see Grid.Silo's UserCode); node deaths here
             NumReturns = numReturns,
         };

@@ -349,7 +349,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             // A call that throws is retried in place (see UserCode), holding its turn; a kill or a cancel stops further runs.
             var running = UserCode.RunAsync(node.Worker, call.Method, instance, call.Args, spec.ResultId, spec.Owner,
                 new FailureOrigin(spec.ActorId, spec.Method.DisplayName, node.NodeId),
-                retry: new RetryRun(spec.Retry, 0, spec.Job, retries, call.Cancellation is null ? _killed ??= () => _deathCause is not null : () => _deathCause is not null || call.CancelRequested));
+                retry: new RetryRun(spec.Retry, 0, spec.Job, retries, call.Cancellation is null ? _killed ??= () => _deathCause is not null : () => _deathCause is not null || call.CancelRequested), stream: spec.Stream);
             return call.Cancellation is null ? running : call.AnsweredCancelledAsync(running, _callCancelledRunning ??= c => CallCancelled(c, "while it ran"));
         }
         finally { if (before is not null) ExecutionContext.Restore(before); }

@@ -30,9 +30,10 @@ internal static class UserCode
     /// </param>
     /// <param name="retry">How the run is retried when it throws; default: never.</param>
     /// <param name="numReturns">From 1 on, the result is split into that many objects (see <see cref="MultipleReturns"/>).</param>
+    /// <param name="stream">Set when the work is called as a stream: the sequence it returns is produced item by item (see <see cref="StreamProducer"/>).</param>
     /// <returns>A ValueTask, so that a method that completes at once (most actor calls) costs no task.</returns>
     public static async ValueTask<ObjectPayload> RunAsync(Core.CoreWorker worker, RemoteMethod method, object? target, object?[] args,
-        ObjectId resultId, GrainId owner, FailureOrigin origin, GridContext? context = null, RetryRun retry = default, int numReturns = 0)
+        ObjectId resultId, GrainId owner, FailureOrigin origin, GridContext? context = null, RetryRun retry = default, int numReturns = 0, StreamSpec? stream = null)
     {
         if (context is not null) GridContext.Set(context);
         var attempt = retry.FirstAttempt;
@@ -43,6 +44,13 @@ internal static class UserCode
                 try
                 {
                     var result = await method.InvokeAsync(target, args).ConfigureAwait(false);
+                    if (stream is not null)
+                    {
+                        var streamed = await StreamProducer.RunAsync(worker, result, method.ResultType, resultId, owner, stream, origin, retry.Abandoned).ConfigureAwait(false);
+                        GC.KeepAlive(args);
+                        await worker.FlushBorrowRegistrationsAsync().ConfigureAwait(false);
+                        return streamed;
+                    }
                     // Zero-copy arguments (views of the object store) release their pin when collected; keep them reachable
                     // until the user's code is done, even if it only holds a span taken from one.
                     GC.KeepAlive(args);

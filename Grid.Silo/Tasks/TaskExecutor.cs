@@ -39,8 +39,8 @@ internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet
             // user code must not hold up the caller.
             try
             {
-                if (inline) return await UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context, retry, spec.NumReturns).ConfigureAwait(false);
-                return await Task.Run(() => UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context, retry, spec.NumReturns).AsTask()).ConfigureAwait(false);
+                if (inline) return await UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context, retry, spec.NumReturns, spec.Stream).ConfigureAwait(false);
+                return await Task.Run(() => UserCode.RunAsync(worker, method, null, args, spec.TaskId, spec.Owner, origin, context, retry, spec.NumReturns, spec.Stream).AsTask()).ConfigureAwait(false);
             }
             finally
             {

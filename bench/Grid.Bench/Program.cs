@@ -41,7 +41,8 @@ public static class Program
             .Concat(ActorCases.All(context))
             .Concat(ObjectCases.All(context))
             .Concat(TransferCases.All(context, report))
-            .Concat(PlacementGroupCases.All(context));
+            .Concat(PlacementGroupCases.All(context))
+            .Concat(StreamCases.All(context));
         await new Runner(context, report).RunAsync(cases);
     }
 }
