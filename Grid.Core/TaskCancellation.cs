@@ -8,7 +8,8 @@ namespace Grid.Core;
 /// </summary>
 internal sealed class TaskCancellation
 {
-    private readonly Lock _lock = new();
+    // Locks on itself: a task's cancellation is private to the node, and a lock object of its own would cost an
+    // allocation per task for a state nearly every task never changes.
     private CancellationTokenSource? _source;
     private List<ObjectId>? _children;
 
@@ -20,7 +21,7 @@ internal sealed class TaskCancellation
     {
         get
         {
-            lock (_lock)
+            lock (this)
             {
                 if (IsCancelled) return new CancellationToken(canceled: true);
                 return (_source ??= new CancellationTokenSource()).Token;
@@ -31,7 +32,7 @@ internal sealed class TaskCancellation
     /// <summary>A task the cancelled task submitted: cancelled with it when the cancel is recursive.</summary>
     public void AddChild(ObjectId task)
     {
-        lock (_lock) (_children ??= []).Add(task);
+        lock (this) (_children ??= []).Add(task);
     }
 
     /// <summary>Cancels the task: its token fires; answers the tasks it submitted when <paramref name="recursive"/>.</summary>
@@ -39,7 +40,7 @@ internal sealed class TaskCancellation
     {
         CancellationTokenSource? source;
         ObjectId[] children;
-        lock (_lock)
+        lock (this)
         {
             IsCancelled = true;
             source = _source;

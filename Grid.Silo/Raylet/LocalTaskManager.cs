@@ -148,62 +148,57 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
         var cancellation = cancellations.Enter(spec.TaskId);
         try
         {
-            return await RunHereAsync(spec, group, cancellation).ConfigureAwait(false);
+            if (cancellation.IsCancelled) return Cancelled(spec, "before it ran");
+            // Dependencies first: a task waiting for its arguments holds no CPU.
+            var (args, failure) = await DependencyResolver.ResolveAsync(node.Worker, spec.Args, DependencyResolver.Scope.All).ConfigureAwait(false);
+            if (failure is not null) return failure;
+            if (cancellation.IsCancelled) return Cancelled(spec, "while its arguments were resolved");
+            var ready = ReferenceEquals(args, spec.Args) ? spec : spec.With(args: args);
+            ResourceLease lease;
+            bool waited;
+            try
+            {
+                // A task still queued when its job ends (its client died) is dropped: nobody is left to want its result.
+                var acquiring = raylet.AcquireAsync(spec.Resources, spec, jobs.TokenOf(spec.Job), cancellation);
+                // A grant from the queue resumes this method in a thread-pool work item of its own
+                // (the request's completion runs continuations asynchronously).
+                waited = !acquiring.IsCompleted;
+                lease = await acquiring.ConfigureAwait(false);
+            }
+            catch (GridException e)
+            {
+                return Fail(spec, e);
+            }
+            catch (OperationCanceledException) when (cancellation.IsCancelled)
+            {
+                return Cancelled(spec, "while it waited for resources");
+            }
+            catch (OperationCanceledException) when (jobs.HasEnded(spec.Job))
+            {
+                return Fail(spec, new GridException($"Task {spec.DisplayName} was dropped from the queue of node {node.NodeId}: its job {spec.Job} ended."));
+            }
+            using (lease)
+            {
+                raylet.TrackTask(spec.TaskId, lease);
+                try
+                {
+                    // The executor runs in this activation's process directly: a second grain call per task cost a hop.
+                    var execution = executor.ExecuteAsync(ready, inline: waited, cancellation);
+                    // A task cancelled while it ran ends cancelled, whatever it returned (its token fired; it may have finished anyway).
+                    if (group is null) return Outcome(spec, await execution.ConfigureAwait(false), cancellation);
+                    // Removing the group stops the task: its result becomes the removal error at once.
+                    if (await Task.WhenAny(execution, lease.Revoked).ConfigureAwait(false) == execution) return Outcome(spec, await execution.ConfigureAwait(false), cancellation);
+                    return Fail(spec, new PlacementGroupRemovedException($"Task {spec.DisplayName} was stopped: its placement group {group.Group} was removed."));
+                }
+                finally
+                {
+                    raylet.UntrackTask(spec.TaskId);
+                }
+            }
         }
         finally
         {
             cancellations.Exit(spec.TaskId, cancellation);
-        }
-    }
-
-    private async Task<ObjectPayload> RunHereAsync(TaskSpec spec, PlacementGroupScheduling? group, TaskCancellation cancellation)
-    {
-        if (cancellation.IsCancelled) return Cancelled(spec, "before it ran");
-        // Dependencies first: a task waiting for its arguments holds no CPU.
-        var (args, failure) = await DependencyResolver.ResolveAsync(node.Worker, spec.Args, DependencyResolver.Scope.All).ConfigureAwait(false);
-        if (failure is not null) return failure;
-        if (cancellation.IsCancelled) return Cancelled(spec, "while its arguments were resolved");
-        var ready = ReferenceEquals(args, spec.Args) ? spec : spec.With(args: args);
-        ResourceLease lease;
-        bool waited;
-        try
-        {
-            // A task still queued when its job ends (its client died) is dropped: nobody is left to want its result.
-            var acquiring = raylet.AcquireAsync(spec.Resources, spec, jobs.TokenOf(spec.Job), cancellation);
-            // A grant from the queue resumes this method in a thread-pool work item of its own
-            // (the request's completion runs continuations asynchronously).
-            waited = !acquiring.IsCompleted;
-            lease = await acquiring.ConfigureAwait(false);
-        }
-        catch (GridException e)
-        {
-            return Fail(spec, e);
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancelled)
-        {
-            return Cancelled(spec, "while it waited for resources");
-        }
-        catch (OperationCanceledException) when (jobs.HasEnded(spec.Job))
-        {
-            return Fail(spec, new GridException($"Task {spec.DisplayName} was dropped from the queue of node {node.NodeId}: its job {spec.Job} ended."));
-        }
-        using (lease)
-        {
-            raylet.TrackTask(spec.TaskId, lease);
-            try
-            {
-                // The executor runs in this activation's process directly: a second grain call per task cost a hop.
-                var execution = executor.ExecuteAsync(ready, inline: waited, cancellation);
-                // A task cancelled while it ran ends cancelled, whatever it returned (its token fired; it may have finished anyway).
-                if (group is null) return Outcome(spec, await execution.ConfigureAwait(false), cancellation);
-                // Removing the group stops the task: its result becomes the removal error at once.
-                if (await Task.WhenAny(execution, lease.Revoked).ConfigureAwait(false) == execution) return Outcome(spec, await execution.ConfigureAwait(false), cancellation);
-                return Fail(spec, new PlacementGroupRemovedException($"Task {spec.DisplayName} was stopped: its placement group {group.Group} was removed."));
-            }
-            finally
-            {
-                raylet.UntrackTask(spec.TaskId);
-            }
         }
     }
 
