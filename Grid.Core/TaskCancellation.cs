@@ -12,6 +12,7 @@ internal sealed class TaskCancellation
     // allocation per task for a state nearly every task never changes.
     private CancellationTokenSource? _source;
     private List<ObjectId>? _children;
+    private IWithdrawable? _withdraw;
 
     /// <summary>Whether the task was cancelled (its result is then TaskCancelledException, whatever it returns).</summary>
     public bool IsCancelled { get; private set; }
@@ -29,6 +30,23 @@ internal sealed class TaskCancellation
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="withdraw"/> when the task is cancelled (at once if it is already): how a task waiting in a
+    /// node's queue leaves it, without a token registration per queued task.
+    /// </summary>
+    public void OnCancel(IWithdrawable withdraw)
+    {
+        lock (this)
+        {
+            if (!IsCancelled)
+            {
+                _withdraw = withdraw;
+                return;
+            }
+        }
+        withdraw.Withdraw();
+    }
+
     /// <summary>A task the cancelled task submitted: cancelled with it when the cancel is recursive.</summary>
     public void AddChild(ObjectId task)
     {
@@ -39,16 +57,25 @@ internal sealed class TaskCancellation
     public IReadOnlyList<ObjectId> Cancel(bool recursive)
     {
         CancellationTokenSource? source;
+        IWithdrawable? withdraw;
         ObjectId[] children;
         lock (this)
         {
             IsCancelled = true;
             source = _source;
+            withdraw = _withdraw;
             children = recursive && _children is { } c ? [.. c] : [];
         }
+        withdraw?.Withdraw();
         // The user's callbacks run here: outside the lock, and never failing the cancel.
         try { source?.Cancel(); }
         catch (AggregateException) { /* a callback threw: the task sees the cancel anyway */ }
         return children;
     }
+}
+
+/// <summary>Something a task waits in that its cancel takes it out of (a node's resource queue).</summary>
+internal interface IWithdrawable
+{
+    void Withdraw();
 }

@@ -77,19 +77,16 @@ internal sealed class NodeScheduler
             _queued++;
         }
         Changed?.Invoke(); // the queue and its reasons are part of what the node publishes
-        // Only a request that waits asks for its task's token (made then, not for every task).
-        if (cancellation is not null) Withdraw(pending, cancellation.Token);
-        if (cancellationToken.CanBeCanceled) Withdraw(pending, cancellationToken);
+        // A cancelled request is skipped by the queue. A task's cancel withdraws it directly (no registration to undo).
+        cancellation?.OnCancel(pending);
+        if (cancellationToken.CanBeCanceled)
+        {
+            // A long-lived token (a job's) sees many requests: each registration goes once its request is decided.
+            var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
+            pending.Completion.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration,
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
         return new ValueTask<ResourceLease>(pending.Completion.Task);
-    }
-
-    /// <summary>Cancels a waiting request when <paramref name="cancellationToken"/> fires (the queue skips it then).</summary>
-    private static void Withdraw(PendingRequest pending, CancellationToken cancellationToken)
-    {
-        // A long-lived token (a job's) sees many requests: each registration goes once its request is decided.
-        var registration = cancellationToken.Register(() => pending.Completion.TrySetCanceled(cancellationToken));
-        pending.Completion.Task.ContinueWith(static (_, r) => ((CancellationTokenRegistration)r!).Dispose(), registration,
-            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private static readonly string GroupGpuPrefix = ResourceSet.Gpu + "_group_";
@@ -265,8 +262,10 @@ internal sealed class NodeScheduler
         }
     }
 
-    private sealed class PendingRequest(ResourceSet need, string what, long arrival)
+    private sealed class PendingRequest(ResourceSet need, string what, long arrival) : Core.IWithdrawable
     {
+        public void Withdraw() => Completion.TrySetCanceled();
+
         public ResourceSet Need { get; } = need;
         public string What { get; } = what;
         public long Arrival { get; } = arrival;
