@@ -197,8 +197,8 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             if (direct is null) run = Task.FromResult(failure);
             else direct.TrySetResult(failure);
         }
-        else if (direct is not null) _groups!.Enqueue(new DirectCall(call, method!, args!, direct, _callFailed ??= CallFailed));
-        else run = _groups!.Enqueue(new ReadyCall(call, method!, args!));
+        else if (direct is not null) Enqueue(new DirectCall(call, method!, args!, direct, _callFailed ??= CallFailed));
+        else run = Enqueue(new ReadyCall(call, method!, args!));
         turns.Advance(); // a call that fails before running still takes its turn, so the caller's later calls run
         return run;
     }
@@ -217,7 +217,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             return failed.Task;
         }
         var ready = new ReadyCall(call, method!, args!);
-        turns.Park(call.Sequence, new ParkedRun(_groups!, ready));
+        turns.Park(call.Sequence, new ParkedRun(this, ready));
         return ready.Task;
     }
 
@@ -257,9 +257,9 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
     }
 
     /// <summary>A parked call that runs when its turn comes.</summary>
-    private sealed class ParkedRun(ConcurrencyGroups groups, ReadyCall ready) : IParkedCall
+    private sealed class ParkedRun(ActorHostGrain host, ReadyCall ready) : IParkedCall
     {
-        public void Start() => groups.Enqueue(ready);
+        public void Start() => host.Enqueue(ready);
     }
 
     /// <summary>A parked call that could not be read: it fails in its turn, as a call arriving in order would.</summary>
@@ -325,7 +325,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         Task<ObjectPayload> run;
         lock (_turnsLock)
         {
-            run = _groups!.Enqueue(new ReadyCall(call, method!, args!));
+            run = Enqueue(new ReadyCall(call, method!, args!));
             turns.Advance();
         }
         return await run;
@@ -369,6 +369,21 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
     }
 
     private Func<ReadyCall, ObjectPayload>? _callCancelled, _callCancelledRunning;
+
+    /// <summary>
+    /// Queues a call whose turn came in its concurrency group, or answers it cancelled at once when a cancel came for it
+    /// before it got here (it has taken its turn all the same, so its caller's later calls run).
+    /// </summary>
+    private Task<ObjectPayload> Enqueue(ReadyCall call)
+    {
+        if (_cancelled is { IsEmpty: false } cancels && cancels.TryRemove(call.Spec.ResultId, out _))
+        {
+            call.RequestCancel();
+            call.Publish(CallCancelled(call, "before it ran"), lone: false);
+            return call.Task;
+        }
+        return _groups!.Enqueue(call);
+    }
 
     private ObjectPayload CallCancelled(ReadyCall call, string when) =>
         node.Worker.Cancelled(call.Spec.ResultId, $"{call.Spec.Method.DisplayName} on actor {Id}, {when}");
