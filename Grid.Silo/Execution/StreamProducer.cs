@@ -245,11 +245,17 @@ internal static class StreamProducer
         {
             try
             {
-                if (await channel.WhenCancelled(LongPoll).ConfigureAwait(false))
+                // Left at once when the producer is done: its poll may have reached a fresh activation (the consumer
+                // dropped the finished channel meanwhile) that would hold it for the whole poll.
+                if (await channel.WhenCancelled(LongPoll).WaitAsync(done).ConfigureAwait(false))
                 {
                     await cancel.CancelAsync().ConfigureAwait(false);
                     return;
                 }
+            }
+            catch (OperationCanceledException) when (done.IsCancellationRequested)
+            {
+                return;
             }
             catch (Exception e) when (FailureClassifier.IsNodeFailure(e))
             {
