@@ -16,15 +16,14 @@ internal interface IStreamChannelGrain : IGrainWithStringKey
     Task<int> Open();
 
     /// <summary>
-    /// Item <paramref name="item"/> is ready (kept unless the channel holds it or the consumer took it). Answers
-    /// <see cref="StreamAck.Next"/> once fewer than <paramref name="backpressure"/> items are left untaken (at once when
-    /// it is 0 or less), <see cref="StreamAck.Cancelled"/> when the consumer dropped the stream, or
-    /// <see cref="StreamAck.Full"/> after <paramref name="wait"/>.
+    /// Items are ready (each kept unless the channel holds it or the consumer took it). Answers once the consumer has
+    /// taken every item before <paramref name="needTaken"/> (at once when it has, or when it is 0 or less), when the
+    /// consumer dropped the stream, or after <paramref name="wait"/>: the producer sends the next items, or asks again.
     /// </summary>
-    Task<StreamAck> Report(StreamItem item, int backpressure, TimeSpan wait);
+    Task<StreamReply> Report(StreamItem[] items, int needTaken, TimeSpan wait);
 
-    /// <summary>The producer ended after <see cref="StreamEnd.Count"/> items (with its error, if it failed).</summary>
-    Task Finish(StreamEnd end);
+    /// <summary>The last items, and the end: the producer ended after <see cref="StreamEnd.Count"/> items (with its error, if it failed).</summary>
+    Task<StreamReply> Finish(StreamItem[] items, StreamEnd end);
 
     /// <summary>Producer side: true once the consumer dropped the stream; false when the stream finished or <paramref name="wait"/> ran out.</summary>
     Task<bool> WhenCancelled(TimeSpan wait);

@@ -25,13 +25,11 @@ internal sealed record StreamEnd([property: Id(0)] int Count, [property: Id(1)] 
 [GenerateSerializer, Immutable]
 internal sealed record StreamBatch([property: Id(0)] StreamItem[] Items, [property: Id(1)] StreamEnd? End);
 
-/// <summary>What a producer hears back for a reported item.</summary>
-internal enum StreamAck : byte
-{
-    /// <summary>There is room: produce the next item.</summary>
-    Next,
-    /// <summary>The consumer has not taken enough items yet (the wait ran out): report the same item again to keep waiting.</summary>
-    Full,
-    /// <summary>The consumer dropped the stream: stop producing.</summary>
-    Cancelled,
-}
+/// <summary>
+/// What a producer hears back from the channel: how far the consumer took, whether it dropped the stream, and which
+/// activation of the channel answered. A new <see cref="Epoch"/> means the channel's node died and a fresh channel took
+/// over, knowing nothing of the items reported before: the producer sends them again (every item the consumer has not
+/// taken, as far as it knows).
+/// </summary>
+[GenerateSerializer, Immutable]
+internal readonly record struct StreamReply([property: Id(0)] int Taken, [property: Id(1)] bool Cancelled, [property: Id(2)] Guid Epoch);

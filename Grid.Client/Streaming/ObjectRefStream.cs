@@ -73,7 +73,7 @@ public sealed class ObjectRefStream<T> : IAsyncEnumerable<ObjectRef<T>>, IAsyncD
                 {
                     if (end.Error is not { } error || _errorDelivered) return null;
                     _errorDelivered = true;
-                    return Deliver(new StreamItem(end.Count, error));
+                    return Deliver(new StreamItem(Math.Max(end.Count, _next), error));
                 }
                 var take = _channel.Take(_next, LongPoll);
                 if (await Task.WhenAny(take, _outcome).WaitAsync(cancellationToken).ConfigureAwait(false) == take)
@@ -98,13 +98,32 @@ public sealed class ObjectRefStream<T> : IAsyncEnumerable<ObjectRef<T>>, IAsyncD
                     Accept(await _channel.Take(_next, TimeSpan.Zero).WaitAsync(LongPoll, cancellationToken).ConfigureAwait(false));
                 }
                 catch (Exception e) when (FailureClassifier.IsNodeFailure(e) || e is TimeoutException) { }
-                _end ??= new StreamEnd(_next + _pending.Count, payload.Kind == PayloadKind.Error ? payload : null);
+                _end ??= new StreamEnd(_next + _pending.Count, payload.Kind == PayloadKind.Error ? payload : await LostAsync(_next + _pending.Count).ConfigureAwait(false));
             }
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The task succeeded but its channel has no end: an error when the task produced more items than the stream
+    /// has (they were lost with the channel's node after the producer finished), else none.
+    /// </summary>
+    private async Task<ObjectPayload?> LostAsync(int have)
+    {
+        int count;
+        try
+        {
+            count = await _worker.GetAsync<int>(_task, LongPoll, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            return null;
+        }
+        return count <= have ? null : ObjectPayload.Failed(_worker.Serializer.ToRemoteError(new ObjectLostException(
+            $"Items {have} to {count - 1} of stream {_task.Id} were lost with the node of its channel."), null));
     }
 
     private void Accept(StreamBatch batch)

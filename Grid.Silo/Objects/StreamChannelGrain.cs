@@ -12,6 +12,7 @@ namespace Grid.Silo.Objects;
 internal sealed class StreamChannelGrain : Grain, IStreamChannelGrain
 {
     private readonly SortedDictionary<int, ObjectPayload> _held = [];
+    private readonly Guid _epoch = Guid.NewGuid(); // this activation: a producer seeing a new one reports its untaken items again
     private int _taken; // the consumer took every item before this index
     private StreamEnd? _end;
     private bool _cancelled;
@@ -45,26 +46,33 @@ internal sealed class StreamChannelGrain : Grain, IStreamChannelGrain
 
     public Task<int> Open() => Task.FromResult(Reached());
 
-    public async Task<StreamAck> Report(StreamItem item, int backpressure, TimeSpan wait)
+    public async Task<StreamReply> Report(StreamItem[] items, int needTaken, TimeSpan wait)
     {
-        if (!_cancelled && item.Index >= _taken) _held.TryAdd(item.Index, item.Payload);
-        Changed();
+        Hold(items);
         var deadline = DateTime.UtcNow + wait;
-        while (true)
-        {
-            if (_cancelled) return StreamAck.Cancelled;
-            if (backpressure <= 0 || item.Index + 1 - _taken < backpressure) return StreamAck.Next;
-            if (!await WaitChangeAsync(deadline)) return StreamAck.Full;
-        }
+        while (!_cancelled && _taken < needTaken)
+            if (!await WaitChangeAsync(deadline)) break;
+        return Reply();
     }
 
-    public Task Finish(StreamEnd end)
+    public Task<StreamReply> Finish(StreamItem[] items, StreamEnd end)
     {
+        Hold(items);
         _end ??= end;
         Changed();
         if (_cancelled) DeactivateOnIdle();
-        return Task.CompletedTask;
+        return Task.FromResult(Reply());
     }
+
+    private void Hold(StreamItem[] items)
+    {
+        if (items.Length == 0) return;
+        foreach (var item in items)
+            if (!_cancelled && item.Index >= _taken) _held.TryAdd(item.Index, item.Payload);
+        Changed();
+    }
+
+    private StreamReply Reply() => new(_taken, _cancelled, _epoch);
 
     public async Task<bool> WhenCancelled(TimeSpan wait)
     {
