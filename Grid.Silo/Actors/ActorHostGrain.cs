@@ -83,18 +83,33 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         {
             _constructorError = worker.Serializer.ToRemoteError(e, origin);
         }
-        // The constructor's outcome is this host's to write (unfenced, as the record's one writer now); a record the GCS
-        // lost is written anew.
+        // The constructor's outcome is this host's to write; a record the GCS lost is written anew. A kill that came while
+        // the constructor ran (its job ended, its owner died) recorded the actor dead: the write is fenced on the record it
+        // read, and a dead record stays dead — the actor must not come back because its constructor finished late.
         var error = _constructorError;
-        await records.UpdateAsync(spec.ActorId, stored =>
+        ActorInfo? Built(ActorInfo? stored)
         {
+            if (stored is { State: ActorState.Dead }) return null;
             var info = stored ?? new ActorInfo { ActorId = spec.ActorId, ClassName = spec.ClassName, Job = spec.Job };
             return error is null
                 ? info with { State = ActorState.Alive, Node = node.NodeId, PendingReason = null }
                 : ActorRecords.Dead(info, $"its constructor failed: {error.TypeName}: {error.Message}") with { Node = node.NodeId };
-        });
+        }
+        var seen = await records.GetAsync(spec.ActorId);
+        var written = seen is null ? await records.UpdateAsync(spec.ActorId, Built) : await records.TryUpdateAsync(seen, Built);
+        if (written is null && _deathCause is null)
+        {
+            // Recorded dead by another writer before its kill reached this activation: it ends here as well.
+            var dead = await records.GetAsync(spec.ActorId);
+            EndHere(dead?.DeathCause ?? "it was recorded dead while its constructor ran", forRestart: false);
+        }
         if (_constructorError is not null) raylet.ReleaseActor(spec.ActorId);
         else if (_deathCause is null) locals.Add(spec.ActorId, this);
+        else
+        {
+            // Killed while the constructor ran: the instance it made is not used.
+            (Interlocked.Exchange(ref _instance, null) as IDisposable)?.Dispose();
+        }
     }
 
     private GridContext Context(JobId job)

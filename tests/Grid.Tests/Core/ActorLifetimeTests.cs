@@ -90,6 +90,23 @@ public abstract class ActorLifetimeTests(IGridFixture fixture)
     }
 
     [Fact]
+    public async Task An_owned_actor_killed_while_its_constructor_runs_stays_dead()
+    {
+        var (constructing, gate) = (Guid.NewGuid().ToString("N"), Guid.NewGuid().ToString("N"));
+        var parent = await Grid.CreateActorAsync(() => new LifetimeParent());
+        var child = await parent.Call(p => p.CreateSlowChildAsync(constructing, gate)).GetAsync(Timeout);
+        await TestFunctions.Gate(constructing).Task.WaitAsync(Timeout); // its constructor is running
+
+        await parent.KillAsync(noRestart: true).WaitAsync(Timeout);
+        Assert.Contains(parent.ActorId.ToString(), await DeadAsync(child));
+        TestFunctions.Gate(gate).SetResult(true); // the constructor now finishes: it must not bring the actor back
+
+        await child.Ready.WaitAsync(Timeout).ContinueWith(_ => { }, TaskScheduler.Default);
+        await Assert.ThrowsAsync<ActorDiedException>(() => child.Call(c => c.Add(1)).GetAsync(Timeout));
+        Assert.Equal(ActorState.Dead, (await child.GetInfoAsync()).State);
+    }
+
+    [Fact]
     public async Task Fate_sharing_goes_down_the_tree_of_owned_actors()
     {
         var root = await Grid.CreateActorAsync(() => new LifetimeParent());
@@ -153,6 +170,20 @@ public sealed class LifetimeCounter
     public int Add(int value) => _total += value;
 }
 
+/// <summary>A counter whose constructor blocks until a gate opens.</summary>
+public sealed class SlowCounter
+{
+    private int _total;
+
+    public SlowCounter(string constructing, string gate)
+    {
+        TestFunctions.Gate(constructing).TrySetResult(true);
+        TestFunctions.Gate(gate).Task.Wait(TimeSpan.FromSeconds(60));
+    }
+
+    public int Add(int value) => _total += value;
+}
+
 /// <summary>An actor that creates actors (it owns them) and has state of its own.</summary>
 public sealed class LifetimeParent
 {
@@ -162,6 +193,10 @@ public sealed class LifetimeParent
 
     public async Task<ActorHandle<LifetimeCounter>> CreateChildAsync(ActorLifetime lifetime) =>
         await GridContext.Current.Grid.CreateActorAsync(() => new LifetimeCounter(), new ActorOptions { Lifetime = lifetime });
+
+    /// <summary>Creates a child whose constructor opens <paramref name="constructing"/> and waits for <paramref name="gate"/>.</summary>
+    public async Task<ActorHandle<SlowCounter>> CreateSlowChildAsync(string constructing, string gate) =>
+        await GridContext.Current.Grid.CreateActorAsync(() => new SlowCounter(constructing, gate));
 
     public async Task<ActorHandle<LifetimeParent>> CreateParentAsync() =>
         await GridContext.Current.Grid.CreateActorAsync(() => new LifetimeParent());
