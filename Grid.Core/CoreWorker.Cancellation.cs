@@ -22,10 +22,9 @@ internal sealed partial class CoreWorker
                 nameof(id));
         var result = entry.Payload;
         if (result.Task.IsCompleted) return; // finished, failed or cancelled already: nothing to do
-        var actorCall = Actors.CancelAsync(id, force);
-        if (actorCall is not null)
+        if (entry.MadeBy is { } actor)
         {
-            await actorCall.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Actors.CancelAsync(id, actor, force).WaitAsync(cancellationToken).ConfigureAwait(false);
             return;
         }
         var nodes = await Grains.GetGrain<IGcsGrain>(0).GetNodes().WaitAsync(cancellationToken).ConfigureAwait(false);

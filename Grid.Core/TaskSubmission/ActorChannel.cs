@@ -111,14 +111,15 @@ internal sealed class ActorChannel
     /// <summary>Cancelled when the node of the current incarnation leaves the cluster.</summary>
     public CancellationToken LostToken => Volatile.Read(ref _lost).Token;
 
-    /// <summary>Whether the caller known by <paramref name="key"/> has calls kept here. Under the gate.</summary>
-    public bool HasCaller(string key) => _callers.ContainsKey(key);
-
-    /// <summary>The caller known by <paramref name="key"/> in this process (see <see cref="ActorTaskSubmitter"/>). Under the gate.</summary>
-    public ActorCaller CallerOf(string key)
+    /// <summary>
+    /// The caller known by <paramref name="key"/> in this process (see <see cref="ActorTaskSubmitter"/>), made when it has
+    /// no calls kept here (<paramref name="isNew"/>). Under the gate.
+    /// </summary>
+    public ActorCaller CallerOf(string key, out bool isNew)
     {
-        if (_callers.TryGetValue(key, out var caller)) return caller;
-        return _callers[key] = new ActorCaller(key, key.Length == 0 ? _worker.WorkerId : $"{_worker.WorkerId}/{Interlocked.Increment(ref s_callers)}");
+        isNew = !_callers.TryGetValue(key, out var caller);
+        if (isNew) _callers[key] = caller = new ActorCaller(key, key.Length == 0 ? _worker.WorkerId : $"{_worker.WorkerId}/{Interlocked.Increment(ref s_callers)}");
+        return caller!;
     }
 
     /// <summary>

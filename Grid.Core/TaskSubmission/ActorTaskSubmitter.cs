@@ -87,14 +87,14 @@ internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
     /// <summary>The caller of this call (the running task or actor, or the driver). Under the channel's gate.</summary>
     private ActorCaller CallerOf(ActorChannel channel, IExecutionScope? scope)
     {
-        if (scope is null) return channel.CallerOf("");
-        var key = scope.CallerKey;
-        if (scope.TaskId is { } task && !channel.HasCaller(key))
+        if (scope is null) return channel.CallerOf("", out _);
+        var caller = channel.CallerOf(scope.CallerKey, out var isNew);
+        if (isNew && scope.TaskId is { } task)
         {
             var channels = _taskCallers.GetOrAdd(task, _ => []);
             lock (channels) channels.Add(channel);
         }
-        return channel.CallerOf(key);
+        return caller;
     }
 
     /// <summary>
@@ -162,11 +162,10 @@ internal sealed class ActorTaskSubmitter(CoreWorker worker, ILogger logger)
     /// Cancels the actor call whose result is <paramref name="resultId"/> (Ray: an actor task can be cancelled while
     /// queued, and an async one while running; <c>force</c> is refused, as in Ray). Null when the result is not an actor
     /// call's. A call still resolving its arguments here fails now and, when sent, takes its turn failed; any other is
-    /// cancelled by its actor's host, which answers it.
+    /// cancelled by its actor's host (<paramref name="actor"/>, the result's <c>MadeBy</c>), which answers it.
     /// </summary>
-    public Task? CancelAsync(ObjectId resultId, bool force)
+    public Task CancelAsync(ObjectId resultId, ActorId actor, bool force)
     {
-        if (!worker.Owned.TryGetEntry(resultId, out var entry) || entry.MadeBy is not { } actor) return null;
         if (force)
             throw new ArgumentException("force is not supported for actor calls (as in Ray): a forced cancel would stop the actor's process. Cancel without force, or kill the actor.", nameof(force));
         if (_actorChannels.TryGetValue(actor, out var channel) && channel.CancelUnsent(resultId, worker.Cancelled(resultId, "it was cancelled before it was sent to its actor")))

@@ -353,8 +353,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         // one seen here means the actor is dead.
         var instance = Volatile.Read(ref _instance);
         if (_deathCause is { } cause || instance is null) return new ValueTask<ObjectPayload>(Died(call.Spec, _deathCause ?? "it was killed"));
-        if (call.CancelRequested || _cancelled is { IsEmpty: false } cancels && cancels.TryRemove(call.Spec.ResultId, out _))
-            return new ValueTask<ObjectPayload>(CallCancelled(call, "before it ran"));
+        if (call.CancelRequested) return new ValueTask<ObjectPayload>(CallCancelled(call, "before it ran")); // answered already (TryCancel)
         var flow = FlowFor(call.Spec.Job);
         var before = ExecutionContext.Capture();
         ExecutionContext.Restore(flow);
@@ -373,7 +372,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
     private Func<bool>? _killed; // one delegate for every call's retries: the actor is dying
 
     // Cancels of calls not held by a runner when they came (not arrived, waiting for their turn or arguments): each is
-    // answered cancelled when it reaches its turn. Kept until then; a cancel names only a call its caller has not had answered.
+    // answered cancelled when its turn queues it (Enqueue). Kept until then; a cancel names only a call its caller has not had answered.
     private System.Collections.Concurrent.ConcurrentDictionary<ObjectId, byte>? _cancelled;
 
     public Task CancelCall(ObjectId resultId)

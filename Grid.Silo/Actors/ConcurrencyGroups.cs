@@ -24,9 +24,8 @@ internal sealed class ConcurrencyGroups
     public ConcurrencyGroups(Type actorClass, ActorCreationSpec spec, Func<ReadyCall, ValueTask<ObjectPayload>> run, Func<ReadyCall, string, ObjectPayload> unknown)
     {
         _unknown = unknown;
-        IsAsync = IsAsyncClass(actorClass);
-        DefaultLimit = spec.MaxConcurrency > 0 ? spec.MaxConcurrency : IsAsync ? AsyncDefault : 1;
-        _default = NewRunner(DefaultLimit, run);
+        _async = IsAsyncClass(actorClass);
+        _default = NewRunner(spec.MaxConcurrency > 0 ? spec.MaxConcurrency : _async ? AsyncDefault : 1, run);
         var limits = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var declared in actorClass.GetCustomAttributes<ConcurrencyGroupAttribute>(inherit: true))
             limits[declared.Name] = Math.Max(1, declared.MaxConcurrency);
@@ -34,15 +33,12 @@ internal sealed class ConcurrencyGroups
         if (limits.Count > 0) _named = limits.ToDictionary(g => g.Key, g => NewRunner(g.Value, run), StringComparer.Ordinal);
     }
 
-    /// <summary>Whether the actor is async (Ray's asyncio actor): its groups run on event loops.</summary>
-    public bool IsAsync { get; }
-
-    /// <summary>The default group's limit.</summary>
-    public int DefaultLimit { get; }
+    // Whether the actor is async (Ray's asyncio actor): its groups run on event loops.
+    private readonly bool _async;
 
     // A group of limit 1 needs no loop: with one call in progress nothing interleaves, and the pool's workers cost less.
     private ActorRunner NewRunner(int limit, Func<ReadyCall, ValueTask<ObjectPayload>> run) =>
-        new(limit, IsAsync && limit > 1 ? ActorRunner.NewLoop() : null, run);
+        new(limit, _async && limit > 1 ? ActorRunner.NewLoop() : null, run);
 
     /// <summary>Queues a ready call in its group; its task completes with its result (a failure for an unknown group).</summary>
     public Task<ObjectPayload> Enqueue(ReadyCall call)
@@ -76,7 +72,7 @@ internal sealed class ConcurrencyGroups
     public IEnumerable<string> Names => _named?.Keys ?? Enumerable.Empty<string>();
 
     /// <summary>Ray's rule: an actor is async when any of its public instance methods returns Task or ValueTask.</summary>
-    public static bool IsAsyncClass(Type type)
+    private static bool IsAsyncClass(Type type)
     {
         foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
         {

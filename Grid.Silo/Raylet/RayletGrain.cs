@@ -28,7 +28,7 @@ internal sealed partial class RayletGrain(NodeScheduler raylet, NodeRuntime node
     }
 
     public Task<CancelOutcome> CancelTask(ObjectId task, bool force, bool recursive) =>
-        Task.FromResult(cancellations.Cancel(task, force, recursive, running: t => raylet.LeaseOf(t) is not null));
+        Task.FromResult(cancellations.Cancel(task, force, recursive, running: raylet.LeaseOf(task) is not null));
 
     public Task<NodeInfo> GetNodeInfo() => Task.FromResult(raylet.Snapshot(node.Options.Labels));
 }

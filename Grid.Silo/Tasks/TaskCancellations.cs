@@ -41,8 +41,8 @@ internal sealed class TaskCancellations(NodeRuntime node, Microsoft.Extensions.L
             if (_live.TryGetValue(task, out var current) && ReferenceEquals(current, cancellation)) _live.Remove(task);
     }
 
-    /// <summary>Cancels <paramref name="task"/> if it is here, else remembers it. See <c>IRayletGrain.CancelTask</c>.</summary>
-    public CancelOutcome Cancel(ObjectId task, bool force, bool recursive, Func<ObjectId, bool> running)
+    /// <summary>Cancels <paramref name="task"/> if it is here (<paramref name="running"/>: it holds its resources), else remembers it. See <c>IRayletGrain.CancelTask</c>.</summary>
+    public CancelOutcome Cancel(ObjectId task, bool force, bool recursive, bool running)
     {
         TaskCancellation? cancellation;
         lock (_lock)
@@ -57,12 +57,11 @@ internal sealed class TaskCancellations(NodeRuntime node, Microsoft.Extensions.L
                 return CancelOutcome.NotHere;
             }
         }
-        var isRunning = running(task);
         var children = cancellation.Cancel(recursive);
         // The tasks it submitted are owned by this node's worker: it cancels them as their owner (recursively too).
         foreach (var child in children)
             _ = CancelChildAsync(child, force);
-        return isRunning ? CancelOutcome.Running : CancelOutcome.Queued;
+        return running ? CancelOutcome.Running : CancelOutcome.Queued;
     }
 
     private async Task CancelChildAsync(ObjectId child, bool force)
