@@ -136,7 +136,10 @@ public sealed class ObjectRefStream<T> : IAsyncEnumerable<ObjectRef<T>>, IAsyncD
     private ObjectRef<T> Deliver(StreamItem item)
     {
         _next = item.Index + 1;
-        if (_acknowledge && _pending.Count > 0) _ = _channel.Acknowledge(_next); // the take that follows the last acknowledges it
+        // Under backpressure every item handed out is acknowledged at once: the producer may go on while the consumer
+        // works on it, not only when the consumer next asks (waiting for that take had stalled a producer whose last
+        // report carried one item).
+        if (_acknowledge) _ = _channel.Acknowledge(_next);
         return Own(item);
     }
 
