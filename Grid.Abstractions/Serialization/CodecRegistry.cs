@@ -118,6 +118,7 @@ internal static class CodecRegistry
         if (UnsupportedTypes.Reason(type) is { } reason) throw UnsupportedTypes.Exception(type, reason);
         if (type.GetCustomAttribute<GridCodecAttribute>(inherit: false) is { } named)
             return named.Codec.IsGenericTypeDefinition ? Make(named.Codec, type.GetGenericArguments()) : (Codec)Activator.CreateInstance(named.Codec)!;
+        if (ExternalCodecs.For(type) is { } external) return external;
         if (type.IsInterface || type.IsAbstract)
             throw UnsupportedTypes.Exception(type, "it is abstract, so no value has exactly this type.");
         if (type == typeof(string)) return new StringCodec();

@@ -12,7 +12,10 @@ internal static class SharedAssemblies
     private static readonly string[] Exact =
     [
         "mscorlib", "netstandard", "System", "WindowsBase", "Microsoft.CSharp", "Microsoft.VisualBasic", "Microsoft.VisualBasic.Core",
-        "Grid.Abstractions", "Grid.Client", "Grid.ObjectStore", "Grid.Silo",
+        "Grid.Abstractions", "Grid.Client", "Grid.Core", "Grid.ObjectStore", "Grid.Silo",
+        // A node carries TorchSharp with its libtorch (Grid.Inference): a job's tensors are the node's type, and the
+        // managed side always matches the native one.
+        "Grid.Inference", "TorchSharp",
     ];
 
     private static readonly string[] Prefixes =

@@ -1,0 +1,24 @@
+namespace Grid.Serialization;
+
+/// <summary>
+/// Codecs for types of libraries Grid does not reference, kept in the Grid assembly built for that library: the
+/// serializer finds them by name when it first meets such a type, so neither side references the other and a
+/// process without the library never loads it. A torch tensor is written by Grid.Inference's codec (raw memory,
+/// read in place on the node that holds it).
+/// </summary>
+internal static class ExternalCodecs
+{
+    private static readonly Dictionary<string, (string Codec, string Package)> ByType = new(StringComparer.Ordinal)
+    {
+        ["TorchSharp.torch+Tensor, TorchSharp"] = ("Grid.Inference.Tensors.TensorCodec, Grid.Inference", "Grid.Inference"),
+    };
+
+    /// <summary>The codec for values of exactly <paramref name="type"/> from another library, or null when it has none.</summary>
+    public static Codec? For(Type type)
+    {
+        if (type.FullName is not { } name || !ByType.TryGetValue($"{name}, {type.Assembly.GetName().Name}", out var entry)) return null;
+        var codec = Type.GetType(entry.Codec, throwOnError: false)
+            ?? throw UnsupportedTypes.Exception(type, $"its values travel through {entry.Package}: reference the {entry.Package} package in this program.");
+        return (Codec)Activator.CreateInstance(codec)!;
+    }
+}
