@@ -1,3 +1,4 @@
+using Grid.Inference;
 using System.Net;
 using Grid.Hosting;
 using Grid.Security;
@@ -53,6 +54,8 @@ internal static partial class NodeHost
             .AddFilter("Microsoft", LogLevel.Warning);
         // A node drains its work and records its exit on stop; give it time before the host gives up.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        // Torch loads on a node's first torch task; it then says in this log whether models run on CUDA or the CPU.
+        builder.Services.AddGridInference();
         builder.UseOrleans(silo =>
         {
             silo.UseGridRedis(redis.CopyTo);
