@@ -2,10 +2,11 @@ using Grid;
 using Grid.Samples.Scenarios;
 using Grid.Silo;
 
-// Runs Ray's first programs (and, given `s16`, only the LLM pipeline of S16: see below). Without arguments, on Grid's embedded mode: a real silo in this
-// process, no Redis; the node declares 4 CPUs, as scenario S2 asks. With --address HOST:PORT (or
-// "auto" for the cluster started on this machine with `grid start --head`) and optionally
-// --password, against that cluster (then S2's timings depend on the CPUs its nodes declare).
+// Runs Ray's first programs (given `s16`, only S16's LLM pipeline: see below). Without arguments,
+// on Grid's embedded mode: a real silo in this process, no Redis; the node declares 4 CPUs, as
+// scenario S2 asks. With --address HOST:PORT (or "auto" for the cluster started on this machine
+// with `grid start --head`) and optionally --password, against that cluster (then S2's timings
+// depend on the CPUs its nodes declare).
 var address = args.SkipWhile(a => a != "--address").Skip(1).FirstOrDefault();
 var password = args.SkipWhile(a => a != "--password").Skip(1).FirstOrDefault();
 
@@ -19,7 +20,7 @@ if (args.Contains("s16"))
     await using var pipelineGrid = address is null
         ? await GridClient.StartLocalAsync(node => { node.NumCpus = 4; node.NumGpus = 3; })
         : await GridClient.ConnectAsync(address, password);
-    if (address is null) Console.WriteLine("S16 pipeline: embedded mode, one node declaring 3 GPUs (no CUDA needed: the models run on the CPU)");
+    if (address is null) Console.WriteLine("S16 pipeline: embedded mode, one node declaring 3 GPUs (no CUDA needed: the models run on the CPU), stages not pinned");
     var same = await Pipeline.RunSampleAsync(pipelineGrid, weights, pin: address is not null, Console.Out);
     return same ? 0 : 1;
 }

@@ -134,7 +134,7 @@ public static class Pipeline
         var prompt = Gpt2.Encode(Prompt);
         output.WriteLine($"S16 pipeline: prompt \"{Prompt}\" ({prompt.Length} tokens), a {config.Layers}-layer d{config.DModel} GPT of {config.VocabSize} tokens (seed {Seed}) in {weightsPath}");
         var pins = pin ? await GpuNodesAsync(grid) : null;
-        if (pins is null)
+        if (pin && pins is null)
             output.WriteLine($"S16 pipeline: fewer than {Counts.Length} nodes declare a GPU: the stages are not pinned and share the GPUs there are");
         var clock = Stopwatch.StartNew();
         var onGrid = await RunAsync(grid, config, weightsPath, prompt, pins);
