@@ -2,12 +2,29 @@ using Grid;
 using Grid.Samples.Scenarios;
 using Grid.Silo;
 
-// Runs Ray's first programs. Without arguments, on Grid's embedded mode: a real silo in this
-// process, no Redis; the node declares 4 CPUs, as scenario S2 asks. With --address HOST:PORT (or
-// "auto" for the cluster started on this machine with `grid start --head`) and optionally
-// --password, against that cluster (then S2's timings depend on the CPUs its nodes declare).
+// Runs Ray's first programs (given `s16`, only S16's LLM pipeline: see below). Without arguments,
+// on Grid's embedded mode: a real silo in this process, no Redis; the node declares 4 CPUs, as
+// scenario S2 asks. With --address HOST:PORT (or "auto" for the cluster started on this machine
+// with `grid start --head`) and optionally --password, against that cluster (then S2's timings
+// depend on the CPUs its nodes declare).
 var address = args.SkipWhile(a => a != "--address").Skip(1).FirstOrDefault();
 var password = args.SkipWhile(a => a != "--password").Skip(1).FirstOrDefault();
+
+// `s16` runs only S16, the three-stage LLM pipeline (Pipeline.cs). Embedded, its one node declares 3 GPUs, so the
+// stages share it unpinned: Grid has no in-process cluster of several nodes outside its tests. Against a cluster with
+// three nodes that declare a GPU, each stage is pinned to its own. --weights PATH puts the model file elsewhere than
+// the temp folder: somewhere every node reads, for a cluster of several machines.
+if (args.Contains("s16"))
+{
+    var weights = args.SkipWhile(a => a != "--weights").Skip(1).FirstOrDefault() ?? Pipeline.DefaultWeightsPath;
+    await using var pipelineGrid = address is null
+        ? await GridClient.StartLocalAsync(node => { node.NumCpus = 4; node.NumGpus = 3; })
+        : await GridClient.ConnectAsync(address, password);
+    if (address is null) Console.WriteLine("S16 pipeline: embedded mode, one node declaring 3 GPUs (no CUDA needed: the models run on the CPU), stages not pinned");
+    var same = await Pipeline.RunSampleAsync(pipelineGrid, weights, pin: address is not null, Console.Out);
+    return same ? 0 : 1;
+}
+
 await using var grid = address is null
     ? await GridClient.StartLocalAsync(node => node.NumCpus = 4)
     : await GridClient.ConnectAsync(address, password);
@@ -50,3 +67,4 @@ Console.WriteLine($"S10 ordering: [{string.Join(", ", ordering.Returns)}], final
 
 var named = await Actors.NamedActorAsync(grid, grid, "sample-counter");
 Console.WriteLine($"S12 named actor: found by name, incremented to {named}");
+return 0;
