@@ -8,7 +8,8 @@ namespace Grid;
 /// actor holds one and exposes the single-input method:
 /// <code>public Task&lt;float&gt; Predict(float[] x, CancellationToken ct) =&gt; _batcher.CallAsync(x, ct);</code>
 /// Calls pile up only where the actor runs many at once: an actor with a public method returning <c>Task</c> is an
-/// async actor, which has up to <c>ActorOptions.MaxConcurrency</c> calls (1000 by default) in progress.
+/// async actor, which has up to <c>ActorOptions.MaxConcurrency</c> calls (1000 by default) in progress. With a
+/// MaxConcurrency below <see cref="BatcherOptions.MaxBatchSize"/> batches cannot fill and each waits MaxWait.
 /// <para>
 /// A batch goes when <see cref="BatcherOptions.MaxBatchSize"/> items wait, or when <see cref="BatcherOptions.MaxWait"/>
 /// has passed since its first item arrived. One batch runs at a time, as in Serve; the next fills meanwhile and goes
@@ -19,7 +20,9 @@ namespace Grid;
 /// The batch function runs on the scheduler of the batcher's first call (in an async actor, the actor's event loop,
 /// like its methods: state shared with them needs no lock) and outside any one call: <c>GridContext.Current</c> is not
 /// set there; keep what it needs (a <see cref="GridClient"/>) from the constructor. Its token fires when the batcher is
-/// disposed.
+/// disposed. A synchronous batch function holds the loop while it runs, so calls arriving meanwhile queue at the actor
+/// until it returns; an asynchronous one that awaits its heavy work (e.g. <c>await Task.Run(...)</c>) lets them reach
+/// the queue while it runs.
 /// </para>
 /// <para>Thread-safe. Dispose it with its actor (Grid disposes an actor that is <see cref="IDisposable"/> when it ends).</para>
 /// </summary>

@@ -87,7 +87,7 @@ public abstract class BatchingTests(IGridFixture fixture)
     }
 
     [Fact]
-    public async Task A_batch_that_cannot_fill_goes_after_max_wait_and_runs_on_the_actors_event_loop()
+    public async Task A_batch_that_cannot_fill_goes_after_max_wait_and_runs_on_the_actors_event_loop_outside_any_call()
     {
         var actor = await Grid.CreateActorAsync(() => new BatchedDoubler(1000, 20, -1, false));
         var calls = Enumerable.Range(0, 5).Select(i => actor.Call(a => a.Predict(i, CancellationToken.None))).ToArray();
@@ -159,7 +159,7 @@ public sealed class BatchedDoubler : IDisposable
 
     private IReadOnlyList<int> Double(IReadOnlyList<int> xs)
     {
-        if (TaskScheduler.Current != _loop) _offLoop = true;
+        if (TaskScheduler.Current != _loop || GridContext.TryGetCurrent() is not null) _offLoop = true;
         _batches.Add([.. xs]);
         if (xs.Contains(_poison)) throw new InvalidOperationException($"cannot double {_poison}");
         return xs.Skip(_wrongCount ? 1 : 0).Select(x => x * 2).ToArray();
@@ -167,6 +167,7 @@ public sealed class BatchedDoubler : IDisposable
 
     public int[] BatchSizes() => [.. _batches.Select(b => b.Length)];
     public int[] Seen() => [.. _batches.SelectMany(b => b)];
+    /// <summary>Whether every batch ran on the loop Predict runs on, outside any one call's GridContext.</summary>
     public bool RanOnItsLoop() => _loop is not null && _loop != TaskScheduler.Default && !_offLoop;
     public void Dispose() => _batcher.Dispose();
 }
