@@ -9,7 +9,8 @@ namespace Grid.Core;
 internal sealed partial class CoreWorker
 {
     /// <summary>
-    /// Large arrays of primitives go straight from the array into the local store's file: one pass counts the
+    /// Large arrays of primitives, and large raw values without refs (tensors), go straight from the value into the local
+    /// store's file: one pass counts the
     /// serialized size (a raw copy through a small buffer), a second streams the bytes into the object. The general
     /// path would build a byte[] of the object's size twice over (growing buffer, then ToArray) in fresh memory,
     /// whose page faults cost more than the copies (put went from 0.1 to several GB/s). Everything else, small
@@ -18,13 +19,15 @@ internal sealed partial class CoreWorker
     private bool TryStoreLargeArray(ObjectId id, object? value, Type type, out ObjectPayload payload)
     {
         payload = null!;
-        if (LocalStore is not { } store || LocalNode is not { } node || !IsLargePrimitiveArray(value, out var array)) return false;
+        if (LocalStore is not { } store || LocalNode is not { } node) return false;
+        bool isArray = IsLargePrimitiveArray(value, out var array);
+        if (!isArray && !GridSerializer.IsLargeRawValue(value, InlineThreshold)) return false;
         if (AlreadyStored(store, node, id, out payload)) return true;
         Span<byte> header = stackalloc byte[GridSerializer.RawArrayHeaderMax];
-        if (Serializer.TryWriteRawArrayHeader(value, type, header, out var headerLength))
+        if (isArray && Serializer.TryWriteRawArrayHeader(value, type, header, out var headerLength))
         {
             // Declared as its own type: a header and the elements' memory, written from the array itself (one copy).
-            var elements = MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(array), Buffer.ByteLength(array));
+            var elements = MemoryMarshal.CreateReadOnlySpan(ref MemoryMarshal.GetArrayDataReference(array!), Buffer.ByteLength(array!));
             store.Put(id, header[..headerLength], elements);
             payload = ObjectPayload.StoredAt(node, headerLength + elements.Length);
             return true;

@@ -22,3 +22,10 @@ internal static class ExternalCodecs
         return (Codec)Activator.CreateInstance(codec)!;
     }
 }
+
+/// <summary>A codec whose values are mostly one raw block of memory, with no refs inside (a tensor's elements).</summary>
+internal interface IRawValueCodec
+{
+    /// <summary>The bytes of the raw block <paramref name="value"/> writes.</summary>
+    long RawBytes(object value);
+}

@@ -117,6 +117,15 @@ internal sealed partial class GridSerializer
         return true;
     }
 
+    /// <summary>
+    /// Whether <paramref name="value"/> is mostly one block of raw memory larger than <paramref name="bytes"/> and holds
+    /// no refs (a large tensor): such a value is best measured and then serialized straight into its object, as a large
+    /// array is, rather than built in a growing buffer first.
+    /// </summary>
+    public static bool IsLargeRawValue(object? value, long bytes) =>
+        value is not null && !value.GetType().IsValueType && value is not string && value is not Array
+        && CodecRegistry.ForExact(value.GetType()) is IRawValueCodec raw && raw.RawBytes(value) > bytes;
+
     /// <summary>The room <see cref="TryWriteRawArrayHeader"/> needs.</summary>
     public const int RawArrayHeaderMax = FastPath.RawArrayHeaderMax;
 

@@ -16,8 +16,10 @@ namespace Grid.Inference.Tensors;
 /// collected. Such a tensor shares its memory with every other reader of the object: treat it as read-only (clone it
 /// before changing it in place). Found by name by <see cref="ExternalCodecs"/>.
 /// </remarks>
-internal sealed class TensorCodec : ClassCodec<Tensor>
+internal sealed class TensorCodec : ClassCodec<Tensor>, IRawValueCodec
 {
+    public long RawBytes(object value) => value is Tensor t && TensorLayout.ElementSizeOrNull(t.dtype) is { } size ? t.numel() * size : 0;
+
     public override int MinSize => 4;
 
     public override void WriteBody(ref GridWriter writer, Tensor value)

@@ -42,7 +42,8 @@ public static class Program
             .Concat(ObjectCases.All(context))
             .Concat(TransferCases.All(context, report))
             .Concat(PlacementGroupCases.All(context))
-            .Concat(StreamCases.All(context));
+            .Concat(StreamCases.All(context))
+            .Concat(TensorCases.All(context));
         await new Runner(context, report).RunAsync(cases);
     }
 }
