@@ -1,4 +1,5 @@
 using Grid;
+using Grid.Samples.Inference;
 using Grid.Samples.Scenarios;
 using Grid.Silo;
 
@@ -6,6 +7,14 @@ using Grid.Silo;
 // process, no Redis; the node declares 4 CPUs, as scenario S2 asks. With --address HOST:PORT (or
 // "auto" for the cluster started on this machine with `grid start --head`) and optionally
 // --password, against that cluster (then S2's timings depend on the CPUs its nodes declare).
+// With the argument s17, only S17 (batch inference, TorchSharp and ONNX) on the embedded mode, its node declaring
+// 2 GPUs (CUDA or not: without it the models run on the CPU).
+if (args is ["s17", ..])
+{
+    await using var gpus = await GridClient.StartLocalAsync(node => { node.NumCpus = 4; node.NumGpus = 2; });
+    await BatchInferenceDemo.RunAsync(gpus, Console.Out);
+    return;
+}
 var address = args.SkipWhile(a => a != "--address").Skip(1).FirstOrDefault();
 var password = args.SkipWhile(a => a != "--password").Skip(1).FirstOrDefault();
 await using var grid = address is null
