@@ -83,28 +83,24 @@ public static class BatchInference
     /// <summary>
     /// The single-process reference: the same batches through the same code, in this process, without Grid, with one
     /// torch thread as each task has. Results are bit-identical to <see cref="RunAsync"/> on CPUs (same kernels, same
-    /// inputs, same thread count); the thread count is restored afterwards.
+    /// inputs, same thread count).
     /// </summary>
+    /// <remarks>
+    /// Sets torch's threads on the calling thread to 1 and leaves them so, as a task's NumCpus = 1 would: changing them
+    /// is not free (libtorch resizes its pools), and a timed loop that set and restored them per call measured that.
+    /// </remarks>
     public static InferenceRun RunLocally(Tensor images, int batchSize, string weights)
     {
-        int threads = torch.get_num_threads();
-        torch.set_num_threads(1);
-        try
+        if (torch.get_num_threads() != 1) torch.set_num_threads(1);
+        var model = ImageClassifier.Cached(weights, CPU);
+        var clock = Stopwatch.StartNew();
+        var batches = Batches(images, batchSize);
+        var results = new List<BatchResult>();
+        foreach (var (first, batch) in batches)
         {
-            var model = ImageClassifier.Cached(weights, CPU);
-            var clock = Stopwatch.StartNew();
-            var batches = Batches(images, batchSize);
-            var results = new List<BatchResult>();
-            foreach (var (first, batch) in batches)
-            {
-                using (batch) results.Add(new BatchResult(first, Predict(model, batch, CPU), "local", []));
-            }
-            return InferenceRun.Of([.. results], clock.Elapsed);
+            using (batch) results.Add(new BatchResult(first, Predict(model, batch, CPU), "local", []));
         }
-        finally
-        {
-            torch.set_num_threads(threads);
-        }
+        return InferenceRun.Of([.. results], clock.Elapsed);
     }
 
     private static List<(int First, Tensor Images)> Batches(Tensor images, int batchSize)
