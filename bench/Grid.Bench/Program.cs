@@ -6,7 +6,7 @@ namespace Grid.Bench;
 
 /// <summary>
 /// Ray's `ray microbenchmark` on Grid: every case beside the same hop done with raw Orleans in the
-/// same run. Usage: dotnet run -c Release --project bench/Grid.Bench -- [--cluster] [--tls] [--quick] [--filter TEXT] [--no-baseline] [--costs].
+/// same run, and S17's batch inference on clusters of its own. Usage: dotnet run -c Release --project bench/Grid.Bench -- [--cluster] [--tls] [--quick] [--filter TEXT] [--no-baseline] [--costs].
 /// </summary>
 public static class Program
 {
@@ -14,6 +14,9 @@ public static class Program
 
     private static async Task<int> RunAsync(BenchOptions options)
     {
+        // S17's inference cases bring clusters of their own (nodes declaring a GPU), started and stopped before the
+        // topology below starts its silos.
+        await InferenceCases.RunAsync(options, new Report(Console.Out));
         if (!options.Tls)
         {
             await using var topology = options.Cluster ? await TopologyFactory.ClusterAsync() : await TopologyFactory.EmbeddedAsync();

@@ -1,12 +1,22 @@
 using Grid;
+using Grid.Samples.Inference;
 using Grid.Samples.Scenarios;
 using Grid.Silo;
 
-// Runs Ray's first programs (given `s16`, only S16's LLM pipeline: see below). Without arguments,
-// on Grid's embedded mode: a real silo in this process, no Redis; the node declares 4 CPUs, as
-// scenario S2 asks. With --address HOST:PORT (or "auto" for the cluster started on this machine
-// with `grid start --head`) and optionally --password, against that cluster (then S2's timings
-// depend on the CPUs its nodes declare).
+// Runs Ray's first programs. Without arguments, on Grid's embedded mode: a real silo in this
+// process, no Redis; the node declares 4 CPUs, as scenario S2 asks. With --address HOST:PORT (or
+// "auto" for the cluster started on this machine with `grid start --head`) and optionally
+// --password, against that cluster (then S2's timings depend on the CPUs its nodes declare).
+// Given `s16` or `s17`, only that inference scenario (see below).
+
+// `s17` runs only S17 (batch inference, TorchSharp and ONNX) on the embedded mode, its node declaring 2 GPUs (CUDA or
+// not: without it the models run on the CPU).
+if (args is ["s17", ..])
+{
+    await using var gpus = await GridClient.StartLocalAsync(node => { node.NumCpus = 4; node.NumGpus = 2; });
+    await BatchInferenceDemo.RunAsync(gpus, Console.Out);
+    return 0;
+}
 var address = args.SkipWhile(a => a != "--address").Skip(1).FirstOrDefault();
 var password = args.SkipWhile(a => a != "--password").Skip(1).FirstOrDefault();
 

@@ -30,6 +30,13 @@ public sealed class Report(TextWriter output)
         output.Flush();
     }
 
+    /// <summary>Prints "name/over: ratio", a figure against another of the same run rather than a baseline (e.g. 2 nodes over 1).</summary>
+    public void Ratio(string name, string over, double ratio)
+    {
+        output.WriteLine($"{name + Suffix}/{over}: {ratio.ToString("0.00", CultureInfo.InvariantCulture)}");
+        output.Flush();
+    }
+
     public void Note(string text)
     {
         output.WriteLine($"# {text}");

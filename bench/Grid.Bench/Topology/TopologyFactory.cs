@@ -52,21 +52,39 @@ public static class TopologyFactory
     /// silos before either client connects: a client ships the bench assembly as job code, and silos started in
     /// this process after that would find the shipped copy's grain classes beside the original ones.
     /// </summary>
-    public static async Task<ClusterSilos> StartClusterSilosAsync(Security.ClusterCredentials? credentials = null)
+    public static async Task<ClusterSilos> StartClusterSilosAsync(Security.ClusterCredentials? credentials = null) =>
+        await StartClusterSilosAsync(2, node => node.Resources = new(CustomResources), credentials);
+
+    /// <summary>
+    /// <paramref name="count"/> silo hosts clustered over loopback TCP, sharing one in-memory GCS, each node declaring
+    /// what <paramref name="node"/> sets (the inference cases' nodes declare a GPU).
+    /// </summary>
+    public static async Task<ClusterSilos> StartClusterSilosAsync(int count, Action<GridNodeOptions> node, Security.ClusterCredentials? credentials = null)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         var gcs = new InMemoryGcs();
         var clusterId = "grid-bench-" + Guid.NewGuid().ToString("N")[..8];
-        var (silo1, gateway1) = (FreePort(), FreePort());
-        var (silo2, gateway2) = (FreePort(), FreePort());
-        var primary = new IPEndPoint(IPAddress.Loopback, silo1);
-        var first = await StartSiloAsync(gcs, clusterId, silo1, gateway1, null, credentials);
-        var second = await StartSiloAsync(gcs, clusterId, silo2, gateway2, primary, credentials);
-        return new ClusterSilos(clusterId, [first, second], [gateway1, gateway2], credentials);
+        var hosts = new IHost[count];
+        var gateways = new int[count];
+        IPEndPoint? primary = null;
+        for (var i = 0; i < count; i++)
+        {
+            var (silo, gateway) = (FreePort(), FreePort());
+            hosts[i] = await StartSiloAsync(gcs, clusterId, silo, gateway, primary, credentials, node);
+            gateways[i] = gateway;
+            primary ??= new IPEndPoint(IPAddress.Loopback, silo);
+        }
+        return new ClusterSilos(clusterId, hosts, gateways, credentials);
     }
 
     public sealed class ClusterSilos(string clusterId, IHost[] hosts, int[] gateways, Security.ClusterCredentials? credentials)
     {
-        public async Task<BenchTopology> ConnectAsync()
+        /// <param name="shipCode">
+        /// Whether the client ships the bench assembly as job code. Off where silos will start in this process after this
+        /// client connected (the inference cases run before the main topology): they have the code already, and would
+        /// otherwise find the shipped copy's grain classes beside the original ones.
+        /// </param>
+        public async Task<BenchTopology> ConnectAsync(bool shipCode = true)
         {
             var client = await GridClient.ConnectAsync(new GridClientOptions
             {
@@ -74,12 +92,13 @@ public static class TopologyFactory
                 ClusterId = clusterId,
                 ServiceId = "grid",
                 Credentials = credentials,
+                Code = new Jobs.JobCodeOptions { Enabled = shipCode },
             });
             // The client spreads tasks over the nodes it knows: wait until it sees both.
             for (var i = 0; i < 100 && (await client.GetNodesAsync()).Count(n => n.State == Wire.NodeState.Alive) < hosts.Length; i++)
                 await Task.Delay(100);
             var how = credentials is null ? "" : ", TLS with mutual authentication";
-            return new BenchTopology($"cluster (2 silos over loopback TCP, client through the gateways{how})", client, hosts.Length, async () =>
+            return new BenchTopology($"cluster ({hosts.Length} silo(s) over loopback TCP, client through the gateways{how})", client, hosts.Length, async () =>
             {
                 foreach (var host in hosts.Reverse())
                 {
@@ -90,7 +109,8 @@ public static class TopologyFactory
         }
     }
 
-    private static async Task<IHost> StartSiloAsync(InMemoryGcs gcs, string clusterId, int siloPort, int gatewayPort, IPEndPoint? primary, Security.ClusterCredentials? credentials)
+    private static async Task<IHost> StartSiloAsync(InMemoryGcs gcs, string clusterId, int siloPort, int gatewayPort, IPEndPoint? primary, Security.ClusterCredentials? credentials,
+        Action<GridNodeOptions> node)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans.Runtime.Silo", LogLevel.Error);
@@ -101,7 +121,7 @@ public static class TopologyFactory
             if (credentials is not null) silo.UseGridTls(credentials);
             // Nodes on one machine would share object files (a hard link); off, cross-node figures measure the
             // network channel that nodes on different machines use.
-            silo.UseGrid(node => node.Resources = new(CustomResources), store => store.AllowSameHostReads = false);
+            silo.UseGrid(node, store => store.AllowSameHostReads = false);
         });
         var host = builder.Build();
         await host.StartAsync();
