@@ -32,6 +32,13 @@ internal sealed partial class CoreWorker
             payload = ObjectPayload.StoredAt(node, headerLength + elements.Length);
             return true;
         }
+        if (!isArray && Serializer.TrySplitRawValue(value, type, out var prefix, out var block, out var keepAlive))
+        {
+            // A raw value (a tensor): the bytes before its block, then the block from where it lies (one copy).
+            using (keepAlive) store.Put(id, prefix, block.Span);
+            payload = ObjectPayload.StoredAt(node, prefix.Length + block.Length);
+            return true;
+        }
         var size = LocalObjectStore.Measure(output => Serializer.Serialize(value, type, output));
         store.Put(id, size, output => Serializer.Serialize(value, type, output));
         payload = ObjectPayload.StoredAt(node, size);
@@ -63,12 +70,24 @@ internal sealed partial class CoreWorker
     /// </summary>
     private async ValueTask<ObjectPayload?> TryPushLargeArrayAsync(ObjectId id, object? value, Type type, GrainId owner, CancellationToken cancellationToken)
     {
-        if (!IsLargePrimitiveArray(value, out var array)) return null;
+        if (!IsLargePrimitiveArray(value, out var array))
+            return GridSerializer.IsLargeRawValue(value, InlineThreshold) ? await TryPushRawValueAsync(id, value, type, owner, cancellationToken).ConfigureAwait(false) : null;
         var header = new byte[GridSerializer.RawArrayHeaderMax];
         if (!Serializer.TryWriteRawArrayHeader(value, type, header, out var headerLength)) return null;
         var elements = new ArrayBytes(array).Memory;
         var target = await PushToLiveNodeAsync(id, owner, node => Objects.PushAsync(id, node, header.AsMemory(0, headerLength), elements, cancellationToken)).ConfigureAwait(false);
         return ObjectPayload.StoredAt(target, headerLength + elements.Length);
+    }
+
+    /// <summary>A remote client's large raw value (a tensor) goes into a node's store as a large array does: the bytes before its block, then the block from where it lies.</summary>
+    private async ValueTask<ObjectPayload?> TryPushRawValueAsync(ObjectId id, object? value, Type type, GrainId owner, CancellationToken cancellationToken)
+    {
+        if (!Serializer.TrySplitRawValue(value, type, out var header, out var block, out var keepAlive)) return null;
+        using (keepAlive)
+        {
+            var target = await PushToLiveNodeAsync(id, owner, node => Objects.PushAsync(id, node, header, block, cancellationToken)).ConfigureAwait(false);
+            return ObjectPayload.StoredAt(target, header.Length + block.Length);
+        }
     }
 
     /// <summary>

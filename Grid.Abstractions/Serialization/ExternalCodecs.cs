@@ -28,4 +28,10 @@ internal interface IRawValueCodec
 {
     /// <summary>The bytes of the raw block <paramref name="value"/> writes.</summary>
     long RawBytes(object value);
+
+    /// <summary>
+    /// The memory of the raw block as it lies in <paramref name="value"/> (what its codec writes as its last bytes), or
+    /// false when the value would write a copy (e.g. a tensor on a GPU or not contiguous).
+    /// </summary>
+    bool TryGetBlock(object value, out ReadOnlyMemory<byte> block, out IDisposable? keepAlive);
 }

@@ -126,6 +126,45 @@ internal sealed partial class GridSerializer
         value is not null && !value.GetType().IsValueType && value is not string && value is not Array
         && CodecRegistry.ForExact(value.GetType()) is IRawValueCodec raw && raw.RawBytes(value) > bytes;
 
+    /// <summary>
+    /// Splits a large raw value (<see cref="IsLargeRawValue"/>) into the serialized bytes that come before its raw block
+    /// and the block's memory itself, so a caller can place the block straight into object-store memory or onto the
+    /// wire without a staging copy, as <see cref="TryWriteRawArrayHeader"/> does for arrays. False when the value has
+    /// no block in place (a tensor on a GPU, or not contiguous) or bytes follow its block: serialize it whole then.
+    /// </summary>
+    /// <param name="keepAlive">Holds the block's memory valid until disposed (null when the value itself does).</param>
+    public bool TrySplitRawValue(object? value, Type declaredType, out byte[] header, out ReadOnlyMemory<byte> block, out IDisposable? keepAlive)
+    {
+        header = [];
+        block = default;
+        keepAlive = null;
+        if (value is null || CodecRegistry.ForExact(value.GetType()) is not IRawValueCodec raw || !raw.TryGetBlock(value, out block, out keepAlive)) return false;
+        var writer = new GridWriter(this, output: null) { LeaveRawBlockOut = true };
+        try
+        {
+            writer.WriteByte(FormatVersion);
+            CodecOf(declaredType).WriteBoxed(ref writer, value);
+            if (writer.RawBlockAt >= 0 && writer.RawBlockAt == writer.Position && writer.RawBlockLength == block.Length)
+            {
+                header = writer.ToArray();
+                return true;
+            }
+        }
+        catch (Exception e) when (WriteError(e, declaredType) is { } error)
+        {
+            keepAlive?.Dispose();
+            throw error;
+        }
+        finally
+        {
+            writer.Dispose();
+        }
+        keepAlive?.Dispose();
+        keepAlive = null;
+        block = default;
+        return false;
+    }
+
     /// <summary>The room <see cref="TryWriteRawArrayHeader"/> needs.</summary>
     public const int RawArrayHeaderMax = FastPath.RawArrayHeaderMax;
 

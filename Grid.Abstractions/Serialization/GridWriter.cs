@@ -51,6 +51,14 @@ internal ref struct GridWriter
 
     public readonly GridSerializer Serializer { get; }
 
+    /// <summary>Split mode: <see cref="WriteRawBlock"/> records where its block goes instead of writing it.</summary>
+    public bool LeaveRawBlockOut { get; init; }
+
+    /// <summary>In split mode, where the block left out starts (-1: none yet), and its length.</summary>
+    public long RawBlockAt { get; private set; } = -1;
+
+    public int RawBlockLength { get; private set; }
+
     /// <summary>Bytes written so far for this value (including ones already flushed to the output).</summary>
     public readonly long Position => _flushed + _pos;
 
@@ -127,6 +135,15 @@ internal ref struct GridWriter
     public void WriteRawBlock(ReadOnlySpan<byte> bytes)
     {
         Align8();
+        if (LeaveRawBlockOut)
+        {
+            // Split mode (GridSerializer.TrySplitRawValue): the block is left for the caller to place after the bytes
+            // written so far; a second block, or anything after it, makes the split fail.
+            if (RawBlockAt >= 0) throw new InvalidOperationException("A value split around its raw block has more than one.");
+            RawBlockAt = Position;
+            RawBlockLength = bytes.Length;
+            return;
+        }
         if (_output is not null && bytes.Length >= DirectWriteThreshold)
         {
             Flush();

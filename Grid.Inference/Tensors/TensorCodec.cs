@@ -20,6 +20,19 @@ internal sealed class TensorCodec : ClassCodec<Tensor>, IRawValueCodec
 {
     public long RawBytes(object value) => value is Tensor t && TensorLayout.ElementSizeOrNull(t.dtype) is { } size ? t.numel() * size : 0;
 
+    /// <summary>A contiguous CPU tensor's elements in place (what <see cref="WriteBody"/> writes as its last bytes).</summary>
+    public bool TryGetBlock(object value, out ReadOnlyMemory<byte> block, out IDisposable? keepAlive)
+    {
+        block = default;
+        keepAlive = null;
+        if (value is not Tensor t || t.device_type != DeviceType.CPU || !t.is_contiguous() || TensorLayout.ElementSizeOrNull(t.dtype) is not { } size) return false;
+        long bytes = t.numel() * size;
+        if (bytes is 0 or > int.MaxValue) return false;
+        var memory = new TensorMemory(t, (int)bytes);
+        block = memory.Memory;
+        return true;
+    }
+
     public override int MinSize => 4;
 
     public override void WriteBody(ref GridWriter writer, Tensor value)

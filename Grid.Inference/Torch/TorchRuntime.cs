@@ -40,8 +40,10 @@ internal static partial class TorchRuntime
                 "(GridTorchBackend cpu, cuda or external; for external, put libtorch's folder on LD_LIBRARY_PATH).", e);
         }
         var devices = cuda ? torch.cuda.device_count() : 0;
+        var malloc = NativeMemory.KeepLargeBlocks();
         if (cuda) Log.CudaFound(s_logger, devices, torch.get_num_threads());
         else Log.CpuOnly(s_logger, torch.get_num_threads());
+        if (!malloc) Log.MallocUnchanged(s_logger);
         return new State(cuda, devices);
     }
 
@@ -52,6 +54,9 @@ internal static partial class TorchRuntime
 
         [LoggerMessage(EventId = 9002, Level = LogLevel.Information, Message = "Torch loaded without CUDA: models on this node run on the CPU (torch's default is {Threads} threads; each task or actor uses as many as its NumCpus)")]
         public static partial void CpuOnly(ILogger logger, int threads);
+
+        [LoggerMessage(EventId = 9003, Level = LogLevel.Information, Message = "Torch: the C library's malloc thresholds were left as they are (not glibc, or GRID_TORCH_MALLOC=default): CPU inference may page-fault its activations on every call")]
+        public static partial void MallocUnchanged(ILogger logger);
     }
 }
 
