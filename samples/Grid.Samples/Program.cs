@@ -7,7 +7,10 @@ using Grid.Silo;
 // process, no Redis; the node declares 4 CPUs, as scenario S2 asks. With --address HOST:PORT (or
 // "auto" for the cluster started on this machine with `grid start --head`) and optionally
 // --password, against that cluster (then S2's timings depend on the CPUs its nodes declare).
-// Given `s16` or `s17`, only that inference scenario (see below).
+// Given `s16`, `s17` or `gpu`, only that inference scenario or check (see below).
+
+// `gpu` checks S16 and S17 on this machine's CUDA devices against the CPU (deploy/gpu/run.sh).
+if (args is ["gpu", ..]) return await GpuCheck.RunAsync(Console.Out, withoutCuda: args.Contains("--without-cuda"));
 
 // `s17` runs only S17 (batch inference, TorchSharp and ONNX) on the embedded mode, its node declaring 2 GPUs (CUDA or
 // not: without it the models run on the CPU).

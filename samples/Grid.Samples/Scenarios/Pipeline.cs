@@ -95,7 +95,9 @@ public static class Pipeline
     /// when given. The calls are submitted at once, each taking the previous stage's result as a ref, so the tokens go
     /// from stage to stage without the driver; the driver waits for the three results. The actors are killed at the end.
     /// </summary>
-    public static async Task<StageResult[]> RunAsync(GridClient grid, TinyGptConfig config, string weightsPath, long[] prompt, IReadOnlyList<NodeId>? pins)
+    /// <param name="gpusPerStage">What each stage holds: one GPU, or a share of one where fewer than three GPUs serve the three stages.</param>
+    public static async Task<StageResult[]> RunAsync(GridClient grid, TinyGptConfig config, string weightsPath, long[] prompt, IReadOnlyList<NodeId>? pins,
+        double gpusPerStage = 1)
     {
         if (pins is not null && pins.Count != Counts.Length) throw new ArgumentException($"Pin each of the {Counts.Length} stages to a node, or none.", nameof(pins));
         var stopToken = Gpt2.EndOfText;
@@ -107,7 +109,7 @@ public static class Pipeline
                 var (stage, count) = (i + 1, Counts[i]);
                 var options = new ActorOptions
                 {
-                    NumGpus = 1,
+                    NumGpus = gpusPerStage,
                     Scheduling = pins is null ? null : SchedulingStrategy.NodeAffinity(pins[i]),
                 };
                 stages.Add(await grid.CreateActorAsync(() => new PipelineStage(stage, config, weightsPath, count, stopToken), options));
@@ -127,7 +129,7 @@ public static class Pipeline
     }
 
     /// <summary>The sample's run: the pipeline on Grid, then in process, printed stage by stage, and whether they agree.</summary>
-    public static async Task<bool> RunSampleAsync(GridClient grid, string weightsPath, bool pin, TextWriter output)
+    public static async Task<bool> RunSampleAsync(GridClient grid, string weightsPath, bool pin, TextWriter output, double gpusPerStage = 1)
     {
         var config = Model;
         SaveWeights(config, weightsPath);
@@ -137,7 +139,7 @@ public static class Pipeline
         if (pin && pins is null)
             output.WriteLine($"S16 pipeline: fewer than {Counts.Length} nodes declare a GPU: the stages are not pinned and share the GPUs there are");
         var clock = Stopwatch.StartNew();
-        var onGrid = await RunAsync(grid, config, weightsPath, prompt, pins);
+        var onGrid = await RunAsync(grid, config, weightsPath, prompt, pins, gpusPerStage);
         var gridTime = clock.Elapsed;
         clock.Restart();
         var reference = RunInProcess(config, weightsPath, prompt);
