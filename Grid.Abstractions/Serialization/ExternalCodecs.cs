@@ -13,14 +13,23 @@ internal static class ExternalCodecs
         ["TorchSharp.torch+Tensor, TorchSharp"] = ("Grid.Inference.Tensors.TensorCodec, Grid.Inference", "Grid.Inference"),
     };
 
+    /// <summary>Whether values of exactly <paramref name="type"/> are written by a codec from another library.</summary>
+    public static bool Covers(Type type) => Entry(type) is not null;
+
     /// <summary>The codec for values of exactly <paramref name="type"/> from another library, or null when it has none.</summary>
     public static Codec? For(Type type)
     {
-        if (type.FullName is not { } name || !ByType.TryGetValue($"{name}, {type.Assembly.GetName().Name}", out var entry)) return null;
+        if (Entry(type) is not { } entry) return null;
         var codec = Type.GetType(entry.Codec, throwOnError: false)
             ?? throw UnsupportedTypes.Exception(type, $"its values travel through {entry.Package}: reference the {entry.Package} package in this program.");
         return (Codec)Activator.CreateInstance(codec)!;
     }
+
+    // Simple names first: a put asks for every value it stores, and this answers most without building a string.
+    private static readonly HashSet<string> SimpleNames = [.. ByType.Keys.Select(k => k[(k.LastIndexOfAny(['.', '+']) + 1)..k.IndexOf(',')])];
+
+    private static (string Codec, string Package)? Entry(Type type) =>
+        SimpleNames.Contains(type.Name) && type.FullName is { } name && ByType.TryGetValue($"{name}, {type.Assembly.GetName().Name}", out var entry) ? entry : null;
 }
 
 /// <summary>A codec whose values are mostly one raw block of memory, with no refs inside (a tensor's elements).</summary>

@@ -122,9 +122,19 @@ internal sealed partial class GridSerializer
     /// no refs (a large tensor): such a value is best measured and then serialized straight into its object, as a large
     /// array is, rather than built in a growing buffer first.
     /// </summary>
-    public static bool IsLargeRawValue(object? value, long bytes) =>
-        value is not null && !value.GetType().IsValueType && value is not string && value is not Array
-        && CodecRegistry.ForExact(value.GetType()) is IRawValueCodec raw && raw.RawBytes(value) > bytes;
+    /// <remarks>Only types with a codec from another library can be such values: others are not looked up, so a put of any other value (one that cannot be serialized among them) goes on to the general path and its errors.</remarks>
+    public static bool IsLargeRawValue(object? value, long bytes)
+    {
+        if (value is null || !ExternalCodecs.Covers(value.GetType())) return false;
+        try
+        {
+            return CodecRegistry.ForExact(value.GetType()) is IRawValueCodec raw && raw.RawBytes(value) > bytes;
+        }
+        catch (UnsupportedTypeException)
+        {
+            return false; // the general path reports it, wrapped in Grid's words
+        }
+    }
 
     /// <summary>
     /// Splits a large raw value (<see cref="IsLargeRawValue"/>) into the serialized bytes that come before its raw block
