@@ -9,7 +9,7 @@ namespace Grid.Bench.Cases;
 /// S17's batch inference with the samples' TorchSharp classifier, on clusters of their own whose nodes each declare
 /// one CPU and one GPU (CPU kernels where CUDA is absent), every task holding one GPU and one CPU (one torch thread):
 /// <list type="bullet">
-/// <item><c>inference_rows_per_second</c>: 64 images in batches of 8 on 1 node and on 2 nodes, and the 2-node/1-node
+/// <item><c>inference_rows_per_second</c>: 256 images in batches of 32 on 1 node and on 2 nodes, and the 2-node/1-node
 /// ratio (how wall time falls as GPUs are added; 2 cores can give at most 2).</item>
 /// <item><c>inference_batch32_rows_per_second</c>: one task of 32 images at a time against calling the model directly
 /// in this process on the same 32 images with one thread (the baseline): the ratio is what Grid's per-call overhead
@@ -21,8 +21,8 @@ public static class InferenceCases
 {
     public const string Scaling = "inference_rows_per_second";
     public const string Overhead = "inference_batch32_rows_per_second";
-    private const int Images = 64;
-    private const int Batch = 8;
+    private const int Images = 256;
+    private const int Batch = 32;
     private const int CallBatch = 32;
 
     /// <summary>Runs the selected cases. Their silos start, and stop, before the bench's own topology starts.</summary>
