@@ -192,12 +192,28 @@ internal sealed partial class CoreWorker
         }
     }
 
+    /// <summary>Records a pending actor dead through a node's raylet; false when it was placed meanwhile (or dead already).</summary>
+    private Task<bool> KillPendingAsync(ActorId actor)
+    {
+        var node = Selector.Pick();
+        return CallNodeAsync(node, RayletOf(node).KillPendingActor(actor, "killed by its handle before it was placed"));
+    }
+
     /// <summary>
     /// Kills the actor. With <paramref name="noRestart"/> false, a restartable actor with restarts left is rebuilt
     /// instead (this counts as a restart); otherwise it ends, and later calls fail with ActorDiedException.
     /// </summary>
     public async Task KillActorAsync(ActorRef actor, bool noRestart, CancellationToken cancellationToken)
     {
+        // Still being placed (waiting for resources, or for a node that can hold it): its placement may never end, so
+        // the kill does not wait for it. Recorded dead while pending, it is never built: a placement waiting as
+        // infeasible ends, one that reserved resources finds the record dead when its host starts, and calls waiting
+        // for it fail with ActorDiedException.
+        if (!actor.Ready.IsCompleted && noRestart && await KillPendingAsync(actor.Id).ConfigureAwait(false))
+        {
+            Actors.Forget(actor.Id);
+            return;
+        }
         try { await actor.Ready.WaitAsync(cancellationToken).ConfigureAwait(false); }
         catch (Exception e) when (e is not OperationCanceledException) { CoreLog.KillingActorWhosePlacementFailed(_logger, e, actor.Id); }
         var host = Actors.HostOf(actor.Id);

@@ -35,6 +35,14 @@ internal interface IRayletGrain : IGrainWithStringKey
     [AlwaysInterleave, ResponseTimeout(GridTimeouts.LongCall)]
     Task<NodeId> PlaceActor(ActorCreationSpec spec, int hops);
 
+    /// <summary>
+    /// Kills an actor whose placement has not finished (Ray's kill of a pending actor): recorded Dead if its record
+    /// still says Pending, which ends a placement waiting as infeasible. False when it was not pending (placed, or
+    /// dead already): kill it through its host then.
+    /// </summary>
+    [AlwaysInterleave]
+    Task<bool> KillPendingActor(ActorId actor, string cause);
+
     /// <summary>Reserves a placement group's bundle here if it fits now (no waiting); false if it does not.</summary>
     [AlwaysInterleave]
     Task<bool> ReserveBundle(PlacementGroupId group, int index, ResourceSet bundle);

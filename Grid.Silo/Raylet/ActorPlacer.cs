@@ -50,6 +50,20 @@ internal sealed class ActorPlacer(NodeScheduler raylet, NodeRuntime node, Placem
     ValueTask IPlaceable<ActorCreationSpec, NodeId>.WaitsInfeasibleAsync(ActorCreationSpec spec, ResourceSet need, string reason) =>
         new(SetPendingAsync(spec.ActorId, $"infeasible: it needs {need}; {reason}"));
 
+    async ValueTask<GridException?> IPlaceable<ActorCreationSpec, NodeId>.WithdrawnAsync(ActorCreationSpec spec) =>
+        await records.GetAsync(spec.ActorId).ConfigureAwait(false) is { State: ActorState.Dead } dead
+            ? new ActorDiedException($"Actor {spec.ActorId} died before it was placed: {dead.DeathCause ?? "it was killed"}.")
+            : null;
+
+    /// <summary>
+    /// Kills an actor that is still pending (placement not finished): its record says Dead, fenced on Pending so an
+    /// actor placed meanwhile is left to the ordinary kill. A placement waiting as infeasible then ends with
+    /// <see cref="ActorDiedException"/>; one that reserves resources first finds the record dead when its host starts.
+    /// </summary>
+    /// <returns>Whether the actor was pending and is now recorded dead.</returns>
+    public async Task<bool> KillPendingAsync(ActorId actor, string cause) =>
+        await records.RecordDeadAsync(actor, cause, static stored => stored.State == ActorState.Pending).ConfigureAwait(false) is not null;
+
     GridException IPlaceable<ActorCreationSpec, NodeId>.Unschedulable(ActorCreationSpec spec, string reason) =>
         new UnschedulableException($"Actor {spec.ActorId} cannot be scheduled: {reason}");
 

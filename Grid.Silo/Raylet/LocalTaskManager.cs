@@ -114,6 +114,9 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
 
     ValueTask IPlaceable<TaskSpec, ObjectPayload>.WaitsInfeasibleAsync(TaskSpec spec, ResourceSet need, string reason) => ValueTask.CompletedTask;
 
+    // A task is withdrawn by its cancellation, which the node's cancellations handle.
+    ValueTask<GridException?> IPlaceable<TaskSpec, ObjectPayload>.WithdrawnAsync(TaskSpec spec) => ValueTask.FromResult<GridException?>(null);
+
     GridException IPlaceable<TaskSpec, ObjectPayload>.Unschedulable(TaskSpec spec, string reason) =>
         new UnschedulableException($"Task {spec.DisplayName} cannot be scheduled: {reason}");
 

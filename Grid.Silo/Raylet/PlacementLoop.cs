@@ -28,6 +28,12 @@ internal interface IPlaceable<TWork, TResult>
     /// </summary>
     ValueTask WaitsInfeasibleAsync(TWork work, ResourceSet need, string reason);
 
+    /// <summary>
+    /// Asked after each view refresh while the work waits as infeasible: the error that ends it when it was withdrawn
+    /// meanwhile (an actor killed before it was placed), or null to go on waiting.
+    /// </summary>
+    ValueTask<GridException?> WithdrawnAsync(TWork work);
+
     /// <summary>The error of work that no node will ever take: <paramref name="reason"/> says why.</summary>
     GridException Unschedulable(TWork work, string reason);
 
@@ -78,6 +84,7 @@ internal sealed class PlacementLoop(SchedulingPolicy policy, ClusterView view, N
                         await kind.WaitsInfeasibleAsync(work, need, placement.Reason!).ConfigureAwait(false);
                     }
                     await view.NextRefreshAsync().ConfigureAwait(false);
+                    if (await kind.WithdrawnAsync(work).ConfigureAwait(false) is { } withdrawn) throw withdrawn;
                     continue;
                 }
                 // Placed here or sent on: it no longer waits as infeasible on this node (it may again if a forward fails).

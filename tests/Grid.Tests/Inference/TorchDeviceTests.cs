@@ -1,6 +1,7 @@
 using Grid.Grains;
 using Grid.Inference;
 using Grid.Testing;
+using Grid.Tests.Fixtures;
 using Grid.Wire;
 using TorchSharp;
 
@@ -61,28 +62,5 @@ public sealed class TorchDeviceTests(GpuNodeFixture node) : IClassFixture<GpuNod
         Assert.Equal(1, a.Threads);
         await first.KillAsync().WaitAsync(Timeout);
         await second.KillAsync().WaitAsync(Timeout);
-    }
-}
-
-/// <summary>
-/// On a node without GPUs, a model actor that asks for one waits, and says why. The grid is the test's own: a pending
-/// actor cannot be killed before it is placed (the kill waits for its placement), so it goes with the grid.
-/// </summary>
-public sealed class GpuPendingTests : IAsyncLifetime
-{
-    private GridClient _grid = null!;
-
-    public async Task InitializeAsync() => _grid = await GridClient.StartLocalAsync(node => node.NumCpus = 2);
-
-    public async Task DisposeAsync() => await _grid.DisposeAsync();
-
-    [Fact]
-    public async Task A_model_actor_asking_for_a_gpu_on_a_cluster_without_one_is_pending_with_its_reason()
-    {
-        var actor = await _grid.CreateActorAsync(() => new TinyModelActor("weights-that-never-load.dat"), new ActorOptions { NumGpus = 1 });
-        var gcs = _grid.Worker.Grains.GetGrain<IGcsGrain>(0);
-        await Eventually.WaitAsync(async () => (await gcs.GetActor(actor.ActorId))?.PendingReason is { } reason
-            && reason.StartsWith("infeasible", StringComparison.Ordinal) && reason.Contains("GPU"), TimeSpan.FromSeconds(60), "the actor's pending reason");
-        Assert.Equal(ActorState.Pending, (await actor.GetInfoAsync()).State);
     }
 }
