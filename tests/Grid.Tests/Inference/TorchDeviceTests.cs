@@ -1,8 +1,6 @@
-using Grid.Grains;
 using Grid.Inference;
 using Grid.Testing;
 using Grid.Tests.Fixtures;
-using Grid.Wire;
 using TorchSharp;
 
 namespace Grid.Tests.Inference;

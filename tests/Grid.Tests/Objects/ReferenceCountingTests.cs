@@ -204,7 +204,9 @@ public sealed class ReferenceCountingTests(RefCountClusterFixture fixture) : ICl
 [Collection("node-kills")]
 public sealed class NodeDeathTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    // The bound of the other node-kill tests: a dead node's borrows are released 12-14 s after the kill on a quiet
+    // machine, 41 s in a CI run, and over 60 s once in a full local run on 2 loaded cores.
+    private static readonly TimeSpan Timeout = SmallCluster.Timeout;
     private const int Size = 1 << 20;
 
     [Fact]
