@@ -9,12 +9,12 @@ namespace Grid.Core;
 internal sealed partial class CoreWorker
 {
     /// <summary>
-    /// Large arrays of primitives, and large raw values without refs (tensors), go straight from the value into the local
-    /// store's file: one pass counts the
-    /// serialized size (a raw copy through a small buffer), a second streams the bytes into the object. The general
-    /// path would build a byte[] of the object's size twice over (growing buffer, then ToArray) in fresh memory,
-    /// whose page faults cost more than the copies (put went from 0.1 to several GB/s). Everything else, small
-    /// values included, takes the general path unchanged.
+    /// Large arrays of primitives, and large raw values without refs (tensors), go straight from the value into the
+    /// local store's file: their header, then their memory as it lies (one copy); a raw value that cannot be split so
+    /// (a tensor on a GPU) is measured by one pass (a raw copy through a small buffer), and a second streams the bytes
+    /// into the object. The general path would build a byte[] of the object's size twice over (growing buffer, then
+    /// ToArray) in fresh memory, whose page faults cost more than the copies (put went from 0.1 to several GB/s).
+    /// Everything else, small values included, takes the general path unchanged.
     /// </summary>
     private bool TryStoreLargeArray(ObjectId id, object? value, Type type, out ObjectPayload payload)
     {

@@ -1,6 +1,5 @@
-using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Grid.Inference;
+using Grid.Tests.Objects;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,13 +11,6 @@ public sealed record LabelledTensor(string Label, Tensor Values);
 /// <summary>Remote functions and actors of the inference tests.</summary>
 public static class TensorFunctions
 {
-    private static readonly ConcurrentDictionary<string, StrongBox<int>> Counters = new();
-    private static readonly ConcurrentDictionary<string, TaskCompletionSource> Gates = new();
-
-    public static StrongBox<int> Counter(string run) => Counters.GetOrAdd(run, _ => new StrongBox<int>());
-
-    public static TaskCompletionSource Gate(string run) => Gates.GetOrAdd(run, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-
     /// <summary>Twice the tensor, in its dtype.</summary>
     public static Tensor Double(Tensor t) => t * 2;
 
@@ -34,14 +26,17 @@ public static class TensorFunctions
     public static async Task<double> SumAndHold(Tensor t, string run)
     {
         var sum = Sum(t);
-        Interlocked.Increment(ref Counter(run).Value);
-        await Gate(run).Task;
+        Interlocked.Increment(ref ObjectTestFunctions.Counter(run).Value);
+        await ObjectTestFunctions.Gate(run).Task;
         GC.KeepAlive(t);
         return sum;
     }
 
     /// <summary>What a task sees: its GPU ids, its torch device, and the threads torch uses on its thread.</summary>
-    public static (int[] GpuIds, string Device, int Threads) DeviceSeen(int _)
+    public static (int[] GpuIds, string Device, int Threads) DeviceSeen(int _) => Seen();
+
+    /// <summary>What the running task or actor method sees (see <see cref="DeviceSeen"/>).</summary>
+    public static (int[] GpuIds, string Device, int Threads) Seen()
     {
         var device = GridContext.Current.TorchDevice();
         return ([.. GridContext.Current.GpuIds], device.ToString(), torch.get_num_threads());
@@ -63,11 +58,7 @@ public sealed class TensorHolder(Tensor initial)
         return _held;
     }
 
-    public (int[] GpuIds, string Device, int Threads) DeviceSeen()
-    {
-        var device = GridContext.Current.TorchDevice();
-        return ([.. GridContext.Current.GpuIds], device.ToString(), torch.get_num_threads());
-    }
+    public (int[] GpuIds, string Device, int Threads) DeviceSeen() => TensorFunctions.Seen();
 }
 
 /// <summary>A small model defined in C#.</summary>

@@ -1,6 +1,7 @@
 using Grid.Inference.Tensors;
 using Grid.Testing;
 using Grid.Tests.Fixtures;
+using Grid.Tests.Objects;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
@@ -138,10 +139,10 @@ public sealed class EmbeddedTensorValueTests(EmbeddedGridFixture fixture, ITestO
 
         var sum = Grid.Function<Tensor, string, double>(TensorFunctions.SumAndHold, new TaskOptions { NumCpus = 0 });
         var refs = Enumerable.Range(0, 20).Select(_ => sum.Remote(data, run)).ToArray();
-        await Eventually.WaitAsync(() => Volatile.Read(ref TensorFunctions.Counter(run).Value) == 20, TimeSpan.FromMinutes(2), "20 tasks holding their tensors");
+        await Eventually.WaitAsync(() => Volatile.Read(ref ObjectTestFunctions.Counter(run).Value) == 20, TimeSpan.FromMinutes(2), "20 tasks holding their tensors");
         var during = ResidentBytes();
         var pinsDuring = TensorViews.PinCount;
-        TensorFunctions.Gate(run).SetResult();
+        ObjectTestFunctions.Gate(run).SetResult();
 
         Assert.All(await Grid.GetAsync(refs, Timeout), s => Assert.Equal(25 * 1024 * 1024, s));
         output.WriteLine($"RSS before {before / 1e6:F0} MB, with 20 readers {during / 1e6:F0} MB; store pins held by tensors {pinsBefore} -> {pinsDuring}");
