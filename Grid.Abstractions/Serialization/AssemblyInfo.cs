@@ -5,3 +5,5 @@ using System.Runtime.CompilerServices;
 
 // Grid.Inference writes TorchSharp tensors with a codec of its own (see ExternalCodecs).
 [assembly: InternalsVisibleTo("Grid.Inference")]
+// Grid.Data writes Arrow record batches with a codec of its own (see ExternalCodecs), and runs user functions by descriptor.
+[assembly: InternalsVisibleTo("Grid.Data")]

@@ -1,0 +1,2 @@
+global using Apache.Arrow;
+global using Apache.Arrow.Types;

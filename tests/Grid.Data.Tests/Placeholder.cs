@@ -1,0 +1,1 @@
+namespace Grid.Data.Tests;
