@@ -4,13 +4,14 @@ namespace Grid.Serialization;
 /// Codecs for types of libraries Grid does not reference, kept in the Grid assembly built for that library: the
 /// serializer finds them by name when it first meets such a type, so neither side references the other and a
 /// process without the library never loads it. A torch tensor is written by Grid.Inference's codec (raw memory,
-/// read in place on the node that holds it).
+/// read in place on the node that holds it), an Arrow record batch by Grid.Data's (its IPC stream, likewise).
 /// </summary>
 internal static class ExternalCodecs
 {
     private static readonly Dictionary<string, (string Codec, string Package)> ByType = new(StringComparer.Ordinal)
     {
         ["TorchSharp.torch+Tensor, TorchSharp"] = ("Grid.Inference.Tensors.TensorCodec, Grid.Inference", "Grid.Inference"),
+        ["Apache.Arrow.RecordBatch, Apache.Arrow"] = ("Grid.Data.Blocks.RecordBatchCodec, Grid.Data", "Grid.Data"),
     };
 
     /// <summary>Whether values of exactly <paramref name="type"/> are written by a codec from another library.</summary>

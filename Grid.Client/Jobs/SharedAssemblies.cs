@@ -16,6 +16,9 @@ internal static class SharedAssemblies
         // A node carries TorchSharp with its libtorch (Grid.Inference): a job's tensors are the node's type, and the
         // managed side always matches the native one.
         "Grid.Inference", "TorchSharp",
+        // And Grid.Data with Arrow and ParquetSharp: a job's blocks are the node's RecordBatch type, and the node's
+        // data tasks (reads, writes, fused transforms, exchanges) are Grid.Data's own code.
+        "Grid.Data", "Apache.Arrow", "ParquetSharp",
     ];
 
     private static readonly string[] Prefixes =

@@ -49,7 +49,8 @@ internal sealed partial class LocalObjectStore
             var missing = UsedBytes + size - CapacityBytes;
             if (missing > 0) missing -= SpillIdle(missing, exclude);
             if (missing > 0) return false;
-            Interlocked.Add(ref _usedBytes, size);
+            var used = Interlocked.Add(ref _usedBytes, size);
+            if (used > Interlocked.Read(ref _peakUsedBytes)) Interlocked.Exchange(ref _peakUsedBytes, used); // under _capacityLock: no lost raise
             return true;
         }
     }

@@ -41,6 +41,7 @@ internal sealed partial class LocalObjectStore : IDisposable
     private readonly RecycledFiles _recycled;
     private readonly StoreOwnership? _ownership; // held while the store runs: lets a later store remove our directory if we die
     private long _usedBytes;
+    private long _peakUsedBytes;
     private long _spilledBytes;
     private int _sealedCount;
     private bool _disposed;
@@ -89,6 +90,15 @@ internal sealed partial class LocalObjectStore : IDisposable
     /// already). A deleted or spilled object stops counting at once, even while leases keep its memory mapped.
     /// </summary>
     public long UsedBytes => Interlocked.Read(ref _usedBytes);
+
+    /// <summary>The most <see cref="UsedBytes"/> has been since the store started or <see cref="ResetPeak"/> (a high-water mark).</summary>
+    public long PeakUsedBytes => Interlocked.Read(ref _peakUsedBytes);
+
+    /// <summary>Starts a new high-water mark at the bytes used now (to measure one run's peak).</summary>
+    public void ResetPeak()
+    {
+        lock (_capacityLock) Interlocked.Exchange(ref _peakUsedBytes, UsedBytes);
+    }
 
     /// <summary>Bytes of the objects whose bytes are in the spill directory.</summary>
     public long SpilledBytes => Interlocked.Read(ref _spilledBytes);

@@ -1,0 +1,138 @@
+using Grid.Data.Plan;
+using Grid.Wire;
+
+namespace Grid.Data.Execution;
+
+/// <summary>
+/// The actors of one MapBatches actor pool (Ray's ActorPoolMapOperator): MinSize started at once, one more started
+/// while every ready actor has MaxTasksPerActor blocks and blocks wait, up to MaxSize. A block goes to the ready actor
+/// with the fewest blocks. The actors are killed when the stage ends.
+/// </summary>
+internal sealed class ActorPool(GridClient grid, ActorPoolNode node, StageSpec stage) : IAsyncDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly List<(ActorHandle<BatchWorker> Actor, int Busy)> _ready = [];
+    private readonly List<Task> _starting = [];
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Exception? _failure;
+
+    public int Size { get { lock (_lock) return _ready.Count; } }
+
+    public void Start()
+    {
+        for (int i = 0; i < node.Pool.MinSize; i++) StartOne();
+    }
+
+    /// <summary>The actor to send the next block to, counted busy until <see cref="Release"/>.</summary>
+    public async ValueTask<ActorHandle<BatchWorker>> AcquireAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_lock)
+            {
+                if (_failure is not null) throw new DataException($"The actor pool of {node.Name} could not start its actors: {_failure.Message}", _failure);
+                int best = -1;
+                for (int i = 0; i < _ready.Count; i++)
+                    if (_ready[i].Busy < node.Pool.MaxTasksPerActor && (best < 0 || _ready[i].Busy < _ready[best].Busy)) best = i;
+                if (best >= 0 && (_ready[best].Busy == 0 || _ready.Count + _starting.Count >= node.Pool.MaxSize))
+                {
+                    _ready[best] = (_ready[best].Actor, _ready[best].Busy + 1);
+                    return _ready[best].Actor;
+                }
+                // Every ready actor is busy (or none is ready): grow while the pool may.
+                if (_ready.Count + _starting.Count < node.Pool.MaxSize && _starting.Count == 0) StartOne();
+                else if (best >= 0)
+                {
+                    _ready[best] = (_ready[best].Actor, _ready[best].Busy + 1);
+                    return _ready[best].Actor;
+                }
+                changed = _changed.Task;
+            }
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void Release(ActorHandle<BatchWorker> actor) => Change(() =>
+    {
+        int i = _ready.FindIndex(r => r.Actor == actor);
+        if (i >= 0) _ready[i] = (actor, _ready[i].Busy - 1);
+    });
+
+    private void StartOne()
+    {
+        var options = new ActorOptions { NumCpus = node.Pool.NumCpus, NumGpus = node.Pool.NumGpus, Resources = node.Pool.Resources };
+        FunctionDescriptor constructor = node.Constructor;
+        object?[] arguments = node.Arguments;
+        var spec = stage;
+        Task start = null!;
+        start = Task.Run(async () =>
+        {
+            try
+            {
+                var actor = await grid.CreateActorAsync(() => new BatchWorker(constructor, arguments, spec), options).ConfigureAwait(false);
+                Change(() => _ready.Add((actor, 0)));
+            }
+            catch (Exception e)
+            {
+                Change(() => _failure ??= e);
+            }
+            finally
+            {
+                Change(() => _starting.Remove(start));
+            }
+        });
+        lock (_lock) if (!start.IsCompleted) _starting.Add(start);
+    }
+
+    private void Change(Action change)
+    {
+        TaskCompletionSource changed;
+        lock (_lock)
+        {
+            change();
+            changed = _changed;
+            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        changed.TrySetResult();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Task[] starting;
+        lock (_lock) starting = [.. _starting];
+        await Task.WhenAll(starting).ConfigureAwait(false);
+        List<ActorHandle<BatchWorker>> actors;
+        lock (_lock) actors = [.. _ready.Select(r => r.Actor)];
+        foreach (var actor in actors)
+        {
+            try { await actor.KillAsync().ConfigureAwait(false); }
+            catch (GridException) { } // already dead: nothing to free
+        }
+    }
+}
+
+internal sealed partial class Executor
+{
+    private async IAsyncEnumerable<BlockHandle> ActorPoolAsync(ActorPoolNode node, IAsyncEnumerable<BlockHandle> input, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var stage = new StageSpec { Ops = [node.Op] };
+        var counters = _stats.Stage([node.Name]);
+        await using var pool = new ActorPool(grid, node, stage);
+        pool.Start();
+        var blocks = Ordered.RunAsync(Numbered(input), async (block, ct) =>
+        {
+            var actor = await pool.AcquireAsync(ct).ConfigureAwait(false);
+            counters[0].TaskStarted();
+            var reference = block.Block.Ref;
+            int index = block.Index;
+            var stream = actor.CallStream(w => w.Process(reference.AsArg(), index), new ActorCallOptions { GeneratorBackpressure = 4 });
+            return Consume(stream, counters, () =>
+            {
+                pool.Release(actor);
+                block.Block.Dispose();
+            }, ct);
+        }, options.MaxTasksInFlight, () => Done(counters), cancellationToken);
+        await foreach (var block in blocks.WithCancellation(cancellationToken).ConfigureAwait(false)) yield return block;
+    }
+}
