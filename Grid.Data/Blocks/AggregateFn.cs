@@ -1,7 +1,5 @@
 namespace Grid.Data;
 
-// CONTRACT STUB (helper "blocks" fills it in).
-
 /// <summary>A sort key: a column and its direction.</summary>
 public sealed record SortKey(string Column, bool Descending = false);
 
