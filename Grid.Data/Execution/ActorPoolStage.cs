@@ -124,12 +124,14 @@ internal sealed partial class Executor
         {
             var actor = await pool.AcquireAsync(ct).ConfigureAwait(false);
             counters[0].TaskStarted();
+            _budget.StartConsuming();
             var reference = block.Block.Ref;
             int index = block.Index;
-            var stream = actor.CallStream(w => w.Process(reference.AsArg(), index), new ActorCallOptions { GeneratorBackpressure = 4 });
+            var stream = actor.CallStream(w => w.Process(reference.AsArg(), index), new ActorCallOptions { GeneratorBackpressure = 2 });
             return Consume(stream, counters, () =>
             {
                 pool.Release(actor);
+                _budget.StopProducing();
                 block.Block.Dispose();
             }, ct);
         }, options.MaxTasksInFlight, () => Done(counters), cancellationToken);

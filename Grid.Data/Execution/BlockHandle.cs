@@ -11,7 +11,8 @@ internal sealed class BlockHandle(ObjectRef<BlockItem> reference, BlockMeta meta
 
     public ObjectRef<BlockItem> Ref { get; } = reference;
     public BlockMeta Meta { get; } = meta;
-    public int Index { get; } = index;
+    /// <summary>The block's position in the output of the stage that holds it now (set as it passes a union).</summary>
+    public int Index { get; set; } = index;
 
     /// <summary>A handle of the same block that does not own it.</summary>
     public BlockHandle Borrow(int index) => new(Ref, Meta, index, null, owned: false);
@@ -25,9 +26,10 @@ internal sealed class BlockHandle(ObjectRef<BlockItem> reference, BlockMeta meta
 }
 
 /// <summary>
-/// The plan's memory budget: bytes of the blocks its operators hold, plus, for each running source task, the largest
+/// The plan's memory budget: bytes of the blocks its operators hold, plus, for each running data task, the largest
 /// block seen so far (what it may put out next). A source starts a read only while that stays within the limit, or
-/// when nothing at all is running (so a block larger than the budget still goes through, one at a time).
+/// when nothing at all is running (so a block larger than the budget still goes through, one at a time). Other
+/// stages never wait for it (they free blocks as they consume them; waiting could deadlock) but count their tasks.
 /// </summary>
 internal sealed class MemoryBudget(long limit)
 {
@@ -52,6 +54,9 @@ internal sealed class MemoryBudget(long limit)
     }
 
     public void Release(long bytes) => Change(() => _held -= bytes);
+
+    /// <summary>Counts a running task of a stage that does not wait for the budget.</summary>
+    public void StartConsuming() => Change(() => _producing++);
 
     /// <summary>Waits until a source may start one more read task, and counts it.</summary>
     public async ValueTask StartProducingAsync(CancellationToken cancellationToken)

@@ -21,7 +21,7 @@ internal sealed partial class Executor(GridClient grid, DataOptions options)
     public IEnumerable<string> Files => _stats.Files;
     public long PeakHeldBytes => _budget.PeakHeld;
 
-    private TaskOptions TaskOptions => new() { NumCpus = options.TaskCpus, MaxRetries = options.TaskMaxRetries, GeneratorBackpressure = 4 };
+    private TaskOptions TaskOptions => new() { NumCpus = options.TaskCpus, MaxRetries = options.TaskMaxRetries, GeneratorBackpressure = 2 };
 
     public async IAsyncEnumerable<BlockHandle> RunAsync(PlanNode plan, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -108,7 +108,7 @@ internal sealed partial class Executor(GridClient grid, DataOptions options)
             var batch = items.Batches[i];
             var meta = new BlockMeta { Rows = batch.Length, Bytes = Blocks.BlockOps.SizeBytes(batch) };
             var reference = await grid.PutAsync(new BlockItem { Block = batch }, cancellationToken).ConfigureAwait(false);
-            _stats.Record(counters, meta);
+            _stats.RecordBlock(counters[0], meta);
             _budget.Hold(meta.Bytes);
             yield return new BlockHandle(reference, meta, i, _budget);
         }
@@ -127,7 +127,8 @@ internal sealed partial class Executor(GridClient grid, DataOptions options)
         foreach (var input in union.Inputs)
             await foreach (var block in Build(input, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
-                using (block) yield return new BlockHandle(block.Ref, block.Meta, index++, null, owned: false);
+                block.Index = index++;
+                yield return block;
             }
     }
 
@@ -142,8 +143,13 @@ internal sealed partial class Executor(GridClient grid, DataOptions options)
             if (!string.IsNullOrEmpty(block.Block.Meta.Node.Value)) opts = opts with { Scheduling = SchedulingStrategy.NodeAffinity(block.Block.Meta.Node, soft: true) };
             var transform = grid.Function<BlockItem, StageSpec, int, IEnumerable<BlockItem>>(DataTasks.Transform, opts);
             counters[0].TaskStarted();
+            _budget.StartConsuming();
             var stream = transform.RemoteStream(block.Block.Ref, stage, block.Index);
-            return ValueTask.FromResult(Consume(stream, counters, block.Block.Dispose, ct));
+            return ValueTask.FromResult(Consume(stream, counters, () =>
+            {
+                _budget.StopProducing();
+                block.Block.Dispose();
+            }, ct));
         }, options.MaxTasksInFlight, () => Done(counters), cancellationToken);
     }
 
@@ -211,7 +217,7 @@ internal sealed partial class Executor(GridClient grid, DataOptions options)
                 if (seen + block.Meta.Rows <= limit.Limit)
                 {
                     seen += block.Meta.Rows;
-                    _stats.Record(counters, block.Meta);
+                    _stats.RecordBlock(counters[0], block.Meta);
                     yield return block;
                     if (seen == limit.Limit) break;
                     continue;

@@ -29,6 +29,9 @@ internal sealed class RunStats
         if (meta.Files is { } files) foreach (var file in files) Files.Add(file);
     }
 
+    /// <summary>Counts a block that passed a driver-side operator (a limit, a put), whatever its metadata says of earlier operators.</summary>
+    public void RecordBlock(OperatorCounters counters, BlockMeta meta) => counters.Add(meta.Rows, 0, meta.Bytes, block: true);
+
     public DatasetStats Snapshot() => new([.. Operators.Select(o => o.Snapshot())], _wall.Elapsed);
 }
 
