@@ -1,4 +1,5 @@
 using Grid;
+using Grid.Samples.Data;
 using Grid.Samples.Inference;
 using Grid.Samples.Scenarios;
 using Grid.Silo;
@@ -7,7 +8,7 @@ using Grid.Silo;
 // process, no Redis; the node declares 4 CPUs, as scenario S2 asks. With --address HOST:PORT (or
 // "auto" for the cluster started on this machine with `grid start --head`) and optionally
 // --password, against that cluster (then S2's timings depend on the CPUs its nodes declare).
-// Given `s16`, `s17` or `gpu`, only that inference scenario or check (see below).
+// Given `s16`, `s17`, `s18` or `gpu`, only that scenario or check (see below).
 
 // `gpu` checks S16 and S17 on this machine's CUDA devices against the CPU (deploy/gpu/run.sh).
 if (args is ["gpu", ..]) return await GpuCheck.RunAsync(Console.Out, withoutCuda: args.Contains("--without-cuda"));
@@ -19,6 +20,24 @@ if (args is ["s17", ..])
     await using var gpus = await GridClient.StartLocalAsync(node => { node.NumCpus = 4; node.NumGpus = 2; });
     await BatchInferenceDemo.RunAsync(gpus, Console.Out);
     return 0;
+}
+// `s18` runs only S18 (Grid.Data's seed pipeline: Parquet in, map, filter, Parquet out, then batch inference on an
+// actor pool) on the embedded mode, its node declaring 4 CPUs, over 100 000 generated documents in a temporary folder.
+if (args is ["s18", ..])
+{
+    await using var data = await GridClient.StartLocalAsync(node => node.NumCpus = 4);
+    var folder = Directory.CreateTempSubdirectory("grid-s18-").FullName;
+    try
+    {
+        var run = await S18Pipeline.RunAsync(data, folder, 100_000, Console.Out);
+        var same = run.SameRowsAs(S18Pipeline.RunLocally(S18Pipeline.Docs(run.RowsIn)));
+        Console.WriteLine($"S18 equal to the same computation with LINQ in one process: {same}");
+        return same ? 0 : 1;
+    }
+    finally
+    {
+        Directory.Delete(folder, recursive: true);
+    }
 }
 var address = args.SkipWhile(a => a != "--address").Skip(1).FirstOrDefault();
 var password = args.SkipWhile(a => a != "--password").Skip(1).FirstOrDefault();
