@@ -17,6 +17,8 @@ public static class Program
         // S17's inference cases bring clusters of their own (nodes declaring a GPU), started and stopped before the
         // topology below starts its silos.
         await InferenceCases.RunAsync(options, new Report(Console.Out));
+        // So does the over-capacity data case, an embedded grid with a small object store.
+        await DataCases.RunAsync(options, new Report(Console.Out));
         if (!options.Tls)
         {
             await using var topology = options.Cluster ? await TopologyFactory.ClusterAsync() : await TopologyFactory.EmbeddedAsync();
@@ -46,7 +48,8 @@ public static class Program
             .Concat(TransferCases.All(context, report))
             .Concat(PlacementGroupCases.All(context))
             .Concat(StreamCases.All(context))
-            .Concat(TensorCases.All(context));
+            .Concat(TensorCases.All(context))
+            .Concat(DataCases.All(context));
         await new Runner(context, report).RunAsync(cases);
     }
 }
