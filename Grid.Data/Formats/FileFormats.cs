@@ -39,15 +39,3 @@ internal static class FileFormats
     /// <summary>The file name extension of a format, with its dot (".parquet", ".csv", ".jsonl").</summary>
     public static string Extension(FileFormat format) => format switch { FileFormat.Parquet => ".parquet", FileFormat.Csv => ".csv", _ => ".jsonl" };
 }
-
-/// <summary>The local file system (paths as the node's OS sees them).</summary>
-public sealed class LocalFileSystem : IFileSystem
-{
-    public static LocalFileSystem Instance { get; } = new();
-    public IReadOnlyList<DataFile> List(string path, IReadOnlyList<string>? extensions = null) => throw new NotImplementedException();
-    public Stream OpenRead(string path) => throw new NotImplementedException();
-    public void CreateDirectory(string directory) => throw new NotImplementedException();
-    public Stream CreateTemporary(string path, out string temporaryPath) => throw new NotImplementedException();
-    public void Commit(string temporaryPath, string path) => throw new NotImplementedException();
-    public void Delete(string path) => throw new NotImplementedException();
-}
