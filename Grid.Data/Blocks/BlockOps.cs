@@ -19,10 +19,16 @@ internal static class BlockOps
         var nonEmpty = blocks.Where(b => b.Length > 0).ToList();
         if (nonEmpty.Count <= 1)
             return nonEmpty.Count == 0 ? Empty(first.Schema) : Retag(first.Schema, nonEmpty[0]);
+        int length = nonEmpty.Sum(b => b.Length);
         var columns = new IArrowArray[first.ColumnCount];
         for (int c = 0; c < columns.Length; c++)
-            columns[c] = ArrowArrayConcatenator.Concatenate(nonEmpty.Select(b => b.Column(c)).ToList());
-        return new RecordBatch(first.Schema, columns, nonEmpty.Sum(b => b.Length));
+        {
+            // Arrow's concatenator does not take the null type (a column of nulls only).
+            columns[c] = first.Schema.FieldsList[c].DataType is NullType
+                ? new NullArray(length)
+                : ArrowArrayConcatenator.Concatenate(nonEmpty.Select(b => b.Column(c)).ToList());
+        }
+        return new RecordBatch(first.Schema, columns, length);
     }
 
     /// <summary>The rows at <paramref name="indices"/>, in that order.</summary>

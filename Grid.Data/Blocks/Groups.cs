@@ -20,12 +20,12 @@ internal sealed class Groups
 
     public ReadOnlySpan<int> Rows(int group) => _order.AsSpan(_starts[group], _starts[group + 1] - _starts[group]);
 
-    /// <summary>The first row of each group (where its key values are read).</summary>
+    /// <summary>The first row of each group (where its key values are read); -1 for the empty group of no keys over no rows.</summary>
     public int[] Firsts()
     {
         var firsts = new int[Count];
         for (int g = 0; g < firsts.Length; g++)
-            firsts[g] = _order[_starts[g]];
+            firsts[g] = _starts[g] < _order.Length ? _order[_starts[g]] : -1;
         return firsts;
     }
 

@@ -15,12 +15,20 @@ public interface IFileSystem
     /// </summary>
     IReadOnlyList<DataFile> List(string path, IReadOnlyList<string>? extensions = null);
 
+    /// <summary>
+    /// Opens a file to read; the stream must be seekable (Parquet reads its footer first, then the row groups it
+    /// needs). Throws <see cref="DataPathNotFoundException"/> for a missing file and <see cref="DataFileException"/>
+    /// for one that cannot be opened (no permission).
+    /// </summary>
     Stream OpenRead(string path);
 
     /// <summary>Creates <paramref name="directory"/> and its parents when missing.</summary>
     void CreateDirectory(string directory);
 
-    /// <summary>A new file under a temporary name next to <paramref name="path"/>; <see cref="Commit"/> renames it to <paramref name="path"/>.</summary>
+    /// <summary>
+    /// A new file under a temporary name next to <paramref name="path"/>, hidden from <see cref="List"/> (a name
+    /// starting with '.'); <see cref="Commit"/> renames it to <paramref name="path"/>, <see cref="Delete"/> drops it.
+    /// </summary>
     Stream CreateTemporary(string path, out string temporaryPath);
 
     /// <summary>Atomically renames a finished temporary file to its final path (replacing one there).</summary>

@@ -1,1 +1,0 @@
-namespace Grid.Data.Tests;
