@@ -1,6 +1,7 @@
-namespace Grid.Data.Rows;
+using System.Collections.Concurrent;
+using System.Reflection;
 
-// CONTRACT STUB (helper "rows" fills it in).
+namespace Grid.Data.Rows;
 
 /// <summary>
 /// Converts between a block (an Arrow record batch) and rows of <typeparamref name="T"/>: a class or record whose
@@ -29,9 +30,58 @@ internal abstract class RowCodec<T>
 
 internal static class RowCodecs
 {
+    private static readonly ConcurrentDictionary<Type, Schema?> Schemas = new();
+
     /// <summary>The codec of T, built on first use and cached.</summary>
-    public static RowCodec<T> For<T>() => throw new NotImplementedException();
+    /// <remarks>
+    /// <see cref="Row"/>: dynamic rows. A type with a column type of its own (a number, string, DateTime, a list of
+    /// them …): one column named "item". Any other type: a record whose public readable properties are the columns.
+    /// A record with a property of a type that has no column throws <see cref="SchemaMismatchException"/> naming it.
+    /// </remarks>
+    public static RowCodec<T> For<T>() => Cache<T>.Codec ??= Build<T>();
 
     /// <summary>The Arrow schema rows of <paramref name="rowType"/> make (schema inference for Dataset.Schema before running).</summary>
-    public static Schema? SchemaOf(Type rowType) => throw new NotImplementedException();
+    public static Schema? SchemaOf(Type rowType) => Schemas.GetOrAdd(rowType, static type =>
+    {
+        var codec = typeof(RowCodecs).GetMethod(nameof(For))!.MakeGenericMethod(type).Invoke(null, null)!;
+        try
+        {
+            return (Schema?)codec.GetType().GetProperty(nameof(RowCodec<object>.Schema))!.GetValue(codec);
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            throw e.InnerException;
+        }
+    });
+
+    private static RowCodec<T> Build<T>()
+    {
+        if (typeof(T) == typeof(Row)) return (RowCodec<T>)(object)new DynamicRowCodec();
+        if (TypeMap.IsColumnType(typeof(T))) return new ItemCodec<T>();
+        return new RecordCodec<T>();
+    }
+
+    // A benign race builds a codec twice at worst; both are equivalent.
+    private static class Cache<T>
+    {
+        public static RowCodec<T>? Codec;
+    }
+
+    /// <summary>The array of <paramref name="column"/> in <paramref name="batch"/>: the exact name, else the only one that
+    /// differs in case only (CSV headers in lower case, C# properties in Pascal case); null when none.</summary>
+    public static IArrowArray? FindColumn(RecordBatch batch, string column)
+    {
+        var fields = batch.Schema.FieldsList;
+        int index = -1, caseless = -1, caselessCount = 0;
+        for (var i = 0; i < fields.Count && index < 0; i++)
+        {
+            if (string.Equals(fields[i].Name, column, StringComparison.Ordinal)) index = i;
+            else if (string.Equals(fields[i].Name, column, StringComparison.OrdinalIgnoreCase) && caselessCount++ == 0) caseless = i;
+        }
+        if (index < 0 && caselessCount == 1) index = caseless;
+        return index < 0 ? null : batch.Column(index);
+    }
+
+    /// <summary>The block's column names, for messages.</summary>
+    public static string ColumnsOf(RecordBatch batch) => RowValues.List(batch.Schema.FieldsList.Select(f => f.Name));
 }

@@ -65,8 +65,13 @@ public sealed class OrderedTests
         blocks.Current.Dispose();
         Assert.True(await blocks.MoveNextAsync());
         blocks.Current.Dispose();
-        await runs[2].Started.Task; // the head ended: one more may start
+        // Asking for the next block moves past run 0 (it ended): run 2 may start now, run 3 may not.
+        var third = blocks.MoveNextAsync();
+        await runs[2].Started.Task;
         Assert.False(runs[3].Started.Task.IsCompleted);
+        runs[1].Release.TrySetResult();
+        Assert.True(await third);
+        blocks.Current.Dispose();
     }
 
     [Fact]
