@@ -87,10 +87,9 @@ internal static class TransformFactory
             case StageOpKind.MapRowBatches:
                 return Make(typeof(RowBatchTransform<,,>), [RowsOf(p[0]), UserFunctions.ElementType(r), r], op.Name, op.BatchSize, Func(method, p[0], r));
             case StageOpKind.ActorBatches:
-            {
-                var call = UserFunctions.CreateDelegate(method, typeof(Func<,,>).MakeGenericType(p[0], typeof(RecordBatch), typeof(RecordBatch)));
-                return new ArrowBatchTransform(op.Name, op.BatchSize, batch => (RecordBatch)call.DynamicInvoke(actor, batch)!);
-            }
+                // A typed delegate, not DynamicInvoke: the function's exception must reach the dataset's error as itself
+                // (DynamicInvoke wraps it in a TargetInvocationException), and a call per batch stays a plain call.
+                return new ArrowBatchTransform(op.Name, op.BatchSize, (Func<RecordBatch, RecordBatch>)BindActor(method, actor!, p, r));
             case StageOpKind.ActorRowBatches:
             {
                 var bound = BindActor(method, actor!, p, r);
@@ -103,7 +102,7 @@ internal static class TransformFactory
     private static Delegate Func(Grid.Functions.RemoteMethod method, Type input, Type output) =>
         UserFunctions.CreateDelegate(method, typeof(Func<,>).MakeGenericType(input, output));
 
-    /// <summary>A Func&lt;IReadOnlyList&lt;TIn&gt;, TMany&gt; calling (actor, rows) => method(actor, rows).</summary>
+    /// <summary>A Func&lt;TRows, TResult&gt; calling (actor, rows) => method(actor, rows): rows an Arrow batch or an IReadOnlyList&lt;TIn&gt;.</summary>
     private static Delegate BindActor(Grid.Functions.RemoteMethod method, object actor, Type[] p, Type r)
     {
         var call = UserFunctions.CreateDelegate(method, typeof(Func<,,>).MakeGenericType(p[0], p[1], r));
