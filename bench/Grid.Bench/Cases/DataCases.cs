@@ -103,7 +103,7 @@ public static class DataCases
         {
             await using var grid = await GridClient.StartLocalAsync(store: s => s.CapacityBytes = capacity);
             var store = grid.Worker.LocalStore!;
-            report.Note($"data over capacity: {rows:N0} rows of ~{Padded.RowBytes} bytes ({5 * capacity >> 20} MiB of blocks) through a store of {capacity >> 20} MiB, " +
+            report.Note($"data over capacity: {rows:N0} rows of over {Padded.TextBytes} bytes ({5 * capacity >> 20} MiB of blocks) through a store of {capacity >> 20} MiB, " +
                         $"budget {budget >> 20} MiB; Range → Map → Filter → actor pool → WriteParquet");
             store.ResetPeak();
             var clock = Stopwatch.StartNew();

@@ -3,11 +3,11 @@ using Grid.Data;
 
 namespace Grid.Samples.Data;
 
-/// <summary>A row of about 216 bytes in a block: an id and a 200-character text made from it.</summary>
+/// <summary>A row of a little over 200 bytes in a block: an id and a 200-character text made from it.</summary>
 public sealed record Padded(long Id, string Text)
 {
-    /// <summary>Bytes a row takes in a block (8 of id, 200 of text, 4 of string offset, and some slack).</summary>
-    public const int RowBytes = 216;
+    /// <summary>Bytes of a row's text (ASCII): a row takes a little more in a block (8 of id, 4 of string offset).</summary>
+    public const int TextBytes = 200;
 
     public static Padded Of(IdRow row) => new(row.Id, string.Concat(Enumerable.Repeat(row.Id.ToString("D20"), 10)));
 }
@@ -33,8 +33,8 @@ public sealed class PaddingChecker
 /// </summary>
 public static class OverCapacity
 {
-    /// <summary>Rows of <paramref name="bytes"/> bytes of blocks, in blocks of about 0.9 MB.</summary>
-    public static long RowsFor(long bytes) => bytes / Padded.RowBytes + 1_000;
+    /// <summary>Rows whose kept nine tenths make at least <paramref name="bytes"/> bytes of blocks (the blocks that pass through the store).</summary>
+    public static long RowsFor(long bytes) => bytes / Padded.TextBytes * 10 / 9 + 1_000;
 
     /// <summary>The rows the pipeline keeps of <paramref name="rows"/> (ids that are not multiples of 10).</summary>
     public static long Kept(long rows) => rows - (rows + 9) / 10;
