@@ -27,7 +27,7 @@ internal static class ExternalCodecs
     }
 
     // Simple names first: a put asks for every value it stores, and this answers most without building a string.
-    private static readonly HashSet<string> SimpleNames = [.. ByType.Keys.Select(k => k[(k.LastIndexOfAny(['.', '+']) + 1)..k.IndexOf(',')])];
+    private static readonly HashSet<string> SimpleNames = [.. ByType.Keys.Select(k => k[..k.IndexOf(',')]).Select(t => t[(t.LastIndexOfAny(['.', '+']) + 1)..])];
 
     private static (string Codec, string Package)? Entry(Type type) =>
         SimpleNames.Contains(type.Name) && type.FullName is { } name && ByType.TryGetValue($"{name}, {type.Assembly.GetName().Name}", out var entry) ? entry : null;
