@@ -49,6 +49,10 @@ internal abstract class ColumnWriter<T>(Field field, string column) : ColumnWrit
         else Append(value is T typed ? typed : RowValues.Convert<T>(value, Column));
     }
 
+    /// <summary>Sizes the writer's buffers for <paramref name="values"/>, those it will be given (a lazy sequence that
+    /// writers of variable-width values enumerate; the others ignore it). Saves regrowing buffers of hundreds of MB.</summary>
+    public virtual void Presize(IEnumerable<T> values) { }
+
     public override void AppendAll(System.Array values)
     {
         foreach (var value in (T[])values) Append(value);
@@ -100,9 +104,9 @@ internal static class ColumnWriters
             (_, NullType) => new NullWriter(field, column),
             (_, BooleanType) => new BooleanWriter(field, column, capacity),
             (_, StringType) => new BytesWriter<string>(field, column, capacity,
-                static (s, buffer) => Encoding.UTF8.GetBytes(s, buffer), static s => Encoding.UTF8.GetMaxByteCount(s.Length)),
+                static (s, buffer) => Encoding.UTF8.GetBytes(s, buffer), static s => Encoding.UTF8.GetMaxByteCount(s.Length), Encoding.UTF8.GetByteCount),
             (_, BinaryType) => new BytesWriter<byte[]>(field, column, capacity,
-                static (b, buffer) => { b.CopyTo(buffer); return b.Length; }, static b => b.Length),
+                static (b, buffer) => { b.CopyTo(buffer); return b.Length; }, static b => b.Length, static b => b.Length),
             (_, Decimal128Type) => new DecimalWriter(field, column, capacity),
             (_, TimestampType t) => Time(clr, field, column, capacity, t.Unit switch
             {
@@ -177,10 +181,14 @@ internal struct Validity
     }
 }
 
-/// <summary>A growable byte buffer holding values of an unmanaged type, handed to Arrow without a copy.</summary>
-internal struct ValueBuffer<TValue>(int capacity) where TValue : unmanaged
+/// <summary>
+/// A growable byte buffer holding values of an unmanaged type, handed to Arrow without a copy. Zeroed when asked (bit
+/// maps and offsets rely on it); otherwise left as allocated, for buffers whose every byte is written.
+/// </summary>
+internal struct ValueBuffer<TValue>(int capacity, bool zeroed) where TValue : unmanaged
 {
-    private byte[] bytes = new byte[Math.Max(1, capacity) * Unsafe.SizeOf<TValue>()];
+    private byte[] bytes = zeroed ? new byte[Math.Max(1, capacity) * Unsafe.SizeOf<TValue>()]
+        : GC.AllocateUninitializedArray<byte>(Math.Max(1, capacity) * Unsafe.SizeOf<TValue>());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int index, TValue value)
@@ -196,6 +204,8 @@ internal struct ValueBuffer<TValue>(int capacity) where TValue : unmanaged
         return bytes.AsSpan(at, count);
     }
 
+    public readonly int Capacity => bytes.Length;
+
     public readonly ArrowBuffer Build(int count) => new(bytes.AsMemory(0, count * Unsafe.SizeOf<TValue>()));
 
     private void Grow(int needed) => System.Array.Resize(ref bytes, Math.Max(needed, bytes.Length * 2));
@@ -206,7 +216,7 @@ internal struct ValueBuffer<TValue>(int capacity) where TValue : unmanaged
 internal sealed class FixedWidthWriter<T, TValue>(Field field, string column, int capacity, Func<T, TValue>? encode)
     : ColumnWriter<T>(field, column) where TValue : unmanaged
 {
-    private ValueBuffer<TValue> values = new(capacity);
+    private ValueBuffer<TValue> values = new(capacity, zeroed: false);
     private Validity validity;
     private int length;
 
@@ -231,7 +241,7 @@ internal sealed class FixedWidthWriter<T, TValue>(Field field, string column, in
 /// <summary>A boolean column (one bit a value).</summary>
 internal sealed class BooleanWriter(Field field, string column, int capacity) : ColumnWriter<bool>(field, column)
 {
-    private ValueBuffer<byte> bits = new((capacity + 7) / 8);
+    private ValueBuffer<byte> bits = new((capacity + 7) / 8, zeroed: true);
     private Validity validity;
     private int length;
 
@@ -255,19 +265,27 @@ internal sealed class BooleanWriter(Field field, string column, int capacity) : 
 }
 
 /// <summary>A variable-width column (strings as UTF-8, byte arrays): 32-bit offsets and the bytes.</summary>
-internal sealed class BytesWriter<T>(Field field, string column, int capacity, BytesWriter<T>.Encoder encode, Func<T, int> maxBytes)
-    : ColumnWriter<T>(field, column) where T : class
+internal sealed class BytesWriter<T>(Field field, string column, int capacity, BytesWriter<T>.Encoder encode, Func<T, int> maxBytes,
+    Func<T, int> size) : ColumnWriter<T>(field, column) where T : class
 {
-    /// <summary>Writes a value's bytes into the span (maxBytes(value) long), returning how many.</summary>
+    /// <summary>Writes a value's bytes into the span (maxBytes(value) long), returning how many (size(value)).</summary>
     public delegate int Encoder(T value, Span<byte> buffer);
 
-    private ValueBuffer<int> offsets = new(capacity + 1); // offsets[0] = 0: a new buffer is zeroed
-    private ValueBuffer<byte> data = new(capacity * 8);
+    private ValueBuffer<int> offsets = new(capacity + 1, zeroed: true); // offsets[0] = 0
+    private ValueBuffer<byte> data = new(Math.Min(capacity * 16, 1 << 16), zeroed: false); // grown, or presized
     private Validity validity;
     private int length;
     private int end;
 
     public override int Length => length;
+
+    /// <summary>Allocates the bytes of all values at once (counting them costs less than regrowing the buffer).</summary>
+    public override void Presize(IEnumerable<T> values)
+    {
+        var total = 0L;
+        foreach (var value in values) total += value is null ? 0 : size(value);
+        if (length == 0) data = new(checked((int)Math.Min(total + 64, int.MaxValue)), zeroed: false);
+    }
 
     public override void Append(T value)
     {
@@ -276,7 +294,9 @@ internal sealed class BytesWriter<T>(Field field, string column, int capacity, B
             AppendNull();
             return;
         }
-        var written = encode(value, data.Reserve(end, maxBytes(value)));
+        // The bound (3 bytes a char) unless it would outgrow the buffer, then the exact size (a presized buffer fits it).
+        var bound = maxBytes(value);
+        var written = encode(value, data.Reserve(end, end + bound <= data.Capacity ? bound : size(value)));
         if ((long)end + written > int.MaxValue)
             throw new SchemaMismatchException(Column, "the column holds over 2 GiB of data: write fewer rows to a block");
         end += written;
@@ -329,7 +349,7 @@ internal sealed class NullableWriter<T>(ColumnWriter<T> inner) : ColumnWriter<T?
 internal sealed class ListWriter<TElement>(Field field, string column, int capacity, ColumnWriter<TElement> elements)
     : ColumnWriter<IReadOnlyList<TElement>>(field, column)
 {
-    private ValueBuffer<int> offsets = new(capacity + 1); // offsets[0] = 0: a new buffer is zeroed
+    private ValueBuffer<int> offsets = new(capacity + 1, zeroed: true); // offsets[0] = 0
     private Validity validity;
     private int length;
 
