@@ -211,7 +211,8 @@ internal sealed class StructReader : ColumnReader<Row>
     public override Row Get(int row)
     {
         var values = new object?[fields.Length];
-        for (var i = 0; i < values.Length; i++) values[i] = fields[i].GetObject(row + Array.Offset);
+        // Arrow slices a struct's field arrays with it: row i of the struct is row i of each field.
+        for (var i = 0; i < values.Length; i++) values[i] = fields[i].GetObject(row);
         return new Row(columns, values);
     }
 }
