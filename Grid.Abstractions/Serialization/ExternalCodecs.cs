@@ -27,14 +27,7 @@ internal static class ExternalCodecs
     }
 
     // Simple names first: a put asks for every value it stores, and this answers most without building a string.
-    // The simple name is the last part of the type's name, before the comma: the assembly's name may have dots too.
-    private static readonly HashSet<string> SimpleNames = [.. ByType.Keys.Select(SimpleName)];
-
-    private static string SimpleName(string assemblyQualified)
-    {
-        var type = assemblyQualified[..assemblyQualified.IndexOf(',')];
-        return type[(type.LastIndexOfAny(['.', '+']) + 1)..];
-    }
+    private static readonly HashSet<string> SimpleNames = [.. ByType.Keys.Select(k => k[..k.IndexOf(',')]).Select(t => t[(t.LastIndexOfAny(['.', '+']) + 1)..])];
 
     private static (string Codec, string Package)? Entry(Type type) =>
         SimpleNames.Contains(type.Name) && type.FullName is { } name && ByType.TryGetValue($"{name}, {type.Assembly.GetName().Name}", out var entry) ? entry : null;

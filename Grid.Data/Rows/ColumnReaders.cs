@@ -76,18 +76,14 @@ internal static class ColumnReaders
             return array is ListArray list && Create(element, list.Values, _ => ListElementNull(element)) is { } elements
                 ? Wrap(typeof(ListReader<,>).MakeGenericType(element, target), list, elements) : null;
         }
+        var type = array.Data.DataType;
+        if (Widenings.TryGetValue(type.TypeId, out var targets))
+        {
+            // A number column's array is a PrimitiveArray<its CLR type>, e.g. Int32Array of int.
+            return targets.Contains(target) ? Wrap(typeof(NumericReader<,>).MakeGenericType(TypeMap.ClrTypeOf(type)!, target), array) : null;
+        }
         return array switch
         {
-            Int8Array a => Numeric(target, a),
-            Int16Array a => Numeric(target, a),
-            Int32Array a => Numeric(target, a),
-            Int64Array a => Numeric(target, a),
-            UInt8Array a => Numeric(target, a),
-            UInt16Array a => Numeric(target, a),
-            UInt32Array a => Numeric(target, a),
-            UInt64Array a => Numeric(target, a),
-            FloatArray a => Numeric(target, a),
-            DoubleArray a => Numeric(target, a),
             _ when target == typeof(string) => Text(array),
             _ when target == typeof(byte[]) => Binary(array),
             BooleanArray a when target == typeof(bool) => new FuncReader<bool>(a, row => a.GetValue(row).GetValueOrDefault()),
@@ -96,11 +92,6 @@ internal static class ColumnReaders
             _ => Time(target, array),
         };
     }
-
-    private static ColumnReader? Numeric<TArrow>(Type target, PrimitiveArray<TArrow> array)
-        where TArrow : struct, INumberBase<TArrow> =>
-        Widenings[array.Data.DataType.TypeId].Contains(target)
-            ? Wrap(typeof(NumericReader<,>).MakeGenericType(typeof(TArrow), target), array) : null;
 
     private static ColumnReader? Text(IArrowArray array) => array switch
     {
@@ -220,7 +211,8 @@ internal sealed class StructReader : ColumnReader<Row>
     public override Row Get(int row)
     {
         var values = new object?[fields.Length];
-        for (var i = 0; i < values.Length; i++) values[i] = fields[i].GetObject(row + Array.Offset);
+        // Arrow slices a struct's field arrays with it: row i of the struct is row i of each field.
+        for (var i = 0; i < values.Length; i++) values[i] = fields[i].GetObject(row);
         return new Row(columns, values);
     }
 }

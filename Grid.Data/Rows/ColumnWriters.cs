@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -48,6 +47,10 @@ internal abstract class ColumnWriter<T>(Field field, string column) : ColumnWrit
         if (value is null) AppendNull();
         else Append(value is T typed ? typed : RowValues.Convert<T>(value, Column));
     }
+
+    /// <summary>Sizes the writer's buffers for <paramref name="values"/>, those it will be given (a lazy sequence that
+    /// writers of variable-width values enumerate; the others ignore it). Saves regrowing buffers of hundreds of MB.</summary>
+    public virtual void Presize(IEnumerable<T> values) { }
 
     public override void AppendAll(System.Array values)
     {
@@ -100,9 +103,9 @@ internal static class ColumnWriters
             (_, NullType) => new NullWriter(field, column),
             (_, BooleanType) => new BooleanWriter(field, column, capacity),
             (_, StringType) => new BytesWriter<string>(field, column, capacity,
-                static (s, buffer) => Encoding.UTF8.GetBytes(s, buffer), static s => Encoding.UTF8.GetMaxByteCount(s.Length)),
+                static (s, buffer) => Encoding.UTF8.GetBytes(s, buffer), static s => Encoding.UTF8.GetMaxByteCount(s.Length), Encoding.UTF8.GetByteCount),
             (_, BinaryType) => new BytesWriter<byte[]>(field, column, capacity,
-                static (b, buffer) => { b.CopyTo(buffer); return b.Length; }, static b => b.Length),
+                static (b, buffer) => { b.CopyTo(buffer); return b.Length; }, static b => b.Length, static b => b.Length),
             (_, Decimal128Type) => new DecimalWriter(field, column, capacity),
             (_, TimestampType t) => Time(clr, field, column, capacity, t.Unit switch
             {
@@ -177,10 +180,14 @@ internal struct Validity
     }
 }
 
-/// <summary>A growable byte buffer holding values of an unmanaged type, handed to Arrow without a copy.</summary>
-internal struct ValueBuffer<TValue>(int capacity) where TValue : unmanaged
+/// <summary>
+/// A growable byte buffer holding values of an unmanaged type, handed to Arrow without a copy. Zeroed when asked (bit
+/// maps and offsets rely on it); otherwise left as allocated, for buffers whose every byte is written.
+/// </summary>
+internal struct ValueBuffer<TValue>(int capacity, bool zeroed) where TValue : unmanaged
 {
-    private byte[] bytes = new byte[Math.Max(1, capacity) * Unsafe.SizeOf<TValue>()];
+    private byte[] bytes = zeroed ? new byte[Math.Max(1, capacity) * Unsafe.SizeOf<TValue>()]
+        : GC.AllocateUninitializedArray<byte>(Math.Max(1, capacity) * Unsafe.SizeOf<TValue>());
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int index, TValue value)
@@ -196,6 +203,8 @@ internal struct ValueBuffer<TValue>(int capacity) where TValue : unmanaged
         return bytes.AsSpan(at, count);
     }
 
+    public readonly int Capacity => bytes.Length;
+
     public readonly ArrowBuffer Build(int count) => new(bytes.AsMemory(0, count * Unsafe.SizeOf<TValue>()));
 
     private void Grow(int needed) => System.Array.Resize(ref bytes, Math.Max(needed, bytes.Length * 2));
@@ -206,7 +215,7 @@ internal struct ValueBuffer<TValue>(int capacity) where TValue : unmanaged
 internal sealed class FixedWidthWriter<T, TValue>(Field field, string column, int capacity, Func<T, TValue>? encode)
     : ColumnWriter<T>(field, column) where TValue : unmanaged
 {
-    private ValueBuffer<TValue> values = new(capacity);
+    private ValueBuffer<TValue> values = new(capacity, zeroed: false);
     private Validity validity;
     private int length;
 
@@ -231,7 +240,7 @@ internal sealed class FixedWidthWriter<T, TValue>(Field field, string column, in
 /// <summary>A boolean column (one bit a value).</summary>
 internal sealed class BooleanWriter(Field field, string column, int capacity) : ColumnWriter<bool>(field, column)
 {
-    private ValueBuffer<byte> bits = new((capacity + 7) / 8);
+    private ValueBuffer<byte> bits = new((capacity + 7) / 8, zeroed: true);
     private Validity validity;
     private int length;
 
@@ -255,19 +264,27 @@ internal sealed class BooleanWriter(Field field, string column, int capacity) : 
 }
 
 /// <summary>A variable-width column (strings as UTF-8, byte arrays): 32-bit offsets and the bytes.</summary>
-internal sealed class BytesWriter<T>(Field field, string column, int capacity, BytesWriter<T>.Encoder encode, Func<T, int> maxBytes)
-    : ColumnWriter<T>(field, column) where T : class
+internal sealed class BytesWriter<T>(Field field, string column, int capacity, BytesWriter<T>.Encoder encode, Func<T, int> maxBytes,
+    Func<T, int> size) : ColumnWriter<T>(field, column) where T : class
 {
-    /// <summary>Writes a value's bytes into the span (maxBytes(value) long), returning how many.</summary>
+    /// <summary>Writes a value's bytes into the span (maxBytes(value) long), returning how many (size(value)).</summary>
     public delegate int Encoder(T value, Span<byte> buffer);
 
-    private ValueBuffer<int> offsets = new(capacity + 1); // offsets[0] = 0: a new buffer is zeroed
-    private ValueBuffer<byte> data = new(capacity * 8);
+    private ValueBuffer<int> offsets = new(capacity + 1, zeroed: true); // offsets[0] = 0
+    private ValueBuffer<byte> data = new(Math.Min(capacity * 16, 1 << 16), zeroed: false); // grown, or presized
     private Validity validity;
     private int length;
     private int end;
 
     public override int Length => length;
+
+    /// <summary>Allocates the bytes of all values at once (counting them costs less than regrowing the buffer).</summary>
+    public override void Presize(IEnumerable<T> values)
+    {
+        var total = 0L;
+        foreach (var value in values) total += value is null ? 0 : size(value);
+        if (length == 0) data = new(checked((int)Math.Min(total + 64, int.MaxValue)), zeroed: false);
+    }
 
     public override void Append(T value)
     {
@@ -276,7 +293,9 @@ internal sealed class BytesWriter<T>(Field field, string column, int capacity, B
             AppendNull();
             return;
         }
-        var written = encode(value, data.Reserve(end, maxBytes(value)));
+        // The bound (3 bytes a char) unless it would outgrow the buffer, then the exact size (a presized buffer fits it).
+        var bound = maxBytes(value);
+        var written = encode(value, data.Reserve(end, end + bound <= data.Capacity ? bound : size(value)));
         if ((long)end + written > int.MaxValue)
             throw new SchemaMismatchException(Column, "the column holds over 2 GiB of data: write fewer rows to a block");
         end += written;
@@ -305,125 +324,4 @@ internal sealed class DecimalWriter(Field field, string column, int capacity) : 
     internal override void PutNull() => builder.AppendNull();
 
     public override IArrowArray Build() => builder.Build();
-}
-
-/// <summary>A Nullable&lt;T&gt; into the column of T (same field).</summary>
-internal sealed class NullableWriter<T>(ColumnWriter<T> inner) : ColumnWriter<T?>(inner.Field, inner.Column) where T : struct
-{
-    public override int Length => inner.Length;
-
-    public override void Append(T? value)
-    {
-        if (value.HasValue) inner.Append(value.GetValueOrDefault());
-        else AppendNull();
-    }
-
-    internal override void PutNull() => inner.PutNull();
-
-    public override void AppendObject(object? value) => inner.AppendObject(value);
-
-    public override IArrowArray Build() => inner.Build();
-}
-
-/// <summary>A list column of <typeparamref name="TElement"/> values (any IEnumerable through <see cref="AppendObject"/>).</summary>
-internal sealed class ListWriter<TElement>(Field field, string column, int capacity, ColumnWriter<TElement> elements)
-    : ColumnWriter<IReadOnlyList<TElement>>(field, column)
-{
-    private ValueBuffer<int> offsets = new(capacity + 1); // offsets[0] = 0: a new buffer is zeroed
-    private Validity validity;
-    private int length;
-
-    public override int Length => length;
-
-    public override void Append(IReadOnlyList<TElement> value)
-    {
-        if (value is null)
-        {
-            AppendNull();
-            return;
-        }
-        for (var i = 0; i < value.Count; i++) elements.Append(value[i]);
-        offsets.Set(++length, elements.Length);
-    }
-
-    public override void AppendObject(object? value)
-    {
-        if (value is null || value is IReadOnlyList<TElement>)
-        {
-            Append((IReadOnlyList<TElement>)value!);
-            return;
-        }
-        if (value is not IEnumerable items || value is string)
-            throw new SchemaMismatchException(Column, $"the value is {TypeMap.Describe(value.GetType())} {RowValues.Format(value)} but the column is a list");
-        foreach (var item in items) elements.AppendObject(item);
-        offsets.Set(++length, elements.Length);
-    }
-
-    internal override void PutNull()
-    {
-        validity.SetNull(length);
-        offsets.Set(++length, elements.Length);
-    }
-
-    public override IArrowArray Build()
-    {
-        return new ListArray(Field.DataType, length, offsets.Build(length + 1), elements.Build(), validity.Build(length), validity.NullCount, 0);
-    }
-}
-
-/// <summary>A struct column of <see cref="Row"/>s (or other string-keyed dictionaries): a field a row lacks is null.</summary>
-internal sealed class StructWriter : ColumnWriter<Row>
-{
-    private readonly ColumnWriter[] fields;
-    private Validity validity;
-    private int length;
-
-    public StructWriter(Field field, string column, int capacity) : base(field, column) =>
-        fields = ((StructType)field.DataType).Fields
-            .Select(f => ColumnWriters.Create(TypeMap.ClrTypeOf(f.DataType)!, f, capacity, $"{column}.{f.Name}")).ToArray();
-
-    public override int Length => length;
-
-    public override void Append(Row value) => AppendObject(value);
-
-    public override void AppendObject(object? value)
-    {
-        if (value is null)
-        {
-            AppendNull();
-            return;
-        }
-        if (value is not IReadOnlyDictionary<string, object?> row)
-            throw new SchemaMismatchException(Column, $"the value is {TypeMap.Describe(value.GetType())} {RowValues.Format(value)} but the column is a struct (write a Row)");
-        foreach (var writer in fields) writer.AppendObject(row.TryGetValue(writer.Field.Name, out var v) ? v : null);
-        length++;
-    }
-
-    internal override void PutNull()
-    {
-        validity.SetNull(length++);
-        foreach (var writer in fields) writer.PutNull();
-    }
-
-    public override IArrowArray Build() =>
-        new StructArray(Field.DataType, length, fields.Select(f => f.Build()), validity.Build(length), validity.NullCount);
-}
-
-/// <summary>A column with no non-null value and no type (Arrow's null type).</summary>
-internal sealed class NullWriter(Field field, string column) : ColumnWriter<object?>(field, column)
-{
-    private int length;
-
-    public override int Length => length;
-
-    public override void Append(object? value)
-    {
-        if (value is not null)
-            throw new SchemaMismatchException(Column, $"the value {RowValues.Format(value)} was given to a column of the null type");
-        length++;
-    }
-
-    internal override void PutNull() => length++;
-
-    public override IArrowArray Build() => new NullArray(length);
 }

@@ -146,6 +146,7 @@ internal sealed class PropertyWriter<TRow, TValue>(Type clr, Field field, Func<T
     public override IArrowArray Write(IReadOnlyList<TRow> rows)
     {
         var writer = (ColumnWriter<TValue>)ColumnWriters.Create(clr, field, rows.Count, field.Name);
+        writer.Presize(rows.Select(get));
         if (rows is TRow[] array)
         {
             foreach (var row in array) writer.Append(get(row));

@@ -43,14 +43,16 @@ internal static class RowCodecs
     /// <summary>The Arrow schema rows of <paramref name="rowType"/> make (schema inference for Dataset.Schema before running).</summary>
     public static Schema? SchemaOf(Type rowType) => Schemas.GetOrAdd(rowType, static type =>
     {
-        var codec = typeof(RowCodecs).GetMethod(nameof(For))!.MakeGenericMethod(type).Invoke(null, null)!;
         try
         {
+            var codec = typeof(RowCodecs).GetMethod(nameof(For))!.MakeGenericMethod(type).Invoke(null, null)!;
             return (Schema?)codec.GetType().GetProperty(nameof(RowCodec<object>.Schema))!.GetValue(codec);
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
-            throw e.InnerException;
+            // The codec's own error (a property of a type with no column), not reflection's wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
         }
     });
 

@@ -241,6 +241,26 @@ public sealed class RecordCodecTests
     }
 
     [Fact]
+    public void SchemaOfNamesAPropertyOfAnUnsupportedTypeToo()
+    {
+        Assert.Equal("Map", Assert.Throws<SchemaMismatchException>(() => RowCodecs.SchemaOf(typeof(Unsupported))).Column);
+    }
+
+    public readonly record struct Point(int X, int Y)
+    {
+        public string? Label { get; init; }
+    }
+
+    [Fact]
+    public void RecordStructsWithConstructorAndInitPropertiesRoundTrip()
+    {
+        var codec = RowCodecs.For<Point>();
+        Point[] points = [new(1, 2) { Label = "a" }, new(3, 4)];
+
+        Assert.Equal(points, codec.Read(codec.Write(points)));
+    }
+
+    [Fact]
     public void SlicedBatchesReadTheirOwnRows()
     {
         var codec = RowCodecs.For<AllTypes>();

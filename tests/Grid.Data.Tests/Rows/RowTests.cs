@@ -155,6 +155,16 @@ public sealed class RowTests
     }
 
     [Fact]
+    public void SlicedBatchesOfStructsAndListsReadTheirOwnRows()
+    {
+        var rows = Enumerable.Range(0, 6)
+            .Select(i => Of(("s", Of(("x", (long)i), ("y", $"y{i}"))), ("xs", new List<object?> { (long)i, null }))).ToArray();
+        var codec = RowCodecs.For<Row>();
+
+        Assert.Equal(rows[2..5], codec.Read(codec.Write(rows).Slice(2, 3)));
+    }
+
+    [Fact]
     public void WriteTakesTheUnionOfColumnsInOrderOfFirstAppearance()
     {
         var batch = RowCodecs.For<Row>().Write([Of(("a", 1L), ("b", "x")), Of(("c", 2.0), ("a", 3L)), Of(("b", "y"))]);
