@@ -121,7 +121,7 @@ public static class S18Pipeline
     public static async Task<S18Result> RunAsync(GridClient grid, string folder, long rows, TextWriter? output = null)
     {
         string input = Path.Combine(folder, "input"), written = Path.Combine(folder, "output");
-        await GenerateAsync(grid, rows, input);
+        await GenerateAsync(grid, rows, input, blocks: 8); // 8 files: 8 read tasks, 8 blocks through the pipeline
         var pipeline = LongTexts(grid, input);
         var files = await pipeline.WriteParquetAsync(written);
         var stats = pipeline.Stats();
