@@ -12,14 +12,21 @@ internal sealed class ProgressView : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _view;
 
-    private ProgressView(RunStats stats) => _view = Task.Run(() => ShowAsync(stats, _stop.Token));
+    private ProgressView(RunStats stats, IAnsiConsole console) => _view = Task.Run(() => ShowAsync(stats, console, _stop.Token));
 
-    public static ProgressView? StartIfWanted(DataOptions options, RunStats stats) =>
-        options.ShowProgress ?? (!Console.IsOutputRedirected && AnsiConsole.Profile.Capabilities.Interactive) ? new ProgressView(stats) : null;
+    /// <summary>Where the bars go: the process's console (a test puts a recording console here).</summary>
+    internal static IAnsiConsole? Console { get; set; }
 
-    private static async Task ShowAsync(RunStats stats, CancellationToken stop)
+    public static ProgressView? StartIfWanted(DataOptions options, RunStats stats)
     {
-        await AnsiConsole.Progress().AutoClear(false).HideCompleted(false)
+        var console = Console ?? AnsiConsole.Console;
+        bool show = options.ShowProgress ?? (!System.Console.IsOutputRedirected && console.Profile.Capabilities.Interactive);
+        return show ? new ProgressView(stats, console) : null;
+    }
+
+    private static async Task ShowAsync(RunStats stats, IAnsiConsole console, CancellationToken stop)
+    {
+        await console.Progress().AutoClear(false).HideCompleted(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new SpinnerColumn())
             .StartAsync(async context =>
             {

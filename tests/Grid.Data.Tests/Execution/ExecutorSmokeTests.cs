@@ -24,7 +24,39 @@ public sealed class ExecutorSmokeTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 1000).Where(i => i % 100 > 50).Select(i => (long)i), all.Select(l => l.Id));
         var five = await ds.TakeAsync<Len>(5);
         Assert.Equal([51L, 52, 53, 54, 55], five.Select(l => l.Id));
-        Assert.NotNull(ds.Stats());
+        var stats = ds.Stats()!;
+        Assert.Equal(["Range", "Map(lambda)", "Map(lambda)", "Filter(lambda)", "Limit(5)"], stats.Operators.Select(o => o.Name));
+        Assert.Equal(5, stats.Operators[^1].Rows);
+    }
+
+    [Fact]
+    public async Task Stats_count_rows_blocks_and_bytes_per_operator_and_the_progress_bars_name_them()
+    {
+        var output = new StringWriter();
+        Grid.Data.Execution.ProgressView.Console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+        {
+            Out = new Spectre.Console.AnsiConsoleOutput(output),
+            Interactive = Spectre.Console.InteractionSupport.Yes,
+            Ansi = Spectre.Console.AnsiSupport.Yes,
+            ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
+        });
+        try
+        {
+            var ds = _grid.Range(1000, blocks: 4).Map(static (IdRow r) => MakeDoc(r)).Filter(static (Doc d) => d.Text.Length > 50)
+                .WithOptions(o => o with { ShowProgress = true });
+            Assert.Equal(490, await ds.CountAsync());
+            var stats = ds.Stats()!;
+            Assert.Equal(["Range", "Map(lambda)", "Filter(lambda)"], stats.Operators.Select(o => o.Name));
+            Assert.Equal([1000L, 1000, 490], stats.Operators.Select(o => o.Rows));
+            Assert.Equal(4, stats.Operators[0].Tasks);
+            Assert.Equal(4, stats.Operators[2].Blocks);
+            Assert.True(stats.Operators[2].Bytes > 490 * 8);
+            Assert.Contains("Filter(lambda): 490 rows, 4 blocks", output.ToString());
+        }
+        finally
+        {
+            Grid.Data.Execution.ProgressView.Console = null;
+        }
     }
 
     [Fact]
