@@ -120,18 +120,25 @@ internal sealed partial class Executor
         var counters = _stats.Stage([node.Name]);
         await using var pool = new ActorPool(grid, node, stage);
         pool.Start();
+        var slot = new StageSlot(isSource: false);
         var blocks = Ordered.RunAsync(Numbered(input), async (block, ct) =>
         {
-            var actor = await pool.AcquireAsync(ct).ConfigureAwait(false);
+            await _budget.StartAsync(slot, ct).ConfigureAwait(false);
+            ActorHandle<BatchWorker> actor;
+            try { actor = await pool.AcquireAsync(ct).ConfigureAwait(false); }
+            catch
+            {
+                _budget.Stop(slot);
+                throw;
+            }
             counters[0].TaskStarted();
-            _budget.StartConsuming();
             var reference = block.Block.Ref;
             int index = block.Index;
             var stream = actor.CallStream(w => w.Process(reference.AsArg(), index), new ActorCallOptions { GeneratorBackpressure = 2 });
             return Consume(stream, counters, () =>
             {
                 pool.Release(actor);
-                _budget.StopProducing();
+                _budget.Stop(slot);
                 block.Block.Dispose();
             }, ct);
         }, options.MaxTasksInFlight, () => Done(counters), cancellationToken);

@@ -27,16 +27,18 @@ internal sealed class BlockHandle(ObjectRef<BlockItem> reference, BlockMeta meta
 
 /// <summary>
 /// The plan's memory budget: bytes of the blocks its operators hold, plus, for each running data task, the largest
-/// block seen so far (what it may put out next). A source starts a read only while that stays within the limit, or
-/// when nothing at all is running (so a block larger than the budget still goes through, one at a time). Other
-/// stages never wait for it (they free blocks as they consume them; waiting could deadlock) but count their tasks.
+/// block seen so far (what it may put out next), plus one such block kept free: a released block leaves the object
+/// store when its delete reaches the node, a moment after the driver let it go. A task starts only while that stays
+/// within the limit, except that a stage with nothing running may always start one (so the plan always moves: a
+/// stage frees its input as it consumes it), and a source may start when nothing at all is held or running (so a block
+/// larger than the budget still goes through, one at a time).
 /// </summary>
 internal sealed class MemoryBudget(long limit)
 {
     private readonly Lock _lock = new();
     private long _held;
     private long _largest = 1 << 20;
-    private int _producing;
+    private int _running;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long Limit => limit;
@@ -55,20 +57,20 @@ internal sealed class MemoryBudget(long limit)
 
     public void Release(long bytes) => Change(() => _held -= bytes);
 
-    /// <summary>Counts a running task of a stage that does not wait for the budget.</summary>
-    public void StartConsuming() => Change(() => _producing++);
-
-    /// <summary>Waits until a source may start one more read task, and counts it.</summary>
-    public async ValueTask StartProducingAsync(CancellationToken cancellationToken)
+    /// <summary>Waits until a task of <paramref name="stage"/> may start, and counts it (<see cref="Stop"/> when it ends).</summary>
+    public async ValueTask StartAsync(StageSlot stage, CancellationToken cancellationToken)
     {
         while (true)
         {
             Task changed;
             lock (_lock)
             {
-                if (_producing == 0 && _held == 0 || _held + (_producing + 1) * _largest <= limit)
+                bool fits = _held + (_running + 2) * _largest <= limit;
+                bool alone = stage.IsSource ? _running == 0 && _held == 0 : stage.Running == 0;
+                if (fits || alone)
                 {
-                    _producing++;
+                    _running++;
+                    stage.Running++;
                     return;
                 }
                 changed = _changed.Task;
@@ -77,7 +79,11 @@ internal sealed class MemoryBudget(long limit)
         }
     }
 
-    public void StopProducing() => Change(() => _producing--);
+    public void Stop(StageSlot stage) => Change(() =>
+    {
+        _running--;
+        stage.Running--;
+    });
 
     private void Change(Action change)
     {
@@ -90,4 +96,11 @@ internal sealed class MemoryBudget(long limit)
         }
         changed.TrySetResult();
     }
+}
+
+/// <summary>One stage's running tasks, as the budget counts them (changed under the budget's lock).</summary>
+internal sealed class StageSlot(bool isSource)
+{
+    public bool IsSource { get; } = isSource;
+    public int Running { get; set; }
 }

@@ -91,12 +91,13 @@ internal sealed partial class Executor(GridClient grid, DataOptions options)
         var counters = _stats.Stage([name, .. stage.Ops.Select(o => o.Name)]);
         var read = grid.Function<SourceSpec, StageSpec, int, IEnumerable<BlockItem>>(DataTasks.Read, TaskOptions);
         var indexed = sources.Select((source, index) => (source, index)).ToAsyncEnumerable();
+        var slot = new StageSlot(isSource: true);
         return Ordered.RunAsync(indexed, async (input, ct) =>
         {
-            await _budget.StartProducingAsync(ct).ConfigureAwait(false);
+            await _budget.StartAsync(slot, ct).ConfigureAwait(false);
             counters[0].TaskStarted();
             var stream = read.RemoteStream(input.source, stage, input.index);
-            return Consume(stream, counters, _budget.StopProducing, ct);
+            return Consume(stream, counters, () => _budget.Stop(slot), ct);
         }, options.MaxTasksInFlight, () => Done(counters), cancellationToken);
     }
 
@@ -137,19 +138,20 @@ internal sealed partial class Executor(GridClient grid, DataOptions options)
     private IAsyncEnumerable<BlockHandle> TransformAsync(StageSpec stage, IAsyncEnumerable<BlockHandle> input, CancellationToken cancellationToken)
     {
         var counters = _stats.Stage(stage.Ops.Select(o => o.Name));
-        return Ordered.RunAsync(Numbered(input), (block, ct) =>
+        var slot = new StageSlot(isSource: false);
+        return Ordered.RunAsync(Numbered(input), async (block, ct) =>
         {
+            await _budget.StartAsync(slot, ct).ConfigureAwait(false);
             var opts = TaskOptions;
             if (!string.IsNullOrEmpty(block.Block.Meta.Node.Value)) opts = opts with { Scheduling = SchedulingStrategy.NodeAffinity(block.Block.Meta.Node, soft: true) };
             var transform = grid.Function<BlockItem, StageSpec, int, IEnumerable<BlockItem>>(DataTasks.Transform, opts);
             counters[0].TaskStarted();
-            _budget.StartConsuming();
             var stream = transform.RemoteStream(block.Block.Ref, stage, block.Index);
-            return ValueTask.FromResult(Consume(stream, counters, () =>
+            return Consume(stream, counters, () =>
             {
-                _budget.StopProducing();
+                _budget.Stop(slot);
                 block.Block.Dispose();
-            }, ct));
+            }, ct);
         }, options.MaxTasksInFlight, () => Done(counters), cancellationToken);
     }
 
