@@ -114,10 +114,10 @@ internal sealed class ActorPool(GridClient grid, ActorPoolNode node, StageSpec s
 
 internal sealed partial class Executor
 {
-    private async IAsyncEnumerable<BlockHandle> ActorPoolAsync(ActorPoolNode node, IAsyncEnumerable<BlockHandle> input, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<BlockHandle> ActorPoolAsync(ActorPoolNode node, OperatorCounters[] counters, IAsyncEnumerable<BlockHandle> input,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var stage = new StageSpec { Ops = [node.Op] };
-        var counters = _stats.Stage([node.Name]);
         await using var pool = new ActorPool(grid, node, stage);
         pool.Start();
         var slot = new StageSlot(isSource: false);

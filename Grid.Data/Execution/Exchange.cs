@@ -35,9 +35,9 @@ internal sealed class SliceRef
 /// </summary>
 internal sealed partial class Executor
 {
-    private async IAsyncEnumerable<BlockHandle> ExchangeAsync(ExchangeNode node, IAsyncEnumerable<BlockHandle> input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<BlockHandle> ExchangeAsync(ExchangeNode node, OperatorCounters[] counters, IAsyncEnumerable<BlockHandle> input,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var counters = _stats.Stage([node.Name]);
         var blocks = new List<BlockHandle>();
         try
         {

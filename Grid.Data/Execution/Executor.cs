@@ -47,16 +47,20 @@ internal sealed partial class Executor(GridClient grid, DataOptions options)
         }
         var upstream = below switch
         {
-            ItemsNode items => ItemsAsync(items, cancellationToken),
+            // Each stage's counters are made after its input's, so Stats() lists operators in plan order.
+            ItemsNode items => ItemsAsync(items, _stats.Stage(["FromItems"]), cancellationToken),
             BlocksNode blocks => BorrowAsync(blocks),
-            ActorPoolNode pool => ActorPoolAsync(pool, Build(pool.Input!, cancellationToken), cancellationToken),
-            LimitNode limit => LimitAsync(limit, Build(limit.Input!, cancellationToken), cancellationToken),
-            ExchangeNode exchange => ExchangeAsync(exchange, Build(exchange.Input!, cancellationToken), cancellationToken),
+            ActorPoolNode pool => Stage(Build(pool.Input!, cancellationToken), pool.Name, (input, counters) => ActorPoolAsync(pool, counters, input, cancellationToken)),
+            LimitNode limit => Stage(Build(limit.Input!, cancellationToken), limit.Name, (input, counters) => LimitAsync(limit, counters, input, cancellationToken)),
+            ExchangeNode exchange => Stage(Build(exchange.Input!, cancellationToken), exchange.Name, (input, counters) => ExchangeAsync(exchange, counters, input, cancellationToken)),
             UnionNode union => UnionAsync(union, cancellationToken),
             _ => throw new DataException($"Cannot run a plan with {below.GetType().Name} here."),
         };
         return fused.Count == 0 ? upstream : TransformAsync(stage, upstream, cancellationToken);
     }
+
+    private IAsyncEnumerable<BlockHandle> Stage(IAsyncEnumerable<BlockHandle> input, string name,
+        Func<IAsyncEnumerable<BlockHandle>, OperatorCounters[], IAsyncEnumerable<BlockHandle>> stage) => stage(input, _stats.Stage([name]));
 
     // ---- sources -----------------------------------------------------------------------------------
 
@@ -101,9 +105,8 @@ internal sealed partial class Executor(GridClient grid, DataOptions options)
         }, options.MaxTasksInFlight, () => Done(counters), cancellationToken);
     }
 
-    private async IAsyncEnumerable<BlockHandle> ItemsAsync(ItemsNode items, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<BlockHandle> ItemsAsync(ItemsNode items, OperatorCounters[] counters, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var counters = _stats.Stage(["FromItems"]);
         for (int i = 0; i < items.Batches.Count; i++)
         {
             var batch = items.Batches[i];
@@ -208,9 +211,9 @@ internal sealed partial class Executor(GridClient grid, DataOptions options)
 
     // ---- limit -------------------------------------------------------------------------------------
 
-    private async IAsyncEnumerable<BlockHandle> LimitAsync(LimitNode limit, IAsyncEnumerable<BlockHandle> input, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<BlockHandle> LimitAsync(LimitNode limit, OperatorCounters[] counters, IAsyncEnumerable<BlockHandle> input,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var counters = _stats.Stage([limit.Name]);
         long seen = 0;
         if (limit.Limit > 0)
         {

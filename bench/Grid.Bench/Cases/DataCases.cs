@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Apache.Arrow;
 using Grid.Bench.Harness;
+using Grid.Bench.Topology;
 using Grid.Data;
 using Grid.Samples.Data;
 using ParquetSharp;
@@ -24,6 +25,7 @@ public static class DataCases
 {
     public const string Pipeline = "data_parquet_map_filter_write";
     public const string Capacity = "data_over_capacity_peak_store_bytes";
+    public const string Scaling = "data_parquet_map_filter_write_scaling";
 
     public static IEnumerable<BenchCase> All(BenchContext ctx)
     {
@@ -94,6 +96,47 @@ public static class DataCases
     /// and stopped before the bench's topology starts (as the inference cases' clusters are).
     /// </summary>
     public static async Task RunAsync(BenchOptions options, Report report)
+    {
+        await ScalingAsync(options, report);
+        await OverCapacityAsync(options, report);
+    }
+
+    /// <summary>
+    /// The seed pipeline on clusters of one and of two silos over loopback TCP, each silo declaring one CPU (a node of
+    /// one core: on a 2-core machine, two nodes have the cores one has not), started before the bench's topology.
+    /// </summary>
+    private static async Task ScalingAsync(BenchOptions options, Report report)
+    {
+        if (options.Filter is { } filter && !Scaling.Contains(filter, StringComparison.OrdinalIgnoreCase)) return;
+        long rows = options.Quick ? 1_000_000 : 10_000_000;
+        var folder = Directory.CreateTempSubdirectory("grid-bench-scaling-").FullName;
+        string input = Path.Combine(folder, "input"), output = Path.Combine(folder, "output");
+        try
+        {
+            var oneSilo = await TopologyFactory.StartClusterSilosAsync(1, node => node.NumCpus = 1);
+            var twoSilos = await TopologyFactory.StartClusterSilosAsync(2, node => node.NumCpus = 1);
+            await using var one = await oneSilo.ConnectAsync(shipCode: false);
+            await using var two = await twoSilos.ConnectAsync(shipCode: false);
+            await S18Pipeline.GenerateAsync(one.Client, rows, input);
+            report.Note($"data scaling: the seed pipeline over {rows:N0} rows on clusters of 1 and 2 silos over loopback TCP, each declaring 1 CPU; {Environment.ProcessorCount} cores");
+            async Task Run(GridClient grid)
+            {
+                await S18Pipeline.LongTexts(grid, input).WriteParquetAsync(output);
+                Directory.Delete(output, recursive: true);
+            }
+            var single = await Timeit.RunAsync(() => Run(one.Client), rows, options);
+            report.Figure(Scaling + ".1_silo", single.Mean, "rows/s");
+            var pair = await Timeit.RunAsync(() => Run(two.Client), rows, options);
+            report.Figure(Scaling + ".2_silos", pair.Mean, "rows/s");
+            report.Ratio(Scaling + ".2_silos", "1_silo", pair.Mean / single.Mean);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task OverCapacityAsync(BenchOptions options, Report report)
     {
         if (options.Filter is { } filter && !Capacity.Contains(filter, StringComparison.OrdinalIgnoreCase)) return;
         long capacity = options.Quick ? 32L << 20 : 64L << 20, budget = capacity / 2;

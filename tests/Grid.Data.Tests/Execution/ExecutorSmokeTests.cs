@@ -87,6 +87,10 @@ public sealed class ExecutorSmokeTests : IAsyncLifetime
                 .MapBatches(() => new Model(2), static (Model m, RecordBatch b) => m.Predict(b), new ActorPoolOptions { MinSize = 1, MaxSize = 2, NumCpus = 0.5 })
                 .TakeAllAsync<Row>();
             Assert.Equal(500, lengths.Count);
+            var scored = _grid.ReadParquet(dir).MapBatches(() => new Model(2), static (Model m, RecordBatch b) => m.Predict(b), new ActorPoolOptions());
+            var scoredFiles = await scored.WriteJsonAsync(Path.Combine(dir, "scored"));
+            Assert.Equal(3, scoredFiles.Count);
+            Assert.Equal(["ReadParquet", "MapBatches(Model)", "WriteJson"], scored.Stats()!.Operators.Select(o => o.Name));
         }
         finally
         {
