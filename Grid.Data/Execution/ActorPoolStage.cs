@@ -10,13 +10,13 @@ namespace Grid.Data.Execution;
 /// </summary>
 internal sealed class ActorPool(GridClient grid, ActorPoolNode node, StageSpec stage) : IAsyncDisposable
 {
-    private readonly Lock _lock = new();
+    private readonly ChangeSignal _signal = new();
     private readonly List<(ActorHandle<BatchWorker> Actor, int Busy)> _ready = [];
-    private readonly List<Task> _starting = [];
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Task> _starts = [];
+    private int _starting;
     private Exception? _failure;
 
-    public int Size { get { lock (_lock) return _ready.Count; } }
+    public int Size { get { lock (_signal.Lock) return _ready.Count; } }
 
     public void Start()
     {
@@ -29,81 +29,70 @@ internal sealed class ActorPool(GridClient grid, ActorPoolNode node, StageSpec s
         while (true)
         {
             Task changed;
-            lock (_lock)
+            lock (_signal.Lock)
             {
                 if (_failure is not null) throw new DataException($"The actor pool of {node.Name} could not start its actors: {_failure.Message}", _failure);
                 int best = -1;
                 for (int i = 0; i < _ready.Count; i++)
                     if (_ready[i].Busy < node.Pool.MaxTasksPerActor && (best < 0 || _ready[i].Busy < _ready[best].Busy)) best = i;
-                if (best >= 0 && (_ready[best].Busy == 0 || _ready.Count + _starting.Count >= node.Pool.MaxSize))
+                if (best >= 0 && (_ready[best].Busy == 0 || _ready.Count + _starting >= node.Pool.MaxSize))
                 {
                     _ready[best] = (_ready[best].Actor, _ready[best].Busy + 1);
                     return _ready[best].Actor;
                 }
                 // Every ready actor is busy (or none is ready): grow while the pool may.
-                if (_ready.Count + _starting.Count < node.Pool.MaxSize && _starting.Count == 0) StartOne();
+                if (_ready.Count + _starting < node.Pool.MaxSize && _starting == 0) StartOne();
                 else if (best >= 0)
                 {
                     _ready[best] = (_ready[best].Actor, _ready[best].Busy + 1);
                     return _ready[best].Actor;
                 }
-                changed = _changed.Task;
+                changed = _signal.Next;
             }
             await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public void Release(ActorHandle<BatchWorker> actor) => Change(() =>
+    public void Release(ActorHandle<BatchWorker> actor) => _signal.Change(() =>
     {
         int i = _ready.FindIndex(r => r.Actor == actor);
         if (i >= 0) _ready[i] = (actor, _ready[i].Busy - 1);
     });
 
+    /// <summary>Starts one more actor, counted as starting before this returns (so the pool never starts more than MaxSize).</summary>
     private void StartOne()
     {
         var options = new ActorOptions { NumCpus = node.Pool.NumCpus, NumGpus = node.Pool.NumGpus, Resources = node.Pool.Resources };
         FunctionDescriptor constructor = node.Constructor;
         object?[] arguments = node.Arguments;
         var spec = stage;
-        Task start = null!;
-        start = Task.Run(async () =>
+        lock (_signal.Lock) _starting++;
+        var start = Task.Run(async () =>
         {
             try
             {
                 var actor = await grid.CreateActorAsync(() => new BatchWorker(constructor, arguments, spec), options).ConfigureAwait(false);
-                Change(() => _ready.Add((actor, 0)));
+                _signal.Change(() => _ready.Add((actor, 0)));
             }
             catch (Exception e)
             {
-                Change(() => _failure ??= e);
+                _signal.Change(() => _failure ??= e);
             }
             finally
             {
-                Change(() => _starting.Remove(start));
+                _signal.Change(() => _starting--);
             }
         });
-        lock (_lock) if (!start.IsCompleted) _starting.Add(start);
-    }
-
-    private void Change(Action change)
-    {
-        TaskCompletionSource changed;
-        lock (_lock)
-        {
-            change();
-            changed = _changed;
-            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        changed.TrySetResult();
+        lock (_signal.Lock) _starts.Add(start);
     }
 
     public async ValueTask DisposeAsync()
     {
-        Task[] starting;
-        lock (_lock) starting = [.. _starting];
-        await Task.WhenAll(starting).ConfigureAwait(false);
+        Task[] starts;
+        lock (_signal.Lock) starts = [.. _starts];
+        await Task.WhenAll(starts).ConfigureAwait(false);
         List<ActorHandle<BatchWorker>> actors;
-        lock (_lock) actors = [.. _ready.Select(r => r.Actor)];
+        lock (_signal.Lock) actors = [.. _ready.Select(r => r.Actor)];
         foreach (var actor in actors)
         {
             try { await actor.KillAsync().ConfigureAwait(false); }

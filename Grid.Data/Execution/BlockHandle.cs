@@ -35,19 +35,18 @@ internal sealed class BlockHandle(ObjectRef<BlockItem> reference, BlockMeta meta
 /// </summary>
 internal sealed class MemoryBudget(long limit)
 {
-    private readonly Lock _lock = new();
+    private readonly ChangeSignal _signal = new();
     private long _held;
     private long _largest = 1 << 20;
     private int _running;
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public long Limit => limit;
-    public long Held { get { lock (_lock) return _held; } }
+    public long Held { get { lock (_signal.Lock) return _held; } }
     public long PeakHeld { get; private set; }
 
     public void Hold(long bytes)
     {
-        lock (_lock)
+        lock (_signal.Lock)
         {
             _held += bytes;
             _largest = Math.Max(_largest, bytes);
@@ -55,7 +54,7 @@ internal sealed class MemoryBudget(long limit)
         }
     }
 
-    public void Release(long bytes) => Change(() => _held -= bytes);
+    public void Release(long bytes) => _signal.Change(() => _held -= bytes);
 
     /// <summary>Waits until a task of <paramref name="stage"/> may start, and counts it (<see cref="Stop"/> when it ends).</summary>
     public async ValueTask StartAsync(StageSlot stage, CancellationToken cancellationToken)
@@ -63,7 +62,7 @@ internal sealed class MemoryBudget(long limit)
         while (true)
         {
             Task changed;
-            lock (_lock)
+            lock (_signal.Lock)
             {
                 bool fits = _held + (_running + 2) * _largest <= limit;
                 bool alone = stage.IsSource ? _running == 0 && _held == 0 : stage.Running == 0;
@@ -73,29 +72,17 @@ internal sealed class MemoryBudget(long limit)
                     stage.Running++;
                     return;
                 }
-                changed = _changed.Task;
+                changed = _signal.Next;
             }
             await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
-    public void Stop(StageSlot stage) => Change(() =>
+    public void Stop(StageSlot stage) => _signal.Change(() =>
     {
         _running--;
         stage.Running--;
     });
-
-    private void Change(Action change)
-    {
-        TaskCompletionSource changed;
-        lock (_lock)
-        {
-            change();
-            changed = _changed;
-            _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-        changed.TrySetResult();
-    }
 }
 
 /// <summary>One stage's running tasks, as the budget counts them (changed under the budget's lock).</summary>
