@@ -18,9 +18,6 @@ public sealed record DataOptions
     /// </summary>
     public long? MemoryBudgetBytes { get; init; }
 
-    /// <summary>Blocks come out in the order of their inputs (Ray's preserve_order). Always on: results are repeatable.</summary>
-    public bool PreserveOrder => true;
-
     /// <summary>A progress bar per operator on the console: null = when standard output is a terminal.</summary>
     public bool? ShowProgress { get; init; }
 

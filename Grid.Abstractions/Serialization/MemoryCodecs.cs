@@ -37,23 +37,10 @@ internal sealed class RawReadOnlyMemoryCodec<T> : Codec<ReadOnlyMemory<T>> where
         return array;
     }
 
-    private static unsafe bool TryView(ReadOnlyMemory<byte> data, int offset, int length, out ReadOnlyMemory<T> view)
+    private static bool TryView(ReadOnlyMemory<byte> data, int offset, int length, out ReadOnlyMemory<T> view)
     {
-        view = default;
-        if (!MemoryMarshal.TryGetMemoryManager(data, out MemoryManager<byte>? source, out int start, out _)) return false;
-        MemoryHandle handle;
-        try { handle = source.Pin(start + offset); }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException or ObjectDisposedException or InvalidOperationException)
-        {
-            return false; // a manager that cannot pin: fall back to a copy
-        }
-        if (handle.Pointer is null)
-        {
-            handle.Dispose();
-            return false;
-        }
-        view = new PinnedMemoryManager<T>(handle, length, source).Memory;
-        return true;
+        view = PinnedMemoryManager<T>.TryCreate(data, offset, length) is { } pinned ? pinned.Memory : default;
+        return !view.IsEmpty;
     }
 }
 
@@ -132,6 +119,27 @@ internal sealed unsafe class PinnedMemoryManager<T> : MemoryManager<T> where T :
 
     /// <summary>The manager of the serialized bytes this view lies in.</summary>
     public MemoryManager<byte> Source { get; }
+
+    /// <summary>
+    /// A view of <paramref name="length"/> Ts at <paramref name="offset"/> of <paramref name="data"/> when its bytes lie
+    /// in memory that can be pinned (an object store mapping), else null: the caller reads a copy.
+    /// </summary>
+    public static PinnedMemoryManager<T>? TryCreate(ReadOnlyMemory<byte> data, int offset, int length)
+    {
+        if (length <= 0 || !MemoryMarshal.TryGetMemoryManager(data, out MemoryManager<byte>? source, out int start, out _)) return null;
+        MemoryHandle handle;
+        try { handle = source.Pin(start + offset); }
+        catch (Exception e) when (e is NotSupportedException or ArgumentException or ObjectDisposedException or InvalidOperationException)
+        {
+            return null; // a manager that cannot pin: fall back to a copy
+        }
+        if (handle.Pointer is null)
+        {
+            handle.Dispose();
+            return null;
+        }
+        return new PinnedMemoryManager<T>(handle, length, source);
+    }
 
     public override Span<T> GetSpan() => new(_pointer, _length);
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using Apache.Arrow.Ipc;
 using Grid.Serialization;
 
@@ -39,9 +38,9 @@ internal sealed class RecordBatchCodec : ClassCodec<RecordBatch>
         if (length <= 0) throw GridReader.Corrupt($"a record batch of {length} bytes");
         int count = reader.AlignForRawBlock(length);
         ReadOnlyMemory<byte> memory;
-        if (TryPin(reader.Memory, reader.Position, (int)length) is { } view)
+        if (PinnedMemoryManager<byte>.TryCreate(reader.Memory, reader.Position, (int)length) is { } view)
         {
-            memory = view;
+            memory = view.Memory;
             reader.Skip(count);
         }
         else
@@ -50,27 +49,6 @@ internal sealed class RecordBatchCodec : ClassCodec<RecordBatch>
         }
         using var arrow = new ArrowStreamReader(memory);
         return arrow.ReadNextRecordBatch() ?? throw GridReader.Corrupt("an Arrow IPC stream without a record batch");
-    }
-
-    /// <summary>A pinned view of the block where its bytes lie in pinnable memory; null to read a copy.</summary>
-    private static ReadOnlyMemory<byte>? TryPin(ReadOnlyMemory<byte> data, int offset, int length)
-    {
-        if (!MemoryMarshal.TryGetMemoryManager(data, out MemoryManager<byte>? source, out int start, out _)) return null;
-        MemoryHandle pin;
-        try { pin = source.Pin(start + offset); }
-        catch (Exception e) when (e is NotSupportedException or ArgumentException or ObjectDisposedException or InvalidOperationException)
-        {
-            return null;
-        }
-        unsafe
-        {
-            if (pin.Pointer is null)
-            {
-                pin.Dispose();
-                return null;
-            }
-        }
-        return new PinnedMemoryManager<byte>(pin, length, source).Memory;
     }
 }
 

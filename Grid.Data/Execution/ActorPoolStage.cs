@@ -16,8 +16,6 @@ internal sealed class ActorPool(GridClient grid, ActorPoolNode node, StageSpec s
     private int _starting;
     private Exception? _failure;
 
-    public int Size { get { lock (_signal.Lock) return _ready.Count; } }
-
     public void Start()
     {
         for (int i = 0; i < node.Pool.MinSize; i++) StartOne();

@@ -40,7 +40,6 @@ internal sealed class MemoryBudget(long limit)
     private long _largest = 1 << 20;
     private int _running;
 
-    public long Limit => limit;
     public long Held { get { lock (_signal.Lock) return _held; } }
     public long PeakHeld { get; private set; }
 

@@ -19,7 +19,6 @@ internal sealed partial class Executor(GridClient grid, DataOptions options)
 
     public DatasetStats Stats => _stats.Snapshot();
     public IEnumerable<string> Files => _stats.Files;
-    public long PeakHeldBytes => _budget.PeakHeld;
 
     private TaskOptions TaskOptions => new() { NumCpus = options.TaskCpus, MaxRetries = options.TaskMaxRetries, GeneratorBackpressure = 2 };
 

@@ -74,21 +74,17 @@ internal abstract class BatchTransform(string name, int batchSize) : BlockTransf
 {
     public override RecordBatch Apply(RecordBatch input, int blockIndex)
     {
-        int size = batchSize <= 0 ? Math.Max(1, input.Length) : batchSize;
+        if (batchSize <= 0 || input.Length <= batchSize) return Call(input, blockIndex); // one call: the whole block
         var outputs = new List<RecordBatch>();
-        for (int offset = 0; offset < input.Length || offset == 0; offset += size)
-        {
-            var batch = offset == 0 && size >= input.Length ? input : BlockOps.Slice(input, offset, Math.Min(size, input.Length - offset));
-            outputs.Add(Call(batch, blockIndex));
-            if (input.Length == 0) break;
-        }
-        return outputs.Count == 1 ? outputs[0] : BlockOps.Concat(outputs);
+        for (int offset = 0; offset < input.Length; offset += batchSize)
+            outputs.Add(Call(BlockOps.Slice(input, offset, Math.Min(batchSize, input.Length - offset)), blockIndex));
+        return BlockOps.Concat(outputs);
     }
 
     protected abstract RecordBatch Call(RecordBatch batch, int blockIndex);
 }
 
-/// <summary>MapBatches over Arrow batches, as tasks or on an actor (<paramref name="actor"/> is then the function's first argument).</summary>
+/// <summary>MapBatches over Arrow batches, as tasks or on an actor (whose instance the factory bound into <c>f</c>).</summary>
 internal sealed class ArrowBatchTransform(string name, int batchSize, Func<RecordBatch, RecordBatch> f) : BatchTransform(name, batchSize)
 {
     protected override RecordBatch Call(RecordBatch batch, int blockIndex) => User(() => f(batch), blockIndex);
