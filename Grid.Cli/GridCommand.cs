@@ -17,6 +17,9 @@ public static class GridCommand
         StartCommand.Create(),
         StatusCommand.Create(),
         MemoryCommand.Create(),
+        ListCommand.Create(),
+        SummaryCommand.Create(),
+        JobCommand.Create(),
         StopCommand.Create(),
     };
 

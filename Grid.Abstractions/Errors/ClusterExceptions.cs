@@ -40,3 +40,20 @@ public sealed class GcsUnavailableException : GridException
     public GcsUnavailableException(string message) : base(message) { }
     public GcsUnavailableException(string message, Exception? inner) : base(message, inner) { }
 }
+
+/// <summary>
+/// The head's web service (dashboard, state API, jobs) refused or failed a request: a wrong or missing password (401),
+/// an unknown job (404), a head that cannot reach its GCS (503), or no answer at the address. The message is the
+/// service's own, in Grid's words; an HTTP failure is the inner exception.
+/// </summary>
+[GenerateSerializer]
+public sealed class GridApiException : GridException
+{
+    public GridApiException(string message, string address, int statusCode, Exception? inner = null) : base(message, inner) =>
+        (Address, StatusCode) = (address, statusCode);
+
+    /// <summary>The web service's address, e.g. http://head:8265.</summary>
+    [Id(0)] public string Address { get; }
+    /// <summary>The HTTP status of the answer; 0 when none came (connection refused, timeout).</summary>
+    [Id(1)] public int StatusCode { get; }
+}

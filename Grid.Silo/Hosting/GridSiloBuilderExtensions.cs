@@ -25,6 +25,7 @@ public static class GridSiloBuilderExtensions
         services.AddGridObjectStore(store);
         services.AddPlacementDirector<NodePinnedPlacement, NodePinnedPlacementDirector>();
         services.AddSingleton<NodeRuntime>();
+        services.AddSingleton<Diagnostics.NodeEndpoints>();
         services.AddSingleton<Raylet.NodeScheduler>();
         services.AddSingleton<Tasks.TaskExecutor>();
         services.AddSingleton<Tasks.TaskCancellations>();
