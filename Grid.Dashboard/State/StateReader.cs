@@ -67,7 +67,7 @@ internal sealed class StateReader(GcsAccess gcs, NodeProbe probe, NodeRuntime no
         return [.. actors.Select(a => new ActorView
         {
             ActorId = a.ActorId.Value,
-            ClassName = a.ClassName,
+            ClassName = TypeName(a.ClassName),
             Name = a.Name,
             Namespace = a.Namespace,
             State = StateNames.Of(a.State),
@@ -82,6 +82,22 @@ internal sealed class StateReader(GcsAccess gcs, NodeProbe probe, NodeRuntime no
             DeathCause = a.DeathCause,
             PendingReason = a.PendingReason,
         }).OrderBy(a => a.ActorId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A class as users name it: its full name, without the assembly the GCS records (Namespace.Type, generics included).</summary>
+    public static string TypeName(string assemblyQualified)
+    {
+        var depth = 0;
+        for (var i = 0; i < assemblyQualified.Length; i++)
+        {
+            switch (assemblyQualified[i])
+            {
+                case '[': depth++; break;
+                case ']': depth--; break;
+                case ',' when depth == 0: return assemblyQualified[..i];
+            }
+        }
+        return assemblyQualified;
     }
 
     public async Task<IReadOnlyList<TaskView>> TasksAsync(CancellationToken cancellationToken)
