@@ -90,7 +90,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         ActorInfo? Built(ActorInfo? stored)
         {
             if (stored is { State: ActorState.Dead }) return null;
-            var info = stored ?? new ActorInfo { ActorId = spec.ActorId, ClassName = spec.ClassName, Job = spec.Job };
+            var info = stored ?? new ActorInfo { ActorId = spec.ActorId, ClassName = spec.ClassName, Job = spec.Job, CreatedAt = DateTimeOffset.UtcNow };
             return error is null
                 ? info with { State = ActorState.Alive, Node = node.NodeId, PendingReason = null }
                 : ActorRecords.Dead(info, $"its constructor failed: {error.TypeName}: {error.Message}") with { Node = node.NodeId };

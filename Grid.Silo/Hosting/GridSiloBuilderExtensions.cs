@@ -26,6 +26,8 @@ public static class GridSiloBuilderExtensions
         services.AddPlacementDirector<NodePinnedPlacement, NodePinnedPlacementDirector>();
         services.AddSingleton<NodeRuntime>();
         services.AddSingleton<Diagnostics.NodeEndpoints>();
+        services.AddSingleton(sp => new State.TaskRecords(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<GridNodeOptions>>().Value.TaskRecordCapacity));
+        services.AddSingleton<State.NodeSampler>();
         services.AddSingleton<Raylet.NodeScheduler>();
         services.AddSingleton<Tasks.TaskExecutor>();
         services.AddSingleton<Tasks.TaskCancellations>();
