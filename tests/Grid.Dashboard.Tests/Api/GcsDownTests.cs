@@ -26,7 +26,7 @@ public sealed class GcsDownTests
 
         await redis.DisposeAsync();
 
-        foreach (var path in (string[])["api/nodes", "api/actors", "api/placement-groups", "api/summary/actors"])
+        foreach (var path in (string[])["api/nodes", "api/actors", "api/placement-groups", "api/jobs", "api/cluster", "api/summary/actors"])
         {
             using var response = await http.GetAsync(path);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
