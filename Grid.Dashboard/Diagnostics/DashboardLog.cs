@@ -18,7 +18,8 @@ internal static partial class DashboardLog
         Message = "The {Service} at {Url} has no password: anyone who can reach it can use it. Give the cluster a password (--password or GRID_PASSWORD).")]
     public static partial void NoPassword(ILogger logger, string service, string url);
 
-    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "{Method} {Path} failed: the head cannot reach the GCS")]
+    // Debug: the page asks every second; the history sampler logs an outage once (4007).
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Debug, Message = "{Method} {Path} failed: the head cannot reach the GCS")]
     public static partial void GcsUnreachable(ILogger logger, Exception exception, string method, string path);
 
     [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "{Method} {Path} failed")]

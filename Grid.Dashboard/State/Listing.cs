@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Grid.Dashboard.Web;
 using Grid.State;
@@ -57,11 +58,14 @@ internal static class Listing
     /// <summary>The filterable properties of <typeparamref name="T"/> by JSON name: text, numbers, flags and lists of text.</summary>
     private static class Fields<T>
     {
+        // The API's JSON names (HeadApi.Json's policy), read through a resolver of their own: HeadApi.Json may not be locked yet.
+        private static readonly JsonSerializerOptions Metadata = new(HeadApi.Json) { TypeInfoResolver = new DefaultJsonTypeInfoResolver() };
+
         public static readonly IReadOnlyDictionary<string, Func<object, IEnumerable<string>>> ByName = Build();
 
         private static Dictionary<string, Func<object, IEnumerable<string>>> Build()
         {
-            var info = (JsonTypeInfo<T>)HeadApi.Json.GetTypeInfo(typeof(T));
+            var info = Metadata.GetTypeInfo(typeof(T));
             var fields = new Dictionary<string, Func<object, IEnumerable<string>>>(StringComparer.OrdinalIgnoreCase);
             foreach (var property in info.Properties)
             {

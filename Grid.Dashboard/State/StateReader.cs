@@ -67,7 +67,7 @@ internal sealed class StateReader(GcsAccess gcs, NodeProbe probe, NodeRuntime no
         return [.. actors.Select(a => new ActorView
         {
             ActorId = a.ActorId.Value,
-            ClassName = a.ClassName,
+            ClassName = TypeName(a.ClassName),
             Name = a.Name,
             Namespace = a.Namespace,
             State = StateNames.Of(a.State),
@@ -78,10 +78,27 @@ internal sealed class StateReader(GcsAccess gcs, NodeProbe probe, NodeRuntime no
             MaxRestarts = a.MaxRestarts,
             Detached = a.Lifetime == ActorLifetime.Detached,
             Pid = a.State == ActorState.Alive && a.Node is { } at && pids.TryGetValue(at, out var pid) ? pid : null,
+            CreatedAt = a.CreatedAt,
             DiedAt = a.State == ActorState.Dead ? a.DiedAt : null,
             DeathCause = a.DeathCause,
             PendingReason = a.PendingReason,
-        }).OrderBy(a => a.ActorId, StringComparer.Ordinal)];
+        }).OrderBy(a => a.CreatedAt ?? DateTimeOffset.MaxValue).ThenBy(a => a.ActorId, StringComparer.Ordinal)];
+    }
+
+    /// <summary>A class as users name it: its full name, without the assembly the GCS records (Namespace.Type, generics included).</summary>
+    public static string TypeName(string assemblyQualified)
+    {
+        var depth = 0;
+        for (var i = 0; i < assemblyQualified.Length; i++)
+        {
+            switch (assemblyQualified[i])
+            {
+                case '[': depth++; break;
+                case ']': depth--; break;
+                case ',' when depth == 0: return assemblyQualified[..i];
+            }
+        }
+        return assemblyQualified;
     }
 
     public async Task<IReadOnlyList<TaskView>> TasksAsync(CancellationToken cancellationToken)
@@ -138,7 +155,8 @@ internal sealed class StateReader(GcsAccess gcs, NodeProbe probe, NodeRuntime no
         }).OrderBy(g => g.PlacementGroupId, StringComparer.Ordinal)];
     }
 
-    public Task<IReadOnlyList<JobView>> JobsAsync(CancellationToken cancellationToken) => jobs.ListAsync(cancellationToken);
+    /// <summary>The job directory reads the GCS: through the same timeout, so a GCS outage is a 503 here too.</summary>
+    public Task<IReadOnlyList<JobView>> JobsAsync(CancellationToken cancellationToken) => gcs.ReadAsync(_ => jobs.ListAsync(cancellationToken), cancellationToken);
 
     /// <summary>The cluster's address as drivers use it: the one the head was given, else its Redis's, else "local".</summary>
     public string ClusterAddress => !string.IsNullOrEmpty(options.ClusterAddress) ? options.ClusterAddress
@@ -150,7 +168,7 @@ internal sealed class StateReader(GcsAccess gcs, NodeProbe probe, NodeRuntime no
         var statsTask = probe.StatsAsync(nodes, cancellationToken);
         var actors = await gcs.ReadAsync(g => g.GetActorsAsync(), cancellationToken).ConfigureAwait(false);
         var groups = await gcs.ReadAsync(g => g.GetPlacementGroupsAsync(), cancellationToken).ConfigureAwait(false);
-        var jobList = await jobs.ListAsync(cancellationToken).ConfigureAwait(false);
+        var jobList = await JobsAsync(cancellationToken).ConfigureAwait(false);
         var stats = (await statsTask.ConfigureAwait(false)).Values.ToList();
         var alive = nodes.Where(n => n.State == NodeState.Alive).ToList();
         var resources = alive.SelectMany(n => Use(n.Total, n.Available)).GroupBy(kv => kv.Key)

@@ -89,8 +89,8 @@ public sealed class GridTestClusterBuilder
     }
 
     /// <summary>
-    /// More configuration of every silo, given its name ("Primary" for the first), applied after <c>UseGrid</c>: e.g. the
-    /// web service on one silo (<c>(name, silo) =&gt; { if (name == "Primary") silo.UseGridDashboard(…); }</c>).
+    /// More configuration of every silo, given its name (Orleans' test cluster names them Silo_0, Silo_1…), applied after
+    /// <c>UseGrid</c>: e.g. the web service on one silo (<c>(name, silo) =&gt; { if (name == "Silo_0") silo.UseGridDashboard(…); }</c>).
     /// </summary>
     public GridTestClusterBuilder ConfigureSilos(Action<string, ISiloBuilder> configure)
     {
