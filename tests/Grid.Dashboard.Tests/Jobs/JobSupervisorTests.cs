@@ -40,8 +40,11 @@ public sealed class JobSupervisorTests(JobHead head) : IClassFixture<JobHead>
         Assert.True(chunk.Ended);
         Assert.Equal(new FileInfo(head.Supervisor.LogPath(submitted.Id)).Length, chunk.NextOffset);
         // The log and the job's directory are this user's only: a driver's output may hold secrets.
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(head.Supervisor.LogPath(submitted.Id)));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(head.Supervisor.LogPath(submitted.Id))!));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(head.Supervisor.LogPath(submitted.Id)));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(head.Supervisor.LogPath(submitted.Id))!));
+        }
 
         // The driver's own cluster job names the submission, and the listing joins the two.
         var driver = Assert.Single(await head.Gcs.GetJobsAsync(), j => j.SubmissionId == submitted.Id);
