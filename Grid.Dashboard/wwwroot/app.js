@@ -22,7 +22,7 @@
   const number = (v) => (Number.isInteger(v) ? String(v) : v.toFixed(2).replace(/\.?0+$/, ''));
   const duration = (from, to) => {
     if (!from) return '';
-    const s = ((to ? new Date(to) : new Date()) - new Date(from)) / 1000;
+    const s = Math.max(0, ((to ? new Date(to) : new Date()) - new Date(from)) / 1000);
     return s < 60 ? `${s.toFixed(1)} s` : s < 3600 ? `${Math.floor(s / 60)} m ${Math.round(s % 60)} s` : `${(s / 3600).toFixed(1)} h`;
   };
   // A node id is its silo's address (host:port@generation): the part before '@' names it well enough in a legend.
