@@ -1,11 +1,13 @@
 using Grid.Testing;
 using Microsoft.Playwright;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
 
 namespace Grid.Dashboard.Tests.Browser;
 
 /// <summary>
-/// One cluster and one browser for the page's tests: three in-process nodes of 4 CPUs, the first (the test cluster's
-/// "Primary") the head serving the dashboard on a free port with a password, and a headless chromium.
+/// One cluster and one browser for the page's tests: three in-process nodes of 4 CPUs, the first the head serving the
+/// dashboard on a free port with a password, and a headless chromium.
 /// </summary>
 public sealed class DashboardPageFixture : IAsyncLifetime
 {
@@ -21,19 +23,25 @@ public sealed class DashboardPageFixture : IAsyncLifetime
     {
         // A give-up bound for the page to show what the cluster did (polled each second, on 2 loaded cores), not a timing.
         Assertions.SetDefaultExpectTimeout(30_000);
+        // The first silo configured is the head (its name is the test cluster's: "Silo_0" with Orleans 10).
+        string? head = null;
         Cluster = await new GridTestClusterBuilder()
             .Silos(3)
             .ConfigureNodes(node => node.NumCpus = 4)
             .ConfigureSilos((name, silo) =>
             {
-                if (name == "Primary") silo.UseGridDashboard(o => { o.Port = 0; o.Password = Password; });
+                if ((Interlocked.CompareExchange(ref head, name, null) ?? name) == name)
+                    silo.UseGridDashboard(o => { o.Port = 0; o.Password = Password; });
             })
             .StartAsync();
-        Url = GridTestCluster.Service<DashboardEndpoint>(Cluster.Silos[0]).Url?.TrimEnd('/')
+        Url = GridTestCluster.Service<DashboardEndpoint>(Head).Url?.TrimEnd('/')
               ?? throw new InvalidOperationException("The head started without its dashboard's URL.");
         _playwright = await Playwright.CreateAsync();
         Browser = await Chromium.LaunchAsync(_playwright);
     }
+
+    /// <summary>The silo serving the dashboard.</summary>
+    public InProcessSiloHandle Head => Cluster.Silos.Single(s => s.ServiceProvider.GetService<DashboardEndpoint>() is not null);
 
     /// <summary>A fresh browser context (its own cookies) with a window wide enough for the nodes table.</summary>
     public Task<IBrowserContext> NewContextAsync() =>

@@ -27,6 +27,15 @@ public sealed class DashboardPageTests(DashboardPageFixture fixture, ITestOutput
         var page = await context.NewPageAsync();
         var pageErrors = new List<string>();
         page.PageError += (_, error) => pageErrors.Add(error);
+        // What the page was told, shown when the test fails (an error answer of the API, a script error).
+        page.Response += (_, response) =>
+        {
+            if (response.Status >= 400) output.WriteLine($"{response.Request.Method} {response.Url} answered {response.Status}");
+        };
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") output.WriteLine($"console: {message.Text}");
+        };
 
         // The page asks for the password first, then shows the three nodes, the head marked.
         await LogInAsync(page, fixture.Password);
@@ -61,7 +70,7 @@ public sealed class DashboardPageTests(DashboardPageFixture fixture, ITestOutput
         await Expect(page.Locator("[data-testid=task-row][data-state=FINISHED][data-name$=Hold]")).ToHaveCountAsync(6);
 
         // A node that stops turns dead on the page (not the head, nor the test cluster's membership holder).
-        var victim = fixture.Cluster.Silos[^1];
+        var victim = fixture.Cluster.Silos.First(s => s != fixture.Head);
         var victimId = GridTestCluster.NodeOf(victim).Value;
         await Expect(page.Locator($"[data-testid=node-row][data-node-id='{victimId}']")).ToHaveAttributeAsync("data-state", "ALIVE");
         await fixture.Cluster.StopSiloAsync(victim);
