@@ -43,13 +43,18 @@
   }
   const stateBadge = (s) => el('span', { class: `state ${s}` }, s);
   const mono = (text, title) => el('span', { class: 'mono', title: title || text }, text ?? '');
+  // Long ids (tasks, objects, actors, owners) are clipped; the tooltip has them whole.
+  const id = (text) => el('span', { class: 'mono clip', title: text }, text ?? '');
+  // "Namespace.Type, Assembly, Version=…" → "Type"; the tooltip has it all.
+  const className = (name) => el('span', { title: name }, name.split(',')[0].split('.').pop());
   function bar(used, total, label) {
     const fraction = total > 0 ? Math.min(1, used / total) : 0;
     return el('div', { class: 'bar', title: label },
       el('span', { class: `fill${fraction > 0.9 ? ' high' : ''}`, style: `width:${(fraction * 100).toFixed(1)}%` }),
       el('span', { class: 'label' }, label));
   }
-  const resourceBars = (resources) => Object.entries(resources || {}).sort(([a], [b]) => a.localeCompare(b)).map(([name, r]) =>
+  // The node:<address> resources (one per node, for node affinity, as Ray's) say nothing on a page: left out, as Ray's dashboard does.
+  const resourceBars = (resources) => Object.entries(resources || {}).filter(([name]) => !name.startsWith('node:')).sort(([a], [b]) => a.localeCompare(b)).map(([name, r]) =>
     el('div', { class: 'resource', 'data-resource': name }, el('span', { class: 'name' }, name),
       bar(r.used, r.total, `${resourceAmount(name, r.used)} / ${resourceAmount(name, r.total)}`)));
   const fill = (id, rows, empty) => byTestId(id).replaceChildren(...(rows.length ? rows : [el('tr', { class: 'empty' }, el('td', { colspan: 20 }, empty))]));
@@ -120,29 +125,29 @@
     shown('tasks-shown', page);
     const tasks = [...page.items].sort((a, b) => new Date(b.queuedAt) - new Date(a.queuedAt));
     fill('tasks-table', tasks.map((t) => el('tr', { 'data-testid': 'task-row', 'data-state': t.state, 'data-name': t.name },
-      el('td', {}, mono(t.taskId)), el('td', {}, t.name), el('td', {}, stateBadge(t.state)), el('td', {}, mono(nodeName(t.nodeId), t.nodeId)),
+      el('td', {}, id(t.taskId)), el('td', {}, t.name), el('td', {}, stateBadge(t.state)), el('td', {}, mono(nodeName(t.nodeId), t.nodeId)),
       el('td', {}, mono(t.jobId)), el('td', {}, t.attempt), el('td', {}, time(t.queuedAt)),
       el('td', {}, duration(t.startedAt, t.endedAt)), el('td', { class: 'error' }, t.error ?? ''))), 'No tasks yet.');
   }
   function renderActors(page) {
     shown('actors-shown', page);
     fill('actors-table', page.items.map((a) => el('tr', { 'data-testid': 'actor-row', 'data-name': a.name ?? '', 'data-state': a.state },
-      el('td', {}, mono(a.actorId)), el('td', {}, a.className), el('td', {}, a.name ?? '', a.detached ? el('span', { class: 'badge' }, 'detached') : null),
+      el('td', {}, id(a.actorId)), el('td', {}, className(a.className)), el('td', {}, a.name ?? '', a.detached ? el('span', { class: 'badge' }, 'detached') : null),
       el('td', {}, stateBadge(a.state)), el('td', {}, mono(nodeName(a.nodeId), a.nodeId)), el('td', {}, mono(a.jobId)),
-      el('td', {}, Object.entries(a.resources || {}).map(([k, v]) => `${k} ${resourceAmount(k, v)}`).join(', ')),
+      el('td', {}, Object.entries(a.resources || {}).filter(([k]) => !k.startsWith('node:')).map(([k, v]) => `${k} ${resourceAmount(k, v)}`).join(', ')),
       el('td', {}, `${a.restartCount} / ${a.maxRestarts < 0 ? '∞' : a.maxRestarts}`), el('td', {}, a.pid ?? ''),
       el('td', {}, time(a.createdAt)), el('td', { class: 'error' }, a.deathCause ?? a.pendingReason ?? ''))), 'No actors.');
   }
   function renderObjects(page) {
     shown('objects-shown', page);
     fill('objects-table', page.items.map((o) => el('tr', { 'data-testid': 'object-row' },
-      el('td', {}, mono(o.objectId)), el('td', {}, mono(nodeName(o.nodeId), o.nodeId)), el('td', {}, bytes(o.sizeBytes)),
-      el('td', {}, mono(o.owner ?? '')), el('td', {}, o.spilled ? 'yes' : ''),
+      el('td', {}, id(o.objectId)), el('td', {}, mono(nodeName(o.nodeId), o.nodeId)), el('td', {}, bytes(o.sizeBytes)),
+      el('td', {}, id(o.owner ?? '')), el('td', {}, o.spilled ? 'yes' : ''),
       el('td', {}, o.localRefs ?? '?'), el('td', {}, o.submittedRefs ?? '?'), el('td', {}, o.borrowers ?? '?'))), 'No objects.');
   }
   function renderPlacementGroups(page) {
     fill('placement-groups-table', page.items.map((p) => el('tr', { 'data-testid': 'placement-group-row', 'data-state': p.state },
-      el('td', {}, mono(p.placementGroupId)), el('td', {}, p.name ?? ''), el('td', {}, stateBadge(p.state)), el('td', {}, p.strategy),
+      el('td', {}, id(p.placementGroupId)), el('td', {}, p.name ?? ''), el('td', {}, stateBadge(p.state)), el('td', {}, p.strategy),
       el('td', {}, p.bundles.map((b, i) => el('div', {}, Object.entries(b).map(([k, v]) => `${k} ${resourceAmount(k, v)}`).join(', '),
         el('span', { class: 'sub' }, ` (${p.bundleNodes[i] ? nodeName(p.bundleNodes[i]) : 'not placed'})`)))),
       el('td', { class: 'error' }, p.pendingReason ?? ''))), 'No placement groups.');
@@ -204,18 +209,22 @@
   // series: [{ name, color, points: [[timeMs, value|null]] }]; a null value breaks the line (the node did not answer).
   function lineChart(id, series, format, windowMs) {
     const all = series.flatMap((s) => s.points);
-    const end = all.length ? Math.max(...all.map(([t]) => t)) : Date.now();
-    const start = end - windowMs;
+    // The x axis spans the samples there are (at least 10 s), up to the whole window: a young cluster's few
+    // seconds fill the chart instead of a sliver at its right edge.
+    const times = all.map(([t]) => t);
+    const end = times.length ? Math.max(...times) : Date.now();
+    const span = Math.min(windowMs, Math.max(10000, end - (times.length ? Math.min(...times) : end)));
+    const start = end - span;
     const top = niceCeiling(Math.max(0, ...all.map(([, v]) => v ?? 0)));
-    const x = (t) => LEFT + ((t - start) / windowMs) * (W - LEFT - RIGHT);
+    const x = (t) => LEFT + ((t - start) / span) * (W - LEFT - RIGHT);
     const y = (v) => TOP + (1 - v / top) * (H - TOP - BOTTOM);
     const parts = [];
     for (const f of [0, 0.5, 1]) {
       parts.push(svg('line', { x1: LEFT, x2: W - RIGHT, y1: y(top * f), y2: y(top * f), class: 'grid' }));
       parts.push(svg('text', { x: LEFT - 6, y: y(top * f) + 4, 'text-anchor': 'end' }, format(top * f)));
     }
-    const minutes = windowMs / 60000;
-    parts.push(svg('text', { x: LEFT, y: H - 4 }, `−${minutes} min`), svg('text', { x: W - RIGHT, y: H - 4, 'text-anchor': 'end' }, 'now'));
+    const ago = span >= 60000 ? `−${number(Math.round(span / 6000) / 10)} min` : `−${Math.round(span / 1000)} s`;
+    parts.push(svg('text', { x: LEFT, y: H - 4 }, ago), svg('text', { x: W - RIGHT, y: H - 4, 'text-anchor': 'end' }, 'now'));
     for (const s of series) {
       let d = '';
       let pen = 'M';

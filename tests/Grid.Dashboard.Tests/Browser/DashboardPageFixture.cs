@@ -17,6 +17,8 @@ public sealed class DashboardPageFixture : IAsyncLifetime
     /// <summary>The dashboard's base address, e.g. http://127.0.0.1:41234 (no trailing slash).</summary>
     public string Url { get; private set; } = "";
     public IBrowser Browser { get; private set; } = null!;
+    /// <summary>Where the head keeps submitted jobs' directories and logs: the test's own, removed at the end.</summary>
+    public string JobsDirectory { get; } = Directory.CreateTempSubdirectory("grid-page-jobs-").FullName;
     private IPlaywright? _playwright;
 
     public async Task InitializeAsync()
@@ -31,7 +33,7 @@ public sealed class DashboardPageFixture : IAsyncLifetime
             .ConfigureSilos((name, silo) =>
             {
                 if ((Interlocked.CompareExchange(ref head, name, null) ?? name) == name)
-                    silo.UseGridDashboard(o => { o.Port = 0; o.Password = Password; });
+                    silo.UseGridDashboard(o => { o.Port = 0; o.Password = Password; o.JobsDirectory = JobsDirectory; });
             })
             .StartAsync();
         Url = GridTestCluster.Service<DashboardEndpoint>(Head).Url?.TrimEnd('/')
@@ -52,5 +54,6 @@ public sealed class DashboardPageFixture : IAsyncLifetime
         if (Browser is not null) await Browser.DisposeAsync();
         _playwright?.Dispose();
         if (Cluster is not null) await Cluster.DisposeAsync();
+        Directory.Delete(JobsDirectory, recursive: true);
     }
 }

@@ -1,6 +1,9 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using System.Text.RegularExpressions;
+using Grid.Jobs;
 using Grid.Testing;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -17,6 +20,8 @@ public sealed class DashboardPageTests(DashboardPageFixture fixture, ITestOutput
 {
     /// <summary>Where GRID_DASHBOARD_SCREENSHOT names a path, the screenshot is also written there (docs/dashboard.png).</summary>
     public const string ScreenshotVariable = "GRID_DASHBOARD_SCREENSHOT";
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private GridClient Grid => fixture.Cluster.Grid;
 
@@ -114,6 +119,36 @@ public sealed class DashboardPageTests(DashboardPageFixture fixture, ITestOutput
         using var wrong = await http.GetAsync("/api/nodes");
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Contains("password", await wrong.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_submitted_jobs_log_grows_on_the_page_while_it_runs()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await LogInAsync(page, fixture.Password);
+
+        // A driver that writes a line, waits for the test to create a file, and writes another.
+        var gate = Path.Combine(fixture.JobsDirectory, "gate-" + Guid.NewGuid().ToString("N"));
+        var request = new JobSubmitRequest
+        {
+            Entrypoint = ["/bin/sh", "-c", "echo first line; while [ ! -e \"$0\" ]; do sleep 0.05; done; echo second line", gate],
+        };
+        using var http = new HttpClient { BaseAddress = new Uri(fixture.Url) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", fixture.Password);
+        using var submitted = await http.PostAsJsonAsync("/api/jobs", request, Json);
+        Assert.True(submitted.IsSuccessStatusCode, await submitted.Content.ReadAsStringAsync());
+        var id = (await submitted.Content.ReadFromJsonAsync<JobSubmitResponse>(Json))!.SubmissionId;
+
+        // The page shows the newest submitted job's log: the first line while it runs, the second once it may go on.
+        var row = page.Locator($"[data-testid=job-row][data-id='{id}']");
+        await Expect(row).ToHaveAttributeAsync("data-status", "RUNNING");
+        await Expect(page.GetByTestId("job-log-id")).ToHaveTextAsync(id);
+        await Expect(page.GetByTestId("job-log")).ToHaveTextAsync("first line\n");
+        await File.WriteAllTextAsync(gate, "");
+        await Expect(page.GetByTestId("job-log")).ToHaveTextAsync("first line\nsecond line\n");
+        await Expect(row).ToHaveAttributeAsync("data-status", "SUCCEEDED");
+        await Expect(page.GetByTestId("job-log-state")).ToHaveTextAsync("(ended)");
     }
 
     private async Task LogInAsync(IPage page, string password)
