@@ -44,7 +44,7 @@
   const stateBadge = (s) => el('span', { class: `state ${s}` }, s);
   const mono = (text, title) => el('span', { class: 'mono', title: title || text }, text ?? '');
   // Long ids (tasks, objects, actors, owners) are clipped; the tooltip has them whole.
-  const id = (text) => el('span', { class: 'mono clip', title: text }, text ?? '');
+  const clipped = (text) => el('span', { class: 'mono clip', title: text }, text ?? '');
   // "Namespace.Type, Assembly, Version=…" → "Type"; the tooltip has it all.
   const className = (name) => el('span', { title: name }, name.split(',')[0].split('.').pop());
   function bar(used, total, label) {
@@ -125,14 +125,14 @@
     shown('tasks-shown', page);
     const tasks = [...page.items].sort((a, b) => new Date(b.queuedAt) - new Date(a.queuedAt));
     fill('tasks-table', tasks.map((t) => el('tr', { 'data-testid': 'task-row', 'data-state': t.state, 'data-name': t.name },
-      el('td', {}, id(t.taskId)), el('td', {}, t.name), el('td', {}, stateBadge(t.state)), el('td', {}, mono(nodeName(t.nodeId), t.nodeId)),
+      el('td', {}, clipped(t.taskId)), el('td', {}, t.name), el('td', {}, stateBadge(t.state)), el('td', {}, mono(nodeName(t.nodeId), t.nodeId)),
       el('td', {}, mono(t.jobId)), el('td', {}, t.attempt), el('td', {}, time(t.queuedAt)),
       el('td', {}, duration(t.startedAt, t.endedAt)), el('td', { class: 'error' }, t.error ?? ''))), 'No tasks yet.');
   }
   function renderActors(page) {
     shown('actors-shown', page);
     fill('actors-table', page.items.map((a) => el('tr', { 'data-testid': 'actor-row', 'data-name': a.name ?? '', 'data-state': a.state },
-      el('td', {}, id(a.actorId)), el('td', {}, className(a.className)), el('td', {}, a.name ?? '', a.detached ? el('span', { class: 'badge' }, 'detached') : null),
+      el('td', {}, clipped(a.actorId)), el('td', {}, className(a.className)), el('td', {}, a.name ?? '', a.detached ? el('span', { class: 'badge' }, 'detached') : null),
       el('td', {}, stateBadge(a.state)), el('td', {}, mono(nodeName(a.nodeId), a.nodeId)), el('td', {}, mono(a.jobId)),
       el('td', {}, Object.entries(a.resources || {}).filter(([k]) => !k.startsWith('node:')).map(([k, v]) => `${k} ${resourceAmount(k, v)}`).join(', ')),
       el('td', {}, `${a.restartCount} / ${a.maxRestarts < 0 ? '∞' : a.maxRestarts}`), el('td', {}, a.pid ?? ''),
@@ -141,13 +141,13 @@
   function renderObjects(page) {
     shown('objects-shown', page);
     fill('objects-table', page.items.map((o) => el('tr', { 'data-testid': 'object-row' },
-      el('td', {}, id(o.objectId)), el('td', {}, mono(nodeName(o.nodeId), o.nodeId)), el('td', {}, bytes(o.sizeBytes)),
-      el('td', {}, id(o.owner ?? '')), el('td', {}, o.spilled ? 'yes' : ''),
+      el('td', {}, clipped(o.objectId)), el('td', {}, mono(nodeName(o.nodeId), o.nodeId)), el('td', {}, bytes(o.sizeBytes)),
+      el('td', {}, clipped(o.owner ?? '')), el('td', {}, o.spilled ? 'yes' : ''),
       el('td', {}, o.localRefs ?? '?'), el('td', {}, o.submittedRefs ?? '?'), el('td', {}, o.borrowers ?? '?'))), 'No objects.');
   }
   function renderPlacementGroups(page) {
     fill('placement-groups-table', page.items.map((p) => el('tr', { 'data-testid': 'placement-group-row', 'data-state': p.state },
-      el('td', {}, id(p.placementGroupId)), el('td', {}, p.name ?? ''), el('td', {}, stateBadge(p.state)), el('td', {}, p.strategy),
+      el('td', {}, clipped(p.placementGroupId)), el('td', {}, p.name ?? ''), el('td', {}, stateBadge(p.state)), el('td', {}, p.strategy),
       el('td', {}, p.bundles.map((b, i) => el('div', {}, Object.entries(b).map(([k, v]) => `${k} ${resourceAmount(k, v)}`).join(', '),
         el('span', { class: 'sub' }, ` (${p.bundleNodes[i] ? nodeName(p.bundleNodes[i]) : 'not placed'})`)))),
       el('td', { class: 'error' }, p.pendingReason ?? ''))), 'No placement groups.');
@@ -192,57 +192,14 @@
     }
   }
 
-  // ---- charts: inline SVG drawn here, one line per series, time on x ----
-  const COLORS = ['#2563eb', '#dc2626', '#16a34a', '#9333ea', '#ea580c', '#0891b2', '#be185d', '#4d7c0f'];
-  const [W, H, LEFT, RIGHT, TOP, BOTTOM] = [480, 150, 60, 10, 10, 20];
-  function svg(tag, attrs, ...children) {
-    const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
-    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-    node.append(...children);
-    return node;
-  }
-  function niceCeiling(v) {
-    if (!(v > 0)) return 1;
-    const p = 10 ** Math.floor(Math.log10(v));
-    return [1, 2, 2.5, 5, 10].map((m) => m * p).find((c) => c >= v);
-  }
-  // series: [{ name, color, points: [[timeMs, value|null]] }]; a null value breaks the line (the node did not answer).
-  function lineChart(id, series, format, windowMs) {
-    const all = series.flatMap((s) => s.points);
-    // The x axis spans the samples there are (at least 10 s), up to the whole window: a young cluster's few
-    // seconds fill the chart instead of a sliver at its right edge.
-    const times = all.map(([t]) => t);
-    const end = times.length ? Math.max(...times) : Date.now();
-    const span = Math.min(windowMs, Math.max(10000, end - (times.length ? Math.min(...times) : end)));
-    const start = end - span;
-    const top = niceCeiling(Math.max(0, ...all.map(([, v]) => v ?? 0)));
-    const x = (t) => LEFT + ((t - start) / span) * (W - LEFT - RIGHT);
-    const y = (v) => TOP + (1 - v / top) * (H - TOP - BOTTOM);
-    const parts = [];
-    for (const f of [0, 0.5, 1]) {
-      parts.push(svg('line', { x1: LEFT, x2: W - RIGHT, y1: y(top * f), y2: y(top * f), class: 'grid' }));
-      parts.push(svg('text', { x: LEFT - 6, y: y(top * f) + 4, 'text-anchor': 'end' }, format(top * f)));
-    }
-    const ago = span >= 60000 ? `−${number(Math.round(span / 6000) / 10)} min` : `−${Math.round(span / 1000)} s`;
-    parts.push(svg('text', { x: LEFT, y: H - 4 }, ago), svg('text', { x: W - RIGHT, y: H - 4, 'text-anchor': 'end' }, 'now'));
-    for (const s of series) {
-      let d = '';
-      let pen = 'M';
-      for (const [t, v] of s.points) {
-        if (t < start) continue;
-        if (v == null) { pen = 'M'; continue; }
-        d += `${pen}${x(t).toFixed(1)},${y(v).toFixed(1)}`;
-        pen = 'L';
-      }
-      if (d) parts.push(svg('path', { d, stroke: s.color, class: 'series' }));
-      const last = s.points.findLast(([, v]) => v != null);
-      if (last) parts.push(svg('circle', { cx: x(last[0]), cy: y(last[1]), r: 2.5, fill: s.color }));
-    }
+  // ---- charts (charts.js draws them) ----
+  const COLORS = GridCharts.COLORS;
+  const lineChart = (id, series, format, windowMs) => {
     const host = byTestId(id);
     host.dataset.samples = Math.max(0, ...series.map((s) => s.points.length));
-    host.replaceChildren(svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': id }, ...parts),
+    host.replaceChildren(GridCharts.lineChart(id, series, format, windowMs),
       el('div', { class: 'legend' }, series.map((s) => el('span', {}, el('i', { style: `background:${s.color}` }), s.name))));
-  }
+  };
   function renderHistory(history, windowMs = 5 * 60000) {
     const heads = new Set(nodes.filter((n) => n.isHead).map((n) => n.nodeId));
     const ids = Object.keys(history.nodes || {}).sort();
