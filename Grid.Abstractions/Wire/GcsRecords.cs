@@ -28,6 +28,11 @@ internal sealed record JobInfo
     /// client lives; when the lease runs out the job is marked failed and its objects, borrows and actors go.
     /// </summary>
     [Id(20)] public GrainId? Owner { get; init; }
+    /// <summary>
+    /// The submission (<see cref="SubmittedJobInfo.Id"/>) whose driver this is: set by a client started by a head's job
+    /// supervisor (GRID_SUBMISSION_ID in its environment), so stopping the submission ends this job; null otherwise.
+    /// </summary>
+    [Id(21)] public string? SubmissionId { get; init; }
 }
 
 /// <summary>Where copies of a large object live (the object directory), and how big it is.</summary>

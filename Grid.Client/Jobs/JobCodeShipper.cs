@@ -16,6 +16,12 @@ namespace Grid.Jobs;
 internal static class JobCodeShipper
 {
     /// <summary>
+    /// Set by a head's job supervisor in the environment of a driver it runs (<c>grid job submit</c>): the submission's
+    /// id, recorded in the job (<see cref="JobInfo.SubmissionId"/>) so that stopping the submission ends this job too.
+    /// </summary>
+    public const string SubmissionIdVariable = "GRID_SUBMISSION_ID";
+
+    /// <summary>
     /// Ships the job's code (when <paramref name="options"/> say so) and registers the job. Dispose
     /// the result when the client goes away: the job is marked finished and nodes drop its code.
     /// With an <paramref name="owner"/> (the driver's owner endpoint) the job holds a lease that the result renews
@@ -46,6 +52,7 @@ internal static class JobCodeShipper
             Owner = owner,
             Environment = environment is { Count: > 0 } ? new Dictionary<string, string>(environment, StringComparer.Ordinal) : null,
             Namespace = ns,
+            SubmissionId = Environment.GetEnvironmentVariable(SubmissionIdVariable) is { Length: > 0 } submission ? submission : null,
         }).ConfigureAwait(false);
         var registration = new JobRegistration(gcs, job, hash, logger);
         if (owner is not null) registration.StartRenewing(leaseRenewal ?? Hosting.GridClientOptionsDefaults.LeaseRenewal);

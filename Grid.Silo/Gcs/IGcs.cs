@@ -7,7 +7,7 @@ namespace Grid.Silo.Gcs;
 /// events arrive in batches). A Redis implementation backs real clusters; <see cref="InMemoryGcs"/>
 /// serves the embedded mode and in-process test clusters. One contract test suite runs against both.
 /// </summary>
-internal interface IGcs : INodeTable, IActorTable, IJobTable, ICodePackageStore, IObjectDirectory, ITaskEventLog, IPlacementGroupTable;
+internal interface IGcs : INodeTable, IActorTable, IJobTable, ISubmittedJobTable, ICodePackageStore, IObjectDirectory, ITaskEventLog, IPlacementGroupTable;
 
 /// <summary>Nodes: what each declared, what is free now, its labels, heartbeat and state.</summary>
 internal interface INodeTable
@@ -67,6 +67,23 @@ internal interface IJobTable
     Task RenewJobLeaseAsync(JobId id);
     /// <summary>The renewal count of every running job that holds a lease.</summary>
     Task<IReadOnlyDictionary<JobId, long>> GetJobLeasesAsync();
+}
+
+/// <summary>
+/// Submitted jobs (<c>grid job submit</c>): one record per submission, written by the head that runs it. Ending a job is
+/// a conditional update, so of two writers (the driver's exit and a stop, or two heads) exactly one ends it.
+/// </summary>
+internal interface ISubmittedJobTable
+{
+    /// <summary>Adds the record unless one with its id exists (atomically); false when the id is taken.</summary>
+    Task<bool> AddSubmittedJobAsync(SubmittedJobInfo job);
+    Task<SubmittedJobInfo?> GetSubmittedJobAsync(string id);
+    Task<SubmittedJobInfo[]> GetSubmittedJobsAsync();
+    /// <summary>
+    /// Writes <paramref name="updated"/> only if the stored record (of the same id) still has status
+    /// <paramref name="expected"/>, atomically; false otherwise (unknown id, or another writer changed it first).
+    /// </summary>
+    Task<bool> TryUpdateSubmittedJobAsync(SubmittedJobStatus expected, SubmittedJobInfo updated);
 }
 
 /// <summary>Content-addressed code packages (a job's application assemblies), stored once per hash.</summary>

@@ -16,6 +16,7 @@ internal sealed class InMemoryGcs : IGcs
     private readonly Dictionary<ActorId, TaskCompletionSource<ActorInfo>> _placed = [];
     private readonly Dictionary<JobId, JobInfo> _jobs = [];
     private readonly Dictionary<JobId, long> _jobLeases = [];
+    private readonly Dictionary<string, SubmittedJobInfo> _submissions = new(StringComparer.Ordinal);
     private readonly Dictionary<PlacementGroupId, PlacementGroupInfo> _groups = [];
     private readonly Dictionary<string, byte[]> _packages = [];
     private readonly Dictionary<ObjectId, ObjectLocations> _objects = [];
@@ -176,6 +177,31 @@ internal sealed class InMemoryGcs : IGcs
     public Task<IReadOnlyDictionary<JobId, long>> GetJobLeasesAsync()
     {
         lock (_lock) return Task.FromResult<IReadOnlyDictionary<JobId, long>>(new Dictionary<JobId, long>(_jobLeases));
+    }
+
+    public Task<bool> AddSubmittedJobAsync(SubmittedJobInfo job)
+    {
+        lock (_lock) return Task.FromResult(_submissions.TryAdd(job.Id, job));
+    }
+
+    public Task<SubmittedJobInfo?> GetSubmittedJobAsync(string id)
+    {
+        lock (_lock) return Task.FromResult(_submissions.GetValueOrDefault(id));
+    }
+
+    public Task<SubmittedJobInfo[]> GetSubmittedJobsAsync()
+    {
+        lock (_lock) return Task.FromResult(_submissions.Values.ToArray());
+    }
+
+    public Task<bool> TryUpdateSubmittedJobAsync(SubmittedJobStatus expected, SubmittedJobInfo updated)
+    {
+        lock (_lock)
+        {
+            if (!_submissions.TryGetValue(updated.Id, out var stored) || stored.Status != expected) return Task.FromResult(false);
+            _submissions[updated.Id] = updated;
+            return Task.FromResult(true);
+        }
     }
 
     public Task<bool> HasCodePackageAsync(string hash)

@@ -10,6 +10,9 @@ using Grid.Silo;
 // --password, against that cluster (then S2's timings depend on the CPUs its nodes declare).
 // Given `s16`, `s17`, `s18` or `gpu`, only that scenario or check (see below).
 
+// `job` is a small driver for `grid job submit` (Scenarios/JobDriver.cs): it connects through GRID_ADDRESS.
+if (args is ["job", ..]) return await JobDriver.RunAsync(args, Console.Out);
+
 // `gpu` checks S16 and S17 on this machine's CUDA devices against the CPU (deploy/gpu/run.sh).
 if (args is ["gpu", ..]) return await GpuCheck.RunAsync(Console.Out, withoutCuda: args.Contains("--without-cuda"));
 

@@ -89,8 +89,8 @@ public sealed class GridTestClusterBuilder
     }
 
     /// <summary>
-    /// Adds to every silo's builder after <c>UseGrid</c>, given the silo's name ("Primary" for the first): what a node
-    /// serves besides Grid, e.g. <c>UseGridDashboard</c> on the head only (<c>if (name == "Primary")</c>).
+    /// More configuration of every silo, given its name (Orleans' test cluster names them Silo_0, Silo_1…), applied after
+    /// <c>UseGrid</c>: e.g. the web service on one silo (<c>(name, silo) =&gt; { if (name == "Silo_0") silo.UseGridDashboard(…); }</c>).
     /// </summary>
     public GridTestClusterBuilder ConfigureSilos(Action<string, ISiloBuilder> configure)
     {

@@ -28,6 +28,8 @@ internal sealed class RedisKeys(string prefix)
     public RedisKey Jobs { get; } = prefix + "jobs";
     /// <summary>Hash: job id → lease renewals of its running driver.</summary>
     public RedisKey JobLeases { get; } = prefix + "jobs:leases";
+    /// <summary>Hash: submission id → SubmittedJobInfo (<c>grid job submit</c>).</summary>
+    public RedisKey SubmittedJobs { get; } = prefix + "submissions";
     /// <summary>Hash: placement group id → PlacementGroupInfo.</summary>
     public RedisKey PlacementGroups { get; } = prefix + "placement-groups";
     /// <summary>String per code package, written once.</summary>

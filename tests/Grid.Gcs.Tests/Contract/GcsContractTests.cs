@@ -9,7 +9,7 @@ namespace Grid.Gcs.Tests.Contract;
 /// contract is about several processes (racing registrations, a waiter woken by another's update),
 /// the tests use a second connection to the same store from <see cref="ConnectAnotherAsync"/>.
 /// </summary>
-public abstract class GcsContractTests : IAsyncLifetime
+public abstract partial class GcsContractTests : IAsyncLifetime
 {
     protected const int EventCapacity = 5;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
