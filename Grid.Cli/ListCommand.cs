@@ -35,8 +35,7 @@ internal static class ListCommand
     {
         if (limit is < 1 or > 10_000) throw new GridCliException($"--limit must be 1–10000, not {limit}.");
         var filters = ParseFilters(filterTexts);
-        var (url, pw) = WebServiceAddress.Resolve(address, password);
-        using var state = new GridStateClient(url, pw);
+        using var state = WebServiceAddress.Open((url, pw) => new GridStateClient(url, pw), address, password);
         var console = CliConsole.Create();
         switch (kind)
         {

@@ -24,8 +24,7 @@ internal static class SummaryCommand
 
     private static async Task<int> ShowAsync(string kind, string format, string? address, string? password, CancellationToken token)
     {
-        var (url, pw) = WebServiceAddress.Resolve(address, password);
-        using var state = new GridStateClient(url, pw);
+        using var state = WebServiceAddress.Open((url, pw) => new GridStateClient(url, pw), address, password);
         var summary = await state.SummarizeAsync(kind, token).ConfigureAwait(false);
         if (format == "json")
         {
