@@ -50,7 +50,7 @@ internal sealed class DashboardServer(IOptions<DashboardOptions> options, Dashbo
         app.UseApiErrors(_logger);
         app.UsePasswordGate(gate, loginPage: true);
         app.MapLogin(gate, c => DashboardLog.LoginRefused(_logger, c.Connection.RemoteIpAddress?.ToString()));
-        app.MapStaticAssets();
+        app.MapPageFiles();
         app.MapStateEndpoints();
         app.MapJobEndpoints();
 

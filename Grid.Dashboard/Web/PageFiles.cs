@@ -11,7 +11,7 @@ namespace Grid.Dashboard.Web;
 /// <c>/login</c>, every other file at its own path (<c>/app.js</c>, <c>/app.css</c>…). Served from memory with
 /// <c>Cache-Control: no-cache</c>, so a browser revalidates them after the head is upgraded.
 /// </summary>
-internal static class StaticAssets
+internal static class PageFiles
 {
     private const string Prefix = "wwwroot/";
     private static readonly Lazy<IReadOnlyDictionary<string, byte[]>> Files = new(Load);
@@ -25,7 +25,7 @@ internal static class StaticAssets
         return failed ? page.Replace("<!--login-error-->", "<p class=\"error\" data-testid=\"login-error\" role=\"alert\">Wrong password.</p>", StringComparison.Ordinal) : page;
     }
 
-    public static IEndpointRouteBuilder MapStaticAssets(this IEndpointRouteBuilder routes)
+    public static IEndpointRouteBuilder MapPageFiles(this IEndpointRouteBuilder routes)
     {
         var types = new FileExtensionContentTypeProvider();
         foreach (var path in Files.Value.Keys)
@@ -54,7 +54,7 @@ internal static class StaticAssets
 
     private static IReadOnlyDictionary<string, byte[]> Load()
     {
-        var assembly = typeof(StaticAssets).Assembly;
+        var assembly = typeof(PageFiles).Assembly;
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)))
         {
@@ -111,7 +111,7 @@ internal static class LoginEndpoints
     }
 
     private static Task Page(HttpContext context, bool failed, int status = StatusCodes.Status200OK) =>
-        StaticAssets.WriteAsync(context, Encoding.UTF8.GetBytes(StaticAssets.LoginPage(failed)), "text/html; charset=utf-8", status);
+        PageFiles.WriteAsync(context, Encoding.UTF8.GetBytes(PageFiles.LoginPage(failed)), "text/html; charset=utf-8", status);
 
     // 303: the browser follows a form's POST with a GET.
     private static Task Redirect(HttpContext context, string to)
