@@ -15,12 +15,19 @@ fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
-# The GCS and cluster tests run a real redis-server on loopback (the fixtures start and stop it).
-if [ "$fast" -eq 0 ] && ! command -v redis-server >/dev/null; then
-  echo "== installing redis-server (apt-get)"
+# Installs Debian package $2 with apt when command $1 is missing (full runs only).
+install_missing() {
+  command -v "$1" >/dev/null && return 0
+  echo "== installing $2 (apt-get)"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  { $sudo apt-get update -qq && $sudo apt-get install -y -qq redis-server >/dev/null; } ||
-    { echo "could not install redis-server: run 'apt-get install -y redis-server' and retry"; exit 1; }
+  { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null; } ||
+    { echo "could not install $2: run 'apt-get install -y $2' and retry"; exit 1; }
+}
+if [ "$fast" -eq 0 ]; then
+  # The GCS and cluster tests run a real redis-server on loopback (the fixtures start and stop it).
+  install_missing redis-server redis-server
+  # The dashboard's browser test: Playwright drives Debian's chromium (ExecutablePath), no browser download.
+  command -v chromium-browser >/dev/null || install_missing chromium chromium
 fi
 # Where apt also starts a system redis on 6379, it is left alone: the tests pick free ports.
 if [ "$fast" -eq 1 ]; then

@@ -9,7 +9,7 @@ internal static class CliErrors
         {
             return await action().ConfigureAwait(false);
         }
-        catch (Exception e) when (e is GridCliException or GridConnectionException or GridAuthenticationException)
+        catch (Exception e) when (e is GridCliException or GridConnectionException or GridAuthenticationException or GridApiException)
         {
             await Console.Error.WriteLineAsync($"grid: {e.Message}").ConfigureAwait(false);
             return 1;

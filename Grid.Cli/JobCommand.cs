@@ -24,15 +24,9 @@ internal static class JobCommand
         return command;
     }
 
-    private static Option<string?> AddressOption() => new("--address")
-    {
-        Description = $"The head's web service, e.g. http://head:8265 (default: {HeadApi.AddressVariable}, else the head started on this machine).",
-    };
+    private static Option<string?> AddressOption() => WebServiceAddress.AddressOption();
 
-    private static Option<string?> PasswordOption() => new("--password")
-    {
-        Description = "The cluster's password (default: GRID_PASSWORD, else the one recorded on this machine).",
-    };
+    private static Option<string?> PasswordOption() => WebServiceAddress.PasswordOption();
 
     private static Command Submit()
     {
@@ -84,7 +78,7 @@ internal static class JobCommand
             foreach (var column in new[] { "Submission", "Job", "Type", "Status", "Entrypoint", "Start", "End", "Message" }) table.AddColumn(column);
             foreach (var job in jobs)
                 table.AddRow([.. new[] { job.SubmissionId ?? "", job.JobId ?? "", job.Type, job.Status, job.Entrypoint, Time(job.StartTime), Time(job.EndTime), job.Message ?? "" }.Select(Markup.Escape)]);
-            var console = CreateConsole();
+            var console = CliConsole.Create();
             if (jobs.Count == 0) console.MarkupLine("No jobs.");
             else console.Write(table);
             return 0;
@@ -154,30 +148,8 @@ internal static class JobCommand
     }
 
     /// <summary>The head's web service and the password to use with it (see the class comment for the order).</summary>
-    internal static GridJobClient Connect(string? address, string? password)
-    {
-        var current = CurrentCluster.TryRead();
-        var resolved = address is { Length: > 0 } ? address
-            : System.Environment.GetEnvironmentVariable(HeadApi.AddressVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
-            : current?.DashboardUrl
-            ?? throw new GridCliException($"No head to ask: pass --address http://HEAD:8265, set {HeadApi.AddressVariable}, or start a head on this machine (grid start --head).");
-        // The password recorded on this machine goes only to this machine's head, never to another address.
-        var secret = password is { Length: > 0 } ? password
-            : System.Environment.GetEnvironmentVariable(GridClusterAddress.PasswordVariable) is { Length: > 0 } fromEnvironment2 ? fromEnvironment2
-            : current?.DashboardUrl is { } url && SameAddress(url, resolved) ? current.Password : null;
-        try
-        {
-            return new GridJobClient(resolved, secret);
-        }
-        catch (ArgumentException e)
-        {
-            throw new GridCliException(e.Message);
-        }
-    }
-
-    private static bool SameAddress(string a, string b) =>
-        string.Equals(a.TrimEnd('/'), b.TrimEnd('/'), StringComparison.OrdinalIgnoreCase) ||
-        string.Equals(a.TrimEnd('/'), "http://" + b.TrimEnd('/'), StringComparison.OrdinalIgnoreCase);
+    internal static GridJobClient Connect(string? address, string? password) =>
+        WebServiceAddress.Open((url, pw) => new GridJobClient(url, pw), address, password);
 
     /// <summary>Runs through <see cref="CliErrors"/>, the web service's and the job client's errors turned into one message each.</summary>
     private static Task<int> Run(Func<Task<int>> action) => CliErrors.RunAsync(async () =>
@@ -193,16 +165,4 @@ internal static class JobCommand
     });
 
     private static string Time(DateTimeOffset? time) => time?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture) ?? "";
-
-    private static IAnsiConsole CreateConsole()
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(Console.Out),
-            ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
-        });
-        if (Console.IsOutputRedirected) console.Profile.Width = 240;
-        return console;
-    }
 }

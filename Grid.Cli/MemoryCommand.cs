@@ -36,13 +36,7 @@ internal static class MemoryCommand
     /// <summary>Writes the summary as a table (one row per copy) and a line of totals per node.</summary>
     public static void Render(MemorySummary summary, TextWriter output)
     {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
-        });
-        if (Console.IsOutputRedirected) console.Profile.Width = 240;
+        var console = CliConsole.Create(output);
         var objects = summary.Rows.Select(r => r.Id).Distinct().Count();
         console.MarkupLine($"[bold]Object store memory[/]: {objects} object(s), {summary.Rows.Count} cop(ies), " +
             $"{Bytes(summary.TotalBytes)} in all, {Bytes(summary.SpilledBytes)} spilled");

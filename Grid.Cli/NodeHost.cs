@@ -1,3 +1,4 @@
+using Grid.Dashboard;
 using Grid.Inference;
 using System.Net;
 using Grid.Hosting;
@@ -75,6 +76,16 @@ internal static partial class NodeHost
                 node.Resources = new(settings.Resources);
                 node.Labels = new(settings.Labels);
             }, store => store.Network.ListenAddress = listen.ToString());
+            // Every node serves its metrics where it is reached; the head also serves the cluster's web service.
+            silo.UseGridMetricsEndpoint(o => { o.Host = listen.ToString(); o.Port = settings.MetricsPort; o.Password = cluster.Password; });
+            if (settings.Head && settings.DashboardPort > 0)
+                silo.UseGridDashboard(o =>
+                {
+                    o.Host = settings.DashboardHost.ToString();
+                    o.Port = settings.DashboardPort;
+                    o.Password = cluster.Password;
+                    o.ClusterAddress = cluster.Address;
+                });
         });
 
         using var host = builder.Build();
@@ -90,8 +101,13 @@ internal static partial class NodeHost
         }
 
         var nodeId = host.Services.GetRequiredService<NodeRuntime>().NodeId;
+        var endpoints = host.Services.GetRequiredService<Grid.Silo.Diagnostics.NodeEndpoints>();
+        // Where `grid list` and `grid job` on this machine find the web service when given no address.
+        if (endpoints.DashboardUrl is { } dashboard && CurrentCluster.TryRead() is { } current && current.Address == cluster.Address)
+            (current with { DashboardUrl = dashboard }).Write();
         var record = new NodeRecord
         {
+            DashboardUrl = endpoints.DashboardUrl, MetricsUrl = endpoints.MetricsUrl,
             Pid = Environment.ProcessId, Role = settings.Role, NodeId = nodeId.Value, ClusterAddress = cluster.Address,
             LaunchId = Environment.GetEnvironmentVariable(LaunchIdVariable), Log = Environment.GetEnvironmentVariable(LogVariable),
             StartedAt = DateTimeOffset.UtcNow,

@@ -70,5 +70,11 @@ internal static class NodeLauncher
         if (s.NodePort > 0) { yield return "--node-port"; yield return s.NodePort.ToString(CultureInfo.InvariantCulture); }
         if (s.GatewayPort > 0) { yield return "--gateway-port"; yield return s.GatewayPort.ToString(CultureInfo.InvariantCulture); }
         foreach (var dir in s.CodePath) { yield return "--code-path"; yield return Path.GetFullPath(dir); }
+        if (s.Head)
+        {
+            yield return "--dashboard-port"; yield return s.DashboardPort.ToString(CultureInfo.InvariantCulture);
+            yield return "--dashboard-host"; yield return s.DashboardHost.ToString();
+        }
+        if (s.MetricsPort > 0) { yield return "--metrics-port"; yield return s.MetricsPort.ToString(CultureInfo.InvariantCulture); }
     }
 }

@@ -40,6 +40,10 @@ internal sealed record NodeRecord
     public string? LaunchId { get; init; }
     public string? Log { get; init; }
     public DateTimeOffset StartedAt { get; init; }
+    /// <summary>The head's web service (dashboard, state API, jobs), e.g. http://127.0.0.1:8265; null on workers or when off.</summary>
+    public string? DashboardUrl { get; init; }
+    /// <summary>The node's Prometheus endpoint, e.g. http://10.0.0.5:41234/metrics.</summary>
+    public string? MetricsUrl { get; init; }
 
     private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 

@@ -25,6 +25,14 @@ internal sealed record NodeSettings
     public int GatewayPort { get; init; }
     /// <summary>Directories searched for the assemblies of tasks and actors this node runs (besides shipped code).</summary>
     public IReadOnlyList<string> CodePath { get; init; } = [];
+    /// <summary>Head only: the port of the web service (dashboard, state API, jobs); 0 turns it off. Ray's default, 8265.</summary>
+    public int DashboardPort { get; init; } = DefaultDashboardPort;
+    /// <summary>Head only: the address the web service listens on; loopback by default, as Ray's.</summary>
+    public IPAddress DashboardHost { get; init; } = IPAddress.Loopback;
+    /// <summary>The port of this node's Prometheus endpoint (on its listen address); 0 picks a free one.</summary>
+    public int MetricsPort { get; init; }
+
+    public const int DefaultDashboardPort = 8265;
 
     public string Role => Head ? "head" : "worker";
 

@@ -29,12 +29,15 @@ internal static class StartCommand
         var listen = new Option<string?>("--listen") { Description = "The address to listen on (default: the node's own address, so a loopback node stays on loopback; 0.0.0.0 for every interface)." };
         var insecure = new Option<bool>("--insecure") { Description = "Head only: run the cluster without TLS or authentication on its node, gateway and transfer ports (only on a network you trust)." };
         var fresh = new Option<bool>("--fresh") { Description = "Head only: start a new cluster, dropping the previous one's nodes, actors and credentials kept in its Redis." };
+        var dashboardPort = new Option<int>("--dashboard-port") { Description = "Head only: port of the web service — dashboard, state API (grid list), jobs (grid job); 0 turns it off.", DefaultValueFactory = _ => NodeSettings.DefaultDashboardPort };
+        var dashboardHost = new Option<string>("--dashboard-host") { Description = "Head only: the address the web service listens on (0.0.0.0 for every interface; the cluster's password guards it).", DefaultValueFactory = _ => "127.0.0.1" };
+        var metricsPort = new Option<int>("--metrics-port") { Description = "Port of this node's Prometheus endpoint /metrics, on the node's listen address (default: a free one)." };
         var clusterId = new Option<string>("--cluster-id") { Description = "Name of the cluster inside its Redis.", DefaultValueFactory = _ => GridClientOptions.DefaultClusterId, Hidden = true };
 
         var command = new Command("start", "Start a Grid node on this machine: a head (--head) or a worker joining a head (--address).")
         {
             head, address, port, password, redisUrl, numCpus, numGpus, resources, labels, block, nodeIp, nodePort, gatewayPort, codePath, clusterId,
-            listen, insecure, fresh,
+            listen, insecure, fresh, dashboardPort, dashboardHost, metricsPort,
         };
         command.SetAction(parse => CliErrors.RunAsync(() =>
         {
@@ -54,7 +57,12 @@ internal static class StartCommand
                     NodePort = parse.GetValue(nodePort),
                     GatewayPort = parse.GetValue(gatewayPort),
                     CodePath = parse.GetValue(codePath) ?? [],
+                    DashboardPort = Port(parse.GetValue(dashboardPort), "--dashboard-port"),
+                    DashboardHost = ParseIp(parse.GetValue(dashboardHost), "--dashboard-host")!,
+                    MetricsPort = Port(parse.GetValue(metricsPort), "--metrics-port"),
                 });
+            if (!request.Settings.Head && (parse.GetResult(dashboardPort) is { Implicit: false } || parse.GetResult(dashboardHost) is { Implicit: false }))
+                throw new GridCliException("--dashboard-port and --dashboard-host are for the head: the head serves the cluster's web service.");
             return request.Settings.Head ? StartHeadAsync(request) : StartWorkerAsync(request);
         }));
         return command;
@@ -104,6 +112,7 @@ internal static class StartCommand
             var node = await NodeLauncher.StartDetachedAsync(r.Settings, cluster, ReadyTimeout).ConfigureAwait(false);
             Console.WriteLine($"Started the Grid head node {node.NodeId} (pid {node.Pid}).");
             PrintHowToJoin(cluster, node.Log);
+            PrintEndpoints(node);
             return 0;
         }
         catch when (startedRedis)
@@ -145,6 +154,7 @@ internal static class StartCommand
         var node = await NodeLauncher.StartDetachedAsync(r.Settings, cluster, ReadyTimeout).ConfigureAwait(false);
         Console.WriteLine($"Started a Grid worker node {node.NodeId} (pid {node.Pid}) in the cluster at {cluster.Address}.");
         Console.WriteLine($"  Log: {node.Log}");
+        PrintEndpoints(node);
         Console.WriteLine("  See the cluster with 'grid status'; stop this machine's nodes with 'grid stop'.");
         return 0;
     }
@@ -172,6 +182,18 @@ internal static class StartCommand
             See the cluster: grid status        Stop this machine's nodes and Redis: grid stop
             """);
     }
+
+    /// <summary>The node's web endpoints: the dashboard (head) and the Prometheus scrape endpoint (every node).</summary>
+    private static void PrintEndpoints(NodeRecord node)
+    {
+        if (node.DashboardUrl is { } dashboard)
+            Console.WriteLine($"  Dashboard: {dashboard}   (state: grid list nodes; jobs: grid job submit -- COMMAND…)");
+        if (node.MetricsUrl is { } metrics)
+            Console.WriteLine($"  Metrics (Prometheus, bearer token = the cluster's password): {metrics}");
+    }
+
+    private static int Port(int port, string option) =>
+        port is >= 0 and <= 65535 ? port : throw new GridCliException($"{option}: {port} is not a port (0–65535).");
 
     private static IPAddress? ParseIp(string? text, string option) =>
         text is null ? null : IPAddress.TryParse(text, out var ip) ? ip : throw new GridCliException($"{option}: '{text}' is not an IP address.");

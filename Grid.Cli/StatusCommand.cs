@@ -38,7 +38,7 @@ internal static class StatusCommand
             await gcs.DisposeAsync().ConfigureAwait(false);
         }
 
-        var console = CreateConsole();
+        var console = CliConsole.Create();
         var alive = nodes.Where(n => n.State == NodeState.Alive).OrderBy(n => n.NodeId.Value, StringComparer.Ordinal).ToArray();
         var shown = all ? nodes.OrderBy(n => n.State).ThenBy(n => n.NodeId.Value, StringComparer.Ordinal).ToArray() : alive;
         console.MarkupLine($"[bold]Grid cluster {Markup.Escape(cluster.Address)}[/]: {alive.Length} node(s) alive" +
@@ -97,17 +97,4 @@ internal static class StatusCommand
 
     private static string Describe(NodeInfo node) =>
         node.HostName is { Length: > 0 } host ? $"{node.NodeId.Value} ({host})" : node.NodeId.Value;
-
-    /// <summary>Writes to stdout; when it is not a terminal (pipes, tests) the table keeps full width and no colours.</summary>
-    private static IAnsiConsole CreateConsole()
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(Console.Out),
-            ColorSystem = Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-            Ansi = Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
-        });
-        if (Console.IsOutputRedirected) console.Profile.Width = 240;
-        return console;
-    }
 }

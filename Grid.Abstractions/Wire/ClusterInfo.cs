@@ -56,6 +56,8 @@ public sealed record ActorInfo
     [Id(13)] internal ActorCreationSpec? Spec { get; init; }
     /// <summary>When the node that recorded the last death (restart or end) recorded it; callers compare their sends to it.</summary>
     [Id(14)] public DateTimeOffset? DiedAt { get; init; }
+    /// <summary>When the actor was first registered with the GCS (set by it; kept across restarts).</summary>
+    [Id(22)] public DateTimeOffset? CreatedAt { get; init; }
 
     /// <summary>Whether a death of this incarnation leads to a restart rather than to Dead.</summary>
     public bool MayRestart => Spec is not null && (MaxRestarts == -1 || RestartCount < MaxRestarts);

@@ -40,7 +40,7 @@ internal sealed record CurrentCluster
     public required string Address { get; init; }
     public string? Password { get; init; }
     public string ClusterId { get; init; } = GridClientOptions.DefaultClusterId;
-    /// <summary>The head's web service (dashboard, state API, job submission), e.g. http://127.0.0.1:8265; null when it serves none.</summary>
+    /// <summary>The head's web service (dashboard, state API, jobs), e.g. http://127.0.0.1:8265; null when it serves none.</summary>
     public string? DashboardUrl { get; init; }
 
     private static readonly JsonSerializerOptions Json = new()

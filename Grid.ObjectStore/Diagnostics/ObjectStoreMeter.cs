@@ -3,7 +3,8 @@ namespace Grid.ObjectStore;
 /// <summary>
 /// Names of the object store's metrics (System.Diagnostics.Metrics). Each store and puller creates its own
 /// <see cref="System.Diagnostics.Metrics.Meter"/> under this name, so several silos in one process (tests, local
-/// mode) report separately and a disposed store stops reporting.
+/// mode) report separately and a disposed store stops reporting. In a silo every measurement is tagged <c>node</c> =
+/// the node id (<c>LocalObjectStore.MetricTags</c>, <c>ObjectManager.MetricTags</c>).
 /// </summary>
 internal static class ObjectStoreMeter
 {
@@ -17,6 +18,12 @@ internal static class ObjectStoreMeter
 
     /// <summary>Bytes of objects held in the spill directory.</summary>
     public const string BytesSpilled = "grid.objectstore.bytes_spilled";
+
+    /// <summary>Bytes of memory the store may hold (ObjectStoreOptions.CapacityBytes). Prometheus: grid_objectstore_capacity_bytes.</summary>
+    public const string Capacity = "grid.objectstore.capacity";
+
+    /// <summary>Bytes of spilled objects read back into memory (counter). Prometheus: grid_objectstore_restored_bytes_total.</summary>
+    public const string RestoredBytes = "grid.objectstore.restored";
 
     /// <summary>Objects moved from memory to the spill directory.</summary>
     public const string Spills = "grid.objectstore.spills";

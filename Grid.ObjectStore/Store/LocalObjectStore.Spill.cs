@@ -145,7 +145,7 @@ internal sealed partial class LocalObjectStore
             Interlocked.Add(ref _usedBytes, -entry.Size);
             memory.Unlink();
             memory.UnmapClaimed();
-            _spills.Add(1);
+            _spills.Add(1, MetricTags);
             Log.Spilled(_logger, entry.Id, entry.Size);
             return true;
         }
@@ -200,7 +200,8 @@ internal sealed partial class LocalObjectStore
                 Interlocked.Add(ref _spilledBytes, -entry.Size);
                 entry.OnDisk = false;
                 entry.SpillPath = null;
-                _restores.Add(1);
+                _restores.Add(1, MetricTags);
+                _restoredBytes.Add(entry.Size, MetricTags);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -34,6 +34,7 @@ internal sealed partial class LocalObjectStore : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _spills;
     private readonly Counter<long> _restores;
+    private readonly Counter<long> _restoredBytes;
     private readonly bool _ownsDirectory;
     private readonly bool _ownsSpillDirectory;
     private readonly long? _maxSpillBytes;
@@ -68,13 +69,21 @@ internal sealed partial class LocalObjectStore : IDisposable
         }
 
         _meter = new Meter(ObjectStoreMeter.Name);
-        _meter.CreateObservableUpDownCounter(ObjectStoreMeter.Objects, () => Count, "{object}", "Sealed objects in the node's store");
-        _meter.CreateObservableUpDownCounter(ObjectStoreMeter.BytesUsed, () => UsedBytes, "By", "Bytes of the objects in the node's store, those being written included");
-        _meter.CreateObservableUpDownCounter(ObjectStoreMeter.BytesSpilled, () => SpilledBytes, "By", "Bytes of the node's objects held in its spill directory");
+        _meter.CreateObservableUpDownCounter(ObjectStoreMeter.Objects, () => new Measurement<int>(Count, MetricTags), "{object}", "Sealed objects in the node's store");
+        _meter.CreateObservableUpDownCounter(ObjectStoreMeter.BytesUsed, () => new Measurement<long>(UsedBytes, MetricTags), "By", "Bytes of the objects in the node's store, those being written included");
+        _meter.CreateObservableUpDownCounter(ObjectStoreMeter.BytesSpilled, () => new Measurement<long>(SpilledBytes, MetricTags), "By", "Bytes of the node's objects held in its spill directory");
+        _meter.CreateObservableUpDownCounter(ObjectStoreMeter.Capacity, () => new Measurement<long>(CapacityBytes, MetricTags), "By", "Bytes of memory the node's store may hold");
         _spills = _meter.CreateCounter<long>(ObjectStoreMeter.Spills, "{object}", "Objects moved from memory to the spill directory");
         _restores = _meter.CreateCounter<long>(ObjectStoreMeter.Restores, "{object}", "Spilled objects read back into memory");
+        _restoredBytes = _meter.CreateCounter<long>(ObjectStoreMeter.RestoredBytes, "By", "Bytes of spilled objects read back into memory");
         Log.StoreOpened(_logger, Directory, CapacityBytes, SpillDirectory);
     }
+
+    /// <summary>
+    /// Tags on every measurement of this store's meter: a silo sets <c>node</c> = its node id as it starts (several
+    /// stores in one process then report apart); empty elsewhere.
+    /// </summary>
+    internal KeyValuePair<string, object?>[] MetricTags { get; set; } = [];
 
     /// <summary>The directory holding one file per object, named by the object id.</summary>
     public string Directory { get; }

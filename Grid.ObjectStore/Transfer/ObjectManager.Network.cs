@@ -11,7 +11,7 @@ internal sealed partial class ObjectManager
     {
         if (size == 0) return;
         var tags = new[] { new KeyValuePair<string, object?>("grid.transfer", transfer), new KeyValuePair<string, object?>("grid.path", "network") };
-        var reason = await _network.TryReadAsync(source, id, size, sink, bytes => _bytesPulled.Add(bytes, tags), ct).ConfigureAwait(false);
+        var reason = await _network.TryReadAsync(source, id, size, sink, bytes => AddPulled(bytes, tags), ct).ConfigureAwait(false);
         if (reason is null) return;
         if (_network.Enabled) Log.TransferFallback(_logger, source, id, reason);
         await ReadChunksAsync(grain, source, id, size, transfer, (offset, chunk) => sink(offset, chunk), ct).ConfigureAwait(false);

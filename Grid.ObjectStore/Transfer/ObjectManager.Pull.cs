@@ -79,7 +79,7 @@ internal sealed partial class ObjectManager
         var locator = await LocateOnThisHostAsync(grain, id, size).ConfigureAwait(false);
         if (locator is not null && store.TryAdopt(id, locator.Path, size))
         {
-            _bytesPulled.Add(size, new KeyValuePair<string, object?>("grid.transfer", "pull"), new KeyValuePair<string, object?>("grid.path", "same-host-link"));
+            AddPulled(size, new KeyValuePair<string, object?>("grid.transfer", "pull"), new KeyValuePair<string, object?>("grid.path", "same-host-link"));
             Log.Pulled(_logger, id, size, source, Milliseconds(started));
             return;
         }

@@ -134,10 +134,10 @@ internal sealed partial class ObjectManager
     {
         try
         {
-            var reason = await _network.TryWriteAsync(target, id, offset, chunk, length => _bytesPushed.Add(length, new KeyValuePair<string, object?>("grid.path", "network")), stop.Token).ConfigureAwait(false);
+            var reason = await _network.TryWriteAsync(target, id, offset, chunk, length => AddPushed(length, new KeyValuePair<string, object?>("grid.path", "network")), stop.Token).ConfigureAwait(false);
             if (reason is null) return;
             await grain.WriteChunk(id, offset, chunk).ConfigureAwait(false);
-            _bytesPushed.Add(chunk.Length, new KeyValuePair<string, object?>("grid.path", "grain-calls"));
+            AddPushed(chunk.Length, new KeyValuePair<string, object?>("grid.path", "grain-calls"));
         }
         catch
         {
@@ -158,17 +158,17 @@ internal sealed partial class ObjectManager
         if (part.Length <= _options.ChunkSize)
         {
             await grain.WriteChunk(id, at, part.ToArray()).ConfigureAwait(false);
-            _bytesPushed.Add(part.Length, new KeyValuePair<string, object?>("grid.path", "grain-calls"));
+            AddPushed(part.Length, new KeyValuePair<string, object?>("grid.path", "grain-calls"));
             return;
         }
-        var reason = await _network.TryWriteAsync(target, id, at, part, length => _bytesPushed.Add(length, new KeyValuePair<string, object?>("grid.path", "network")), ct).ConfigureAwait(false);
+        var reason = await _network.TryWriteAsync(target, id, at, part, length => AddPushed(length, new KeyValuePair<string, object?>("grid.path", "network")), ct).ConfigureAwait(false);
         if (reason is null) return;
         if (_network.Enabled) Log.TransferFallback(_logger, target, id, reason);
         await Plan(part.Length).RunAsync(async (offset, length, token) =>
         {
             // The grain contract takes a byte[]: one chunk-sized copy per call in flight is the price of the wire type.
             await grain.WriteChunk(id, at + offset, part.Slice((int)offset, length).ToArray()).ConfigureAwait(false);
-            _bytesPushed.Add(length, new KeyValuePair<string, object?>("grid.path", "grain-calls"));
+            AddPushed(length, new KeyValuePair<string, object?>("grid.path", "grain-calls"));
         }, ct).ConfigureAwait(false);
     }
 }

@@ -26,7 +26,7 @@ internal sealed partial class ObjectManager
             // One chunk: the array the call returned is the result, no copy.
             result = size == 0 ? [] : await grain.ReadChunk(id, 0, (int)size).ConfigureAwait(false);
             CheckChunk(source, id, 0, (int)size, result);
-            _bytesPulled.Add(size, new KeyValuePair<string, object?>("grid.transfer", "fetch"));
+            AddPulled(size, new KeyValuePair<string, object?>("grid.transfer", "fetch"));
         }
         else
         {

@@ -54,7 +54,7 @@ internal sealed partial class ObjectManager
                 }
             });
         }
-        _bytesPulled.Add(destination.Length, new KeyValuePair<string, object?>("grid.transfer", transfer), new KeyValuePair<string, object?>("grid.path", "same-host"));
+        AddPulled(destination.Length, new KeyValuePair<string, object?>("grid.transfer", transfer), new KeyValuePair<string, object?>("grid.path", "same-host"));
         return true;
     }
 }

@@ -33,7 +33,7 @@ internal sealed partial class ObjectManager
             // Kept only after a whole write: the node may hand this file out again once the object is freed.
             _writerMappings.Return(mapping, reusable);
         }
-        _bytesPushed.Add(size, new KeyValuePair<string, object?>("grid.path", "same-host"));
+        AddPushed(size, new KeyValuePair<string, object?>("grid.path", "same-host"));
         return true;
     }
 
@@ -89,7 +89,7 @@ internal sealed partial class ObjectManager
                 written = output.Written;
             }
             reusable = true;
-            _bytesPushed.Add(written, new KeyValuePair<string, object?>("grid.path", "same-host"));
+            AddPushed(written, new KeyValuePair<string, object?>("grid.path", "same-host"));
             return written;
         }
         finally

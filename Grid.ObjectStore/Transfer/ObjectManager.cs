@@ -46,6 +46,20 @@ internal sealed partial class ObjectManager : IDisposable
         _meter.Dispose();
     }
 
+    /// <summary>Tags on every measurement of this puller's meter: a silo sets <c>node</c> = its node id as it starts; empty elsewhere.</summary>
+    internal KeyValuePair<string, object?>[] MetricTags { get; set; } = [];
+
+    private void AddPulled(long bytes, params ReadOnlySpan<KeyValuePair<string, object?>> tags) => _bytesPulled.Add(bytes, WithNode(tags));
+
+    private void AddPushed(long bytes, params ReadOnlySpan<KeyValuePair<string, object?>> tags) => _bytesPushed.Add(bytes, WithNode(tags));
+
+    private TagList WithNode(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var list = new TagList(tags);
+        foreach (var tag in MetricTags) list.Add(tag);
+        return list;
+    }
+
     /// <summary>This puller's own meter instance (tests listen to it alone).</summary>
     internal Meter Meter => _meter;
 
@@ -69,7 +83,7 @@ internal sealed partial class ObjectManager : IDisposable
             var chunk = await grain.ReadChunk(id, offset, length).ConfigureAwait(false);
             CheckChunk(source, id, offset, length, chunk);
             sink(offset, chunk);
-            _bytesPulled.Add(length, tags);
+            AddPulled(length, tags);
         }, ct);
     }
 

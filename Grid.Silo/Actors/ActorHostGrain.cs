@@ -18,12 +18,13 @@ namespace Grid.Silo.Actors;
 /// are refused as unavailable, without running, so their caller renumbers and resends them.
 /// </summary>
 [Reentrant, KeepAlive, Orleans.Placement.RandomPlacement, Placement.GpuPlacementFilter]
-internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeScheduler raylet, ActorRecords records, Jobs.JobCodeRegistry jobs, LocalActors locals, ActorRestarter restarter, TaskRetryEvents retries, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
+internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeScheduler raylet, ActorRecords records, Jobs.JobCodeRegistry jobs, LocalActors locals, ActorRestarter restarter, TaskRetryEvents retries, Diagnostics.GridMetrics metrics, ILogger<ActorHostGrain> logger) : Grain, IActorHostGrain
 {
     // Callers' turns are read by grain turns and, for this process's own worker, by its calling threads (TryStartLocal).
     private readonly Lock _turnsLock = new();
     private readonly Dictionary<string, CallerTurns> _callers = [];
     private ActorCreationSpec? _spec;
+    private string? _classTag; // the class's name as metrics tag it (computed once)
     private object? _instance;
     private RemoteError? _constructorError;
     private ConcurrencyGroups? _groups; // set by Create once the class is known: runs the calls whose turn came
@@ -90,7 +91,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
         ActorInfo? Built(ActorInfo? stored)
         {
             if (stored is { State: ActorState.Dead }) return null;
-            var info = stored ?? new ActorInfo { ActorId = spec.ActorId, ClassName = spec.ClassName, Job = spec.Job };
+            var info = stored ?? new ActorInfo { ActorId = spec.ActorId, ClassName = spec.ClassName, Job = spec.Job, CreatedAt = DateTimeOffset.UtcNow };
             return error is null
                 ? info with { State = ActorState.Alive, Node = node.NodeId, PendingReason = null }
                 : ActorRecords.Dead(info, $"its constructor failed: {error.TypeName}: {error.Message}") with { Node = node.NodeId };
@@ -396,6 +397,7 @@ internal sealed partial class ActorHostGrain(NodeRuntime node, Raylet.NodeSchedu
             call.Publish(CallCancelled(call, "before it ran"), lone: false);
             return call.Task;
         }
+        metrics.ActorCall(_classTag ??= Diagnostics.GridMetrics.ClassTag(_spec?.ClassName ?? ""));
         return _groups!.Enqueue(call);
     }
 

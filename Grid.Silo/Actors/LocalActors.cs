@@ -14,6 +14,9 @@ internal sealed class LocalActors : ILocalActors
 {
     private readonly ConcurrentDictionary<ActorId, ActorHostGrain> _hosts = new();
 
+    /// <summary>Actors built and alive on this node.</summary>
+    public int Count => _hosts.Count;
+
     public void Add(ActorId id, ActorHostGrain host) => _hosts[id] = host;
 
     public void Remove(ActorId id, ActorHostGrain host) => _hosts.TryRemove(new KeyValuePair<ActorId, ActorHostGrain>(id, host));

@@ -24,13 +24,17 @@ public static class LocalGrid
         /// <param name="store">The object store's options (its directory, capacity…).</param>
         /// <param name="logging">Logging of the embedded silo; by default warnings and errors go to the console.</param>
         /// <param name="cancellationToken">Stops the start.</param>
+        /// <param name="silo">
+        /// More of the silo's configuration, applied after <c>UseGrid</c>: e.g. <c>silo: s =&gt; s.UseGridDashboard(o =&gt; o.Port = 0)</c>
+        /// (Grid.Dashboard) serves the dashboard and the state API from the embedded grid.
+        /// </param>
         public static Task<GridClient> StartLocalAsync(Action<GridNodeOptions>? configure = null, Action<ObjectStoreOptions>? store = null,
-            Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default) =>
-            StartAsync(configure, store, logging, cancellationToken);
+            Action<ILoggingBuilder>? logging = null, CancellationToken cancellationToken = default, Action<ISiloBuilder>? silo = null) =>
+            StartAsync(configure, store, logging, silo, cancellationToken);
     }
 
     private static async Task<GridClient> StartAsync(Action<GridNodeOptions>? configure, Action<ObjectStoreOptions>? store,
-        Action<ILoggingBuilder>? logging, CancellationToken cancellationToken)
+        Action<ILoggingBuilder>? logging, Action<ISiloBuilder>? more, CancellationToken cancellationToken)
     {
         var builder = new HostApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning)
@@ -43,6 +47,7 @@ public static class LocalGrid
             silo.UseGrid(configure, store);
             // The one client runs in this process and ships nothing: jobs use the default context.
             silo.Services.Configure<Grid.Silo.Jobs.JobCodeNodeOptions>(o => o.LoadJobCode = false);
+            more?.Invoke(silo);
         });
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -12,7 +12,9 @@ namespace Grid.Silo.Gcs;
 internal sealed class GcsGrain(IGcs gcs, Raylet.ClusterView view, ILogger<GcsGrain> logger) : Grain, IGcsGrain
 {
     public Task<NodeInfo[]> GetNodes() => Task.FromResult(view.Nodes);
-    public Task<ActorInfo> RegisterActor(ActorInfo actor) => WhileUp(() => gcs.RegisterActorAsync(actor));
+    // Stamped here, by the GCS's side, on first registration; a restart updates the record, which keeps the stamp.
+    public Task<ActorInfo> RegisterActor(ActorInfo actor) =>
+        WhileUp(() => gcs.RegisterActorAsync(actor.CreatedAt is null ? actor with { CreatedAt = DateTimeOffset.UtcNow } : actor));
     public Task<ActorInfo?> GetActor(ActorId id) => WhileUp(() => gcs.GetActorAsync(id));
     public Task<ActorInfo?> GetNamedActor(string ns, string name) => WhileUp(() => gcs.GetNamedActorAsync(ns, name));
     public Task<ActorInfo> WaitActorPlaced(ActorId id) => WhileUp(() => gcs.WaitActorPlacedAsync(id, CancellationToken.None));

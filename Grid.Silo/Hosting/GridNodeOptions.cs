@@ -30,6 +30,12 @@ public sealed class GridNodeOptions
     /// to another gateway, and one taken for dead loses its objects and actors.
     /// </summary>
     public TimeSpan ClientTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// How many task records this node keeps for the state API and the dashboard (Ray's task events, bounded per node):
+    /// one per task attempt that reached its queue; when full, the oldest ended record goes first. The counts by
+    /// function name and state stay exact whatever is dropped.
+    /// </summary>
+    public int TaskRecordCapacity { get; set; } = 10_000;
 
     public ResourceSet ToResourceSet()
     {

@@ -24,6 +24,7 @@ internal sealed class GridNodeOptionsValidator : IValidateOptions<GridNodeOption
         if (o.ResourceReportInterval <= TimeSpan.Zero) errors.Add($"GridNodeOptions.ResourceReportInterval must be positive; it is {o.ResourceReportInterval}.");
         if (o.ClientTimeout <= TimeSpan.Zero) errors.Add($"GridNodeOptions.ClientTimeout must be positive; it is {o.ClientTimeout}.");
         if (o.MaxLineageBytes < 0) errors.Add($"GridNodeOptions.MaxLineageBytes must be 0 (keep no lineage) or more; it is {o.MaxLineageBytes}.");
+        if (o.TaskRecordCapacity <= 0) errors.Add($"GridNodeOptions.TaskRecordCapacity must be 1 or more records; it is {o.TaskRecordCapacity}.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

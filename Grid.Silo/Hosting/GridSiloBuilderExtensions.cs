@@ -26,6 +26,9 @@ public static class GridSiloBuilderExtensions
         services.AddPlacementDirector<NodePinnedPlacement, NodePinnedPlacementDirector>();
         services.AddSingleton<NodeRuntime>();
         services.AddSingleton<Diagnostics.NodeEndpoints>();
+        services.AddSingleton(sp => new State.TaskRecords(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<GridNodeOptions>>().Value.TaskRecordCapacity));
+        services.AddSingleton<State.NodeSampler>();
+        services.AddSingleton<Diagnostics.GridMetrics>();
         services.AddSingleton<Raylet.NodeScheduler>();
         services.AddSingleton<Tasks.TaskExecutor>();
         services.AddSingleton<Tasks.TaskCancellations>();
@@ -53,13 +56,14 @@ public static class GridSiloBuilderExtensions
 }
 
 /// <summary>Starts the node's cluster view and attaches its worker to its raylet and actors once the silo is active, and records the node's death when it stops.</summary>
-internal sealed class GridNodeLifecycle(ClusterView view, IGcs gcs, NodeRuntime node, LocalTaskManager tasks, Actors.LocalActors actors) : ILifecycleParticipant<ISiloLifecycle>
+internal sealed class GridNodeLifecycle(ClusterView view, IGcs gcs, NodeRuntime node, LocalTaskManager tasks, Actors.LocalActors actors, Diagnostics.GridMetrics metrics) : ILifecycleParticipant<ISiloLifecycle>
 {
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(GridNodeLifecycle), ServiceLifecycleStage.Active, _ =>
         {
             // Work this node's own worker submits (tasks that submit tasks, the embedded client) skips the raylet grain.
             node.Worker.AttachLocalRaylet(tasks);
+            GC.KeepAlive(metrics); // created with the node, so that its instruments are there before its first task
             node.Worker.AttachLocalActors(actors);
             WorkerThreads.NodeStarted(node.Options.NumCpus + node.Options.NumGpus);
             return view.StartAsync();

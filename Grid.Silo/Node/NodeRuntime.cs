@@ -16,6 +16,8 @@ internal sealed class NodeRuntime
         LocalObjectStore store, ObjectManager objects, ILoggerFactory loggers)
     {
         NodeId = new NodeId(silo.SiloAddress.ToParsableString());
+        // The store's and the puller's measurements name this node, as the runtime's do (Diagnostics.GridMetrics).
+        store.MetricTags = objects.MetricTags = [new("node", NodeId.Value)];
         Options = options.Value;
         // What the GCS publishes about this node, so that `grid status` and clients can reach it.
         GatewayAddress = silo.GatewayAddress is { } gateway ? $"{gateway.Endpoint.Address}:{gateway.Endpoint.Port}" : "";

@@ -29,6 +29,9 @@ internal sealed class InfeasibleWork(ILogger logger, Action changed)
         return new Entry(this, key);
     }
 
+    /// <summary>How many items wait as infeasible now.</summary>
+    public int Count => _waiting.Count;
+
     public IEnumerable<string> Reasons() =>
         _waiting.Values.GroupBy(r => r).Select(g => g.Count() == 1 ? g.Key : $"{g.Key} ({g.Count()} like it)");
 

@@ -15,7 +15,7 @@ namespace Grid.Silo.Raylet;
 /// instead of queueing a grain turn each, and a burst of tasks does not hold the raylet's scheduler.
 /// </summary>
 internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, SchedulingPolicy policy, PlacementLoop placement,
-    TaskExecutor executor, Jobs.JobEnds jobs, TaskCancellations cancellations) : ILocalRaylet, IPlaceable<TaskSpec, ObjectPayload>
+    TaskExecutor executor, Jobs.JobEnds jobs, TaskCancellations cancellations, State.TaskRecords records) : ILocalRaylet, IPlaceable<TaskSpec, ObjectPayload>
 {
     private readonly Lock _admission = new();
 
@@ -147,15 +147,18 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
     /// </summary>
     private async Task<ObjectPayload> RunHereAsync(TaskSpec spec, PlacementGroupScheduling? group)
     {
+        // The task is this node's from here on (a forwarded one is its next node's): recorded Pending until the executor
+        // starts its code, then ended by whatever this method returns (see Ended).
+        var record = records.Arrive(spec);
         // Cancellable from here on (see TaskCancellations): while its arguments resolve, while it waits, while it runs.
         var cancellation = cancellations.Enter(spec.TaskId);
         try
         {
-            if (cancellation.IsCancelled) return Cancelled(spec, "before it ran");
+            if (cancellation.IsCancelled) return Ended(record, Cancelled(spec, "before it ran"));
             // Dependencies first: a task waiting for its arguments holds no CPU.
             var (args, failure) = await DependencyResolver.ResolveAsync(node.Worker, spec.Args, DependencyResolver.Scope.All).ConfigureAwait(false);
-            if (failure is not null) return failure;
-            if (cancellation.IsCancelled) return Cancelled(spec, "while its arguments were resolved");
+            if (failure is not null) return Ended(record, failure);
+            if (cancellation.IsCancelled) return Ended(record, Cancelled(spec, "while its arguments were resolved"));
             var ready = ReferenceEquals(args, spec.Args) ? spec : spec.With(args: args);
             ResourceLease lease;
             bool waited;
@@ -170,15 +173,15 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
             }
             catch (GridException e)
             {
-                return Fail(spec, e);
+                return Ended(record, Fail(spec, e));
             }
             catch (OperationCanceledException) when (cancellation.IsCancelled)
             {
-                return Cancelled(spec, "while it waited for resources");
+                return Ended(record, Cancelled(spec, "while it waited for resources"));
             }
             catch (OperationCanceledException) when (jobs.HasEnded(spec.Job))
             {
-                return Fail(spec, new GridException($"Task {spec.DisplayName} was dropped from the queue of node {node.NodeId}: its job {spec.Job} ended."));
+                return Ended(record, Fail(spec, new GridException($"Task {spec.DisplayName} was dropped from the queue of node {node.NodeId}: its job {spec.Job} ended.")));
             }
             using (lease)
             {
@@ -186,12 +189,13 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
                 try
                 {
                     // The executor runs in this activation's process directly: a second grain call per task cost a hop.
-                    var execution = executor.ExecuteAsync(ready, inline: waited, cancellation);
+                    var execution = executor.ExecuteAsync(ready, inline: waited, cancellation, record);
                     // A task cancelled while it ran ends cancelled, whatever it returned (its token fired; it may have finished anyway).
-                    if (group is null) return Outcome(spec, await execution.ConfigureAwait(false), cancellation);
+                    if (group is null) return Ended(record, Outcome(spec, await execution.ConfigureAwait(false), cancellation));
                     // Removing the group stops the task: its result becomes the removal error at once.
-                    if (await Task.WhenAny(execution, lease.Revoked).ConfigureAwait(false) == execution) return Outcome(spec, await execution.ConfigureAwait(false), cancellation);
-                    return Fail(spec, new PlacementGroupRemovedException($"Task {spec.DisplayName} was stopped: its placement group {group.Group} was removed."));
+                    if (await Task.WhenAny(execution, lease.Revoked).ConfigureAwait(false) == execution)
+                        return Ended(record, Outcome(spec, await execution.ConfigureAwait(false), cancellation));
+                    return Ended(record, Fail(spec, new PlacementGroupRemovedException($"Task {spec.DisplayName} was stopped: its placement group {group.Group} was removed.")));
                 }
                 finally
                 {
@@ -199,10 +203,22 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
                 }
             }
         }
+        catch (Exception e)
+        {
+            records.End(record, new RemoteError { TypeName = e.GetType().FullName ?? e.GetType().Name, Message = e.Message });
+            throw;
+        }
         finally
         {
             cancellations.Exit(spec.TaskId, cancellation);
         }
+    }
+
+    /// <summary>Ends the task's record with its outcome: Failed with the error a failed payload carries, else Finished.</summary>
+    private ObjectPayload Ended(State.TaskRecords.Entry record, ObjectPayload outcome)
+    {
+        records.End(record, outcome.Error);
+        return outcome;
     }
 
     private ObjectPayload Outcome(TaskSpec spec, ObjectPayload payload, TaskCancellation cancellation) =>

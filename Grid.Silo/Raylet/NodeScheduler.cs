@@ -239,6 +239,40 @@ internal sealed class NodeScheduler
         lock (_lock) return [.. PendingReasonsLocked(), .. _infeasible.Reasons()];
     }
 
+    /// <summary>Requests waiting in this node's queue for resources (tasks and actor reservations).</summary>
+    public int QueuedCount => Volatile.Read(ref _queued);
+
+    /// <summary>Actors whose resources are reserved on this node (built or being built).</summary>
+    public int ReservedActorCount => _actors.Count;
+
+    /// <summary>What the node declares and what is free now, read together.</summary>
+    public (ResourceSet Total, ResourceSet Available) Resources()
+    {
+        lock (_lock) return (_ledger.Total, _ledger.Available);
+    }
+
+    /// <summary>
+    /// Queued requests counted by why they wait ("waiting for resources: GPU", …; few distinct reasons, one per missing
+    /// resource mix), and work that no node can run as "infeasible": the metrics' pending reasons.
+    /// </summary>
+    public Dictionary<string, int> PendingByReason()
+    {
+        var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
+        lock (_lock)
+            foreach (var queue in _queues.Values)
+            {
+                var waiting = 0;
+                PendingRequest? head = null;
+                foreach (var p in queue)
+                    if (!p.Completion.Task.IsCompleted) { waiting++; head ??= p; }
+                if (head is null) continue;
+                var reason = WaitingFor(head.Need);
+                reasons[reason] = reasons.GetValueOrDefault(reason) + waiting;
+            }
+        if (_infeasible.Count is > 0 and var infeasible) reasons["infeasible"] = infeasible;
+        return reasons;
+    }
+
     /// <summary>"waiting for resources: GPU" for a request that does not fit what is free now.</summary>
     public string WaitingReason(ResourceSet need)
     {

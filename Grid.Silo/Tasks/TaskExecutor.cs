@@ -10,11 +10,12 @@ namespace Grid.Silo.Tasks;
 /// grain cost a message, a scheduling turn and a response per task, and bought nothing, since the
 /// executor always ran on the raylet's own silo.
 /// </summary>
-internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet, Jobs.JobCodeRegistry jobs, TaskRetryEvents retries)
+internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet, Jobs.JobCodeRegistry jobs, TaskRetryEvents retries, State.TaskRecords records, Diagnostics.GridMetrics metrics)
 {
     /// <param name="inline">The caller is a thread-pool work item of this task's own (see <see cref="Raylet.LocalTaskManager"/>): run the user's code on it.</param>
     /// <param name="cancellation">The task's cancellation: its token goes to the code (a CancellationToken parameter, GridContext), and no retry starts once it is cancelled.</param>
-    public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec, bool inline, Core.TaskCancellation cancellation)
+    /// <param name="record">The task's record on this node: marked Running as its user code starts.</param>
+    public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec, bool inline, Core.TaskCancellation cancellation, State.TaskRecords.Entry record)
     {
         var worker = node.Worker;
         var origin = new FailureOrigin(spec, node.NodeId);
@@ -34,6 +35,7 @@ internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet
                 Cancellation = cancellation,
             };
             var retry = new RetryRun(spec.Retry, spec.Attempt, spec.Job, retries, spec.Retry is null ? null : () => cancellation.IsCancelled);
+            metrics.TaskStarted(records.Start(record));
             // A task granted from the queue already runs in a work item of its own: a hop through
             // Task.Run would only queue another. Anywhere else (a grain turn, a batch being admitted),
             // user code must not hold up the caller.

@@ -91,7 +91,7 @@ public sealed class GcsAndHeadFailureTests
             await using (var late = await GridClient.ConnectAsync(cluster.Address, LocalCluster.Password))
                 Assert.Equal(new[] { 0, 1, 4, 9 }, await TasksAndObjects.SquaresAsync(late));
 
-            var again = await cluster.Cli.RunAsync(["start", "--head", "--port", cluster.Port.ToString(), .. cluster.NodeArgs]);
+            var again = await cluster.Cli.RunAsync(cluster.HeadArgs);
             Assert.True(again.ExitCode == 0, $"grid start --head again failed: {again}");
             Assert.Contains("rejoins", again.Output);
             var rejoined = (await cluster.WaitForAliveNodesAsync(2)).Single(n => n.NodeId != worker).NodeId;

@@ -32,6 +32,7 @@ public sealed class GridTestClusterBuilder
     private readonly List<Action<GridNodeOptions>?> _silos = [];
     private readonly List<Action<string, GridNodeOptions>> _nodes = [];
     private readonly List<Action<string, ObjectStoreOptions>> _stores = [];
+    private readonly List<Action<string, ISiloBuilder>> _siloBuilders = [];
     private bool _storeOnly;
     private bool _redis;
     private RedisServer? _redisServer;
@@ -84,6 +85,17 @@ public sealed class GridTestClusterBuilder
     {
         ArgumentNullException.ThrowIfNull(configure);
         _stores.Add(configure);
+        return this;
+    }
+
+    /// <summary>
+    /// More configuration of every silo, given its name (Orleans' test cluster names them Silo_0, Silo_1…), applied after
+    /// <c>UseGrid</c>: e.g. the web service on one silo (<c>(name, silo) =&gt; { if (name == "Silo_0") silo.UseGridDashboard(…); }</c>).
+    /// </summary>
+    public GridTestClusterBuilder ConfigureSilos(Action<string, ISiloBuilder> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _siloBuilders.Add(configure);
         return this;
     }
 
@@ -150,6 +162,7 @@ public sealed class GridTestClusterBuilder
             var pending = new ConcurrentQueue<Action<GridNodeOptions>?>(_silos);
             var nodes = _nodes.ToArray();
             var stores = _stores.ToArray();
+            var siloBuilders = _siloBuilders.ToArray();
             var builder = new InProcessTestClusterBuilder((short)_silos.Count);
             builder.ConfigureSilo((options, silo) =>
             {
@@ -180,6 +193,7 @@ public sealed class GridTestClusterBuilder
                     foreach (var configure in nodes) configure(name, o);
                     own?.Invoke(o);
                 }, store);
+                foreach (var configure in siloBuilders) configure(name, silo);
             });
             await cluster.DeployAsync(builder.Build(), gcs, pending);
             return cluster;

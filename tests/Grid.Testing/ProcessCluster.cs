@@ -37,16 +37,22 @@ public class ProcessCluster : IAsyncLifetime
     public string StateDir { get; } = Directory.CreateTempSubdirectory("grid-cluster-test-").FullName;
     public int Port { get; } = LoopbackPorts.Next();
     public string Address => $"127.0.0.1:{Port}";
+    /// <summary>The head's web service (dashboard, state API, jobs): on a free port, so clusters of parallel runs do not meet on 8265.</summary>
+    public int DashboardPort { get; } = LoopbackPorts.Next();
+    public string DashboardUrl => $"http://127.0.0.1:{DashboardPort}";
     public GridCli Cli => new(StateDir);
 
     /// <summary>The flags every node of this cluster starts with: the password, its CPUs, loopback, the code path.</summary>
     public string[] NodeArgs => ["--password", Password, "--num-cpus", CpusPerNode.ToString(System.Globalization.CultureInfo.InvariantCulture), "--node-ip-address", "127.0.0.1", "--code-path", _codePath];
 
+    /// <summary>The head's flags: <see cref="NodeArgs"/>, its Redis port and its web service's port.</summary>
+    public string[] HeadArgs => ["start", "--head", "--port", Port.ToString(), "--dashboard-port", DashboardPort.ToString(), .. NodeArgs];
+
     public async Task InitializeAsync()
     {
         try
         {
-            var head = await Cli.RunAsync(["start", "--head", "--port", Port.ToString(), .. NodeArgs]);
+            var head = await Cli.RunAsync(HeadArgs);
             Assert.True(head.ExitCode == 0, $"grid start --head failed: {head}");
             for (var i = 0; i < Workers; i++)
             {
