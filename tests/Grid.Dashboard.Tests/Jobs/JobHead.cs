@@ -29,9 +29,13 @@ public class JobHead : IAsyncLifetime
     internal JobDirectory Jobs => Services.GetRequiredService<JobDirectory>();
     internal IGcs Gcs => Services.GetRequiredService<IGcs>();
 
-    /// <summary>The job driver of the samples: <c>dotnet Grid.Samples.dll job …</c> (see samples/Grid.Samples/Scenarios/JobDriver.cs).</summary>
+    /// <summary>
+    /// The job tests' driver: <c>dotnet Grid.TestSilo.dll job …</c> (tests/Shared/TestSilo/JobDriver.cs). Not the samples'
+    /// job mode: this head runs in the test process and loads the code drivers ship, and the samples' assemblies
+    /// reference ones (Grid.Data, Grid.Inference) this test process lacks, which the next silo started here would fail on.
+    /// </summary>
     public static string[] Driver(params string[] options) =>
-        ["dotnet", GridCli.BuildOutput(Path.Combine("samples", "Grid.Samples"), "Grid.Samples.dll"), "job", .. options];
+        ["dotnet", GridCli.BuildOutput(Path.Combine("tests", "Shared", "TestSilo"), "Grid.TestSilo.dll"), "job", .. options];
 
     public async Task InitializeAsync()
     {

@@ -98,6 +98,20 @@ public sealed class JobSupervisorTests(JobHead head) : IClassFixture<JobHead>
     }
 
     [Fact]
+    public async Task A_driver_that_ignores_SIGTERM_is_killed_with_its_children_after_the_grace_period()
+    {
+        // A shell that ignores SIGTERM and keeps a child of its own running.
+        var submitted = await head.Supervisor.SubmitAsync(new JobSubmitRequest { Entrypoint = ["sh", "-c", "trap '' TERM; sleep 600 & echo \"pids $$ $!\"; wait"] }, default);
+        var line = await Eventually.WaitAsync(() => LogAsync(submitted.Id), log => log.Contains("pids "), Patience, "the driver to start");
+        var pids = line.Split("pids ")[1].Split('\n')[0].Split(' ').Select(int.Parse).ToArray();
+
+        Assert.True(await head.Supervisor.StopAsync(submitted.Id, default));
+
+        Assert.Equal(SubmittedJobStatus.Stopped, (await head.Supervisor.GetAsync(submitted.Id, default)).Status);
+        await Eventually.WaitAsync(() => !pids.Any(ProcessCluster.IsRunning), TimeSpan.FromSeconds(30), "the driver and its child to be gone");
+    }
+
+    [Fact]
     public async Task An_uploaded_working_directory_is_the_drivers_working_directory()
     {
         var directory = Directory.CreateTempSubdirectory("grid-job-workdir-").FullName;

@@ -10,6 +10,8 @@ using Microsoft.Extensions.Logging;
 // Usage: Grid.TestSilo <redis host:port> <cluster id> <silo port> <gateway port> [password]
 // Prints "READY <silo address>" once the silo is active, then runs until stdin closes or it is killed.
 // Or: Grid.TestSilo client <redis host:port> <cluster id> <password> — a driver for tests that kill a client (see DyingClient).
+// Or: Grid.TestSilo job [--read FILE] [--exit N] [--block] — a driver for the job tests (see JobDriver).
+if (args is ["job", ..]) return await JobDriver.RunAsync(args);
 if (args.Length == 4 && args[0] == "client") return await DyingClient.RunAsync(args[1], args[2], args[3]);
 if (args.Length < 4)
 {
