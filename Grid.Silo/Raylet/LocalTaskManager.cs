@@ -215,7 +215,7 @@ internal sealed class LocalTaskManager(NodeScheduler raylet, NodeRuntime node, S
     }
 
     /// <summary>Ends the task's record with its outcome: Failed with the error a failed payload carries, else Finished.</summary>
-    private ObjectPayload Ended(State.TaskRecords.Entry record, ObjectPayload outcome)
+    private ObjectPayload Ended(State.TaskRecords.Handle record, ObjectPayload outcome)
     {
         records.End(record, outcome.Error);
         return outcome;

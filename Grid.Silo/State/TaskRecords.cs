@@ -11,7 +11,7 @@ namespace Grid.Silo.State;
 /// tasks ended and the records dropped, which no eviction changes.
 /// <para>
 /// It is on every task's path (three transitions per task, at over 100k tasks/s): each transition takes one short lock
-/// and allocates nothing; the only allocation per task is its <see cref="Entry"/>. Reads (the head's once a second,
+/// and allocates nothing; an arrival allocates a record only while the store fills (see <see cref="Entry"/>). Reads (the head's once a second,
 /// an API query) copy under the same lock and build their answers outside it.
 /// </para>
 /// </summary>
@@ -21,7 +21,8 @@ internal sealed class TaskRecords
     // Kept records in two chains: those still live (pending, running) in arrival order, and those ended in end order.
     private Chain _live;
     private Chain _ended;
-    private readonly Dictionary<string, long[]> _counts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NamedCounts> _counts = new(StringComparer.Ordinal);
+    private JobId _lastJob = new("");
     private long _sequence;
     private long _tasksEnded;
     private long _dropped;
@@ -38,70 +39,96 @@ internal sealed class TaskRecords
     /// <summary>Records kept now (≤ <see cref="Capacity"/>).</summary>
     public int Count { get { lock (_lock) return _live.Count + _ended.Count; } }
 
-    /// <summary>A task attempt as this node sees it. The caller holds it from arrival to end and passes it back.</summary>
-    internal sealed class Entry(ObjectId taskId, string name, JobId job, int attempt, long[] counts)
+    /// <summary>
+    /// A record's storage. Once the store is full, the ended record it drops is reused for the next arrival: a busy node
+    /// allocates no record at all, and its records do not age through the GC's generations (10,000 short-lived objects
+    /// promoted and collected cost a task more CPU than the record's bookkeeping). Callers hold a <see cref="Handle"/>,
+    /// whose generation tells a reused entry from the one they were given.
+    /// </summary>
+    internal sealed class Entry
     {
-        public readonly ObjectId TaskId = taskId;
-        public readonly string Name = name;
-        public readonly JobId Job = job;
-        public readonly int Attempt = attempt;
-        internal readonly long[] Counts = counts;
+        internal ObjectId TaskId;
+        internal string Name = "";
+        internal JobId Job;
+        internal int Attempt;
+        internal long[] Counts = [];
         internal long Sequence;
         internal long QueuedTicks, StartedTicks, EndedTicks;
         internal TaskRecordState State;
         internal RemoteError? Error;
         internal bool Kept;
+        internal int Generation;
         internal Entry? Previous, Next;
-
-        /// <summary>When the task reached this node (UTC ticks).</summary>
-        public long QueuedAtTicks => QueuedTicks;
     }
 
-    /// <summary>A task attempt reached this node's queue (before its arguments or resources): it is Pending.</summary>
-    public Entry Arrive(TaskSpec spec) => Arrive(spec.TaskId, spec.Function.DisplayName, spec.Job, spec.Attempt);
+    /// <summary>A task attempt as this node sees it: the caller holds it from arrival to end and passes it back.</summary>
+    internal readonly record struct Handle(Entry Entry, int Generation, ObjectId TaskId);
 
-    public Entry Arrive(ObjectId taskId, string name, JobId job, int attempt)
+    /// <summary>A task attempt reached this node's queue (before its arguments or resources): it is Pending.</summary>
+    public Handle Arrive(TaskSpec spec) => Arrive(spec.TaskId, spec.Function.DisplayName, spec.Job, spec.Attempt);
+
+    public Handle Arrive(ObjectId taskId, string name, JobId job, int attempt)
     {
         var now = DateTime.UtcNow.Ticks;
         lock (_lock)
         {
-            // The counts array of a name is created once per name and held by each of its entries: no lookup later.
-            if (!_counts.TryGetValue(name, out var counts)) _counts[name] = counts = new long[4];
-            var entry = new Entry(taskId, name, job, attempt, counts) { Sequence = ++_sequence, QueuedTicks = now, State = TaskRecordState.Pending, Kept = true };
-            counts[(int)TaskRecordState.Pending]++;
+            // One counts array per name, held by each of its entries (no lookup later); the dictionary's key is the name's
+            // one long-lived string, and the last job id seen is reused alike (each message brings fresh copies of both).
+            if (!_counts.TryGetValue(name, out var named)) _counts[name] = named = new NamedCounts(name);
+            if (job.Value == _lastJob.Value) job = _lastJob;
+            else _lastJob = job;
+            Entry? entry = null;
             if (_live.Count + _ended.Count >= Capacity)
             {
-                // The oldest ended record goes first; a store full of live tasks drops its oldest.
+                // The oldest ended record goes first (its storage is reused); a store full of live tasks drops its oldest.
                 var victim = _ended.Head ?? _live.Head!;
                 (victim.State >= TaskRecordState.Finished ? ref _ended : ref _live).Remove(victim);
                 victim.Kept = false;
                 _dropped++;
+                if (victim.State >= TaskRecordState.Finished) entry = victim; // its caller is done with it
             }
+            entry ??= new Entry();
+            entry.TaskId = taskId;
+            entry.Name = named.Name;
+            entry.Job = job;
+            entry.Attempt = attempt;
+            entry.Counts = named.Counts;
+            entry.Sequence = ++_sequence;
+            entry.QueuedTicks = now;
+            entry.StartedTicks = entry.EndedTicks = 0;
+            entry.State = TaskRecordState.Pending;
+            entry.Error = null;
+            entry.Kept = true;
+            entry.Generation++;
+            named.Counts[(int)TaskRecordState.Pending]++;
             _live.AddLast(entry);
-            return entry;
+            return new Handle(entry, entry.Generation, taskId);
         }
     }
 
     /// <summary>The task's user code starts: it is Running. Returns the seconds it waited on this node since it arrived.</summary>
-    public double Start(Entry entry)
+    public double Start(Handle handle)
     {
         var now = DateTime.UtcNow.Ticks;
+        var entry = handle.Entry;
         lock (_lock)
         {
-            if (entry.State != TaskRecordState.Pending) return 0; // started already (or ended): a task starts once
+            // Started already, ended, or (ended and) reused for another task: a task starts once.
+            if (entry.Generation != handle.Generation || entry.State != TaskRecordState.Pending) return 0;
             Move(entry, TaskRecordState.Running);
             entry.StartedTicks = now;
+            return (now - entry.QueuedTicks) / (double)TimeSpan.TicksPerSecond;
         }
-        return (now - entry.QueuedTicks) / (double)TimeSpan.TicksPerSecond;
     }
 
     /// <summary>The task ended: Finished, or Failed with <paramref name="error"/> (its type and message are kept).</summary>
-    public void End(Entry entry, RemoteError? error)
+    public void End(Handle handle, RemoteError? error)
     {
         var now = DateTime.UtcNow.Ticks;
+        var entry = handle.Entry;
         lock (_lock)
         {
-            if (entry.State >= TaskRecordState.Finished) return; // ends once
+            if (entry.Generation != handle.Generation || entry.State >= TaskRecordState.Finished) return; // ends once
             if (entry.Kept)
             {
                 _live.Remove(entry);
@@ -112,6 +139,12 @@ internal sealed class TaskRecords
             entry.Error = error;
             _tasksEnded++;
         }
+    }
+
+    private sealed class NamedCounts(string name)
+    {
+        public readonly string Name = name;
+        public readonly long[] Counts = new long[4];
     }
 
     private static void Move(Entry entry, TaskRecordState to)
@@ -127,7 +160,7 @@ internal sealed class TaskRecords
         lock (_lock)
         {
             var copy = new Dictionary<string, long[]>(_counts.Count, StringComparer.Ordinal);
-            foreach (var (name, counts) in _counts) copy[name] = (long[])counts.Clone();
+            foreach (var (name, named) in _counts) copy[name] = (long[])named.Counts.Clone();
             return (copy, _tasksEnded, _dropped);
         }
     }
@@ -136,7 +169,7 @@ internal sealed class TaskRecords
     public void ForEachCount<TState>(TState state, Action<TState, string, long[]> each)
     {
         lock (_lock)
-            foreach (var (name, counts) in _counts) each(state, name, counts);
+            foreach (var (name, named) in _counts) each(state, name, named.Counts);
     }
 
     /// <summary>The kept records matching every filter given (null: any), newest arrival first, at most <paramref name="limit"/>.</summary>
@@ -149,22 +182,23 @@ internal sealed class TaskRecords
             foreach (var chain in (ReadOnlySpan<Entry?>)[_live.Head, _ended.Head])
                 for (var e = chain; e is not null; e = e.Next)
                     if ((state is null || e.State == state) && (job is null || e.Job == job) && (name is null || string.Equals(e.Name, name, StringComparison.Ordinal)))
-                        matches.Add(new Snapshot(e, e.State, e.StartedTicks, e.EndedTicks, e.Error));
+                        matches.Add(new Snapshot(e.Sequence, e.TaskId, e.Name, e.Job, e.Attempt, e.State, e.QueuedTicks, e.StartedTicks, e.EndedTicks, e.Error));
         }
-        matches.Sort(static (a, b) => b.Entry.Sequence.CompareTo(a.Entry.Sequence));
+        matches.Sort(static (a, b) => b.Sequence.CompareTo(a.Sequence));
         var count = Math.Min(limit, matches.Count);
         var records = new TaskRecord[count];
         for (var i = 0; i < count; i++) records[i] = matches[i].ToRecord();
         return records;
     }
 
-    // What a query copies under the lock: the entry's mutable fields as they were (its others never change).
-    private readonly record struct Snapshot(Entry Entry, TaskRecordState State, long StartedTicks, long EndedTicks, RemoteError? Error)
+    // What a query copies under the lock (an entry is reused once dropped): its fields as they were.
+    private readonly record struct Snapshot(long Sequence, ObjectId TaskId, string Name, JobId Job, int Attempt, TaskRecordState State,
+        long QueuedTicks, long StartedTicks, long EndedTicks, RemoteError? Error)
     {
         public TaskRecord ToRecord() => new()
         {
-            TaskId = Entry.TaskId, Name = Entry.Name, State = State, Job = Entry.Job, Attempt = Entry.Attempt,
-            QueuedAt = new DateTimeOffset(Entry.QueuedTicks, TimeSpan.Zero),
+            TaskId = TaskId, Name = Name, State = State, Job = Job, Attempt = Attempt,
+            QueuedAt = new DateTimeOffset(QueuedTicks, TimeSpan.Zero),
             StartedAt = StartedTicks == 0 ? null : new DateTimeOffset(StartedTicks, TimeSpan.Zero),
             EndedAt = EndedTicks == 0 ? null : new DateTimeOffset(EndedTicks, TimeSpan.Zero),
             Error = Error is null ? null : $"{Error.TypeName}: {Error.Message}",

@@ -15,7 +15,7 @@ internal sealed class TaskExecutor(NodeRuntime node, Raylet.NodeScheduler raylet
     /// <param name="inline">The caller is a thread-pool work item of this task's own (see <see cref="Raylet.LocalTaskManager"/>): run the user's code on it.</param>
     /// <param name="cancellation">The task's cancellation: its token goes to the code (a CancellationToken parameter, GridContext), and no retry starts once it is cancelled.</param>
     /// <param name="record">The task's record on this node: marked Running as its user code starts.</param>
-    public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec, bool inline, Core.TaskCancellation cancellation, State.TaskRecords.Entry record)
+    public async Task<ObjectPayload> ExecuteAsync(TaskSpec spec, bool inline, Core.TaskCancellation cancellation, State.TaskRecords.Handle record)
     {
         var worker = node.Worker;
         var origin = new FailureOrigin(spec, node.NodeId);

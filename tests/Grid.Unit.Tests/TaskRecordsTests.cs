@@ -11,7 +11,7 @@ public sealed class TaskRecordsTests
     private static readonly JobId JobB = new("job-b");
     private static ulong _ids;
 
-    private static TaskRecords.Entry Arrive(TaskRecords records, string name = "Work.Run", JobId? job = null, int attempt = 0) =>
+    private static TaskRecords.Handle Arrive(TaskRecords records, string name = "Work.Run", JobId? job = null, int attempt = 0) =>
         records.Arrive(new ObjectId(7, Interlocked.Increment(ref _ids)), name, job ?? JobA, attempt);
 
     private static RemoteError Error(string message) => new() { TypeName = "System.InvalidOperationException", Message = message };
@@ -165,6 +165,27 @@ public sealed class TaskRecordsTests
         Assert.Equal(20_000, ended);
         Assert.Equal(20_000 - 64, dropped);
         Assert.Equal(64, records.Count);
+    }
+
+    [Fact]
+    public void A_late_call_with_the_handle_of_a_dropped_record_does_not_touch_the_task_that_reuses_its_storage()
+    {
+        var records = new TaskRecords(1);
+        var first = Arrive(records, "A.Run");
+        records.End(first, null);
+        var second = Arrive(records, "B.Run"); // drops `first`, whose storage it reuses
+
+        records.Start(first);
+        records.End(first, Error("late"));
+
+        var kept = Assert.Single(records.Query(null, null, null, 10));
+        Assert.Equal(second.TaskId, kept.TaskId);
+        Assert.Equal(TaskRecordState.Pending, kept.State);
+        Assert.Equal("B.Run", kept.Name);
+        var (byName, ended, _) = records.Counts();
+        Assert.Equal([0, 0, 1, 0], byName["A.Run"]);
+        Assert.Equal([1, 0, 0, 0], byName["B.Run"]);
+        Assert.Equal(1, ended);
     }
 
     [Fact]

@@ -17,6 +17,14 @@ public sealed class OptionsValidationTests
     }
 
     [Fact]
+    public async Task A_node_that_would_keep_no_task_records_does_not_start_and_says_which_option()
+    {
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => GridClient.StartLocalAsync(node => node.TaskRecordCapacity = 0));
+        var validation = Assert.IsType<OptionsValidationException>(e is AggregateException a ? a.InnerExceptions.Single() : e);
+        Assert.Contains("TaskRecordCapacity must be 1 or more", validation.Message);
+    }
+
+    [Fact]
     public async Task A_client_with_a_zero_connect_timeout_is_refused_before_it_connects_and_every_problem_is_named()
     {
         var options = new GridClientOptions { Gateways = ["127.0.0.1:1"], ConnectTimeout = TimeSpan.Zero, LeaseRenewal = TimeSpan.FromSeconds(-1) };
