@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Spectre.Console;
 
 namespace Grid.Cli;
@@ -16,5 +17,13 @@ internal static class CliConsole
         });
         if (Console.IsOutputRedirected) console.Profile.Width = 240;
         return console;
+    }
+
+    /// <summary>--format table|json, for the commands that print records.</summary>
+    public static Option<string> FormatOption()
+    {
+        var format = new Option<string>("--format") { Description = "table or json.", DefaultValueFactory = _ => "table" };
+        format.AcceptOnlyFromAmong("table", "json");
+        return format;
     }
 }

@@ -18,8 +18,7 @@ internal static class ListCommand
         kind.AcceptOnlyFromAmong([.. GridStateClient.Kinds]);
         var filters = new Option<string[]>("--filter") { Description = "Only rows whose FIELD equals VALUE (case-insensitive), e.g. state=RUNNING, nodeId=…, name=…; repeatable.", Arity = ArgumentArity.ZeroOrMore };
         var limit = new Option<int>("--limit") { Description = "At most this many rows (1–10000).", DefaultValueFactory = _ => 100 };
-        var format = new Option<string>("--format") { Description = "table or json.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json");
+        var format = CliConsole.FormatOption();
         var address = WebServiceAddress.AddressOption();
         var password = WebServiceAddress.PasswordOption();
         var command = new Command("list", "List the cluster's nodes, actors, tasks, objects, jobs or placement groups (from the head's state API).")

@@ -13,8 +13,7 @@ internal static class SummaryCommand
     {
         var kind = new Argument<string>("kind") { Description = $"What to summarize: {string.Join(", ", GridStateClient.SummaryKinds)}." };
         kind.AcceptOnlyFromAmong([.. GridStateClient.SummaryKinds]);
-        var format = new Option<string>("--format") { Description = "table or json.", DefaultValueFactory = _ => "table" };
-        format.AcceptOnlyFromAmong("table", "json");
+        var format = CliConsole.FormatOption();
         var address = WebServiceAddress.AddressOption();
         var password = WebServiceAddress.PasswordOption();
         var command = new Command("summary", "Count the cluster's tasks, actors or objects by state and name (from the head's state API).") { kind, format, address, password };

@@ -15,8 +15,9 @@ namespace Grid.Dashboard;
 
 /// <summary>
 /// A node's Prometheus endpoint inside its silo: a Kestrel app serving <c>GET /metrics</c> (OpenTelemetry's Prometheus
-/// exporter over the runtime's and the object store's meters), with the cluster's password as a bearer token. Started once
-/// the silo is active, stopped first when it stops; its URL goes to <see cref="NodeEndpoints.MetricsUrl"/> (and so to
+/// exporter over the runtime's and the object store's meters), with the cluster's password as a bearer token. Started
+/// with the silo's application services, before the node joins (it needs no grain), so a node that is alive in the
+/// cluster serves its metrics and a stop right after the join is an ordinary stop; stopped after the node has left; its URL goes to <see cref="NodeEndpoints.MetricsUrl"/> (and so to
 /// <c>NodeStats.MetricsUrl</c> and the head's Prometheus targets).
 /// </summary>
 /// <remarks>
@@ -30,7 +31,7 @@ internal sealed class MetricsServer(IOptions<MetricsEndpointOptions> options, No
     private WebApplication? _app;
 
     public void Participate(ISiloLifecycle lifecycle) =>
-        lifecycle.Subscribe(nameof(MetricsServer), ServiceLifecycleStage.Active + 1, StartAsync, StopAsync);
+        lifecycle.Subscribe(nameof(MetricsServer), ServiceLifecycleStage.ApplicationServices, StartAsync, StopAsync);
 
     private async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,6 +1,5 @@
 using Grid.Silo.Diagnostics;
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using Grid.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +12,6 @@ namespace Grid.Silo.Raylet;
 /// </summary>
 internal sealed class NodeScheduler
 {
-    private static readonly Meter Meter = new("Grid.Raylet");
     private readonly Lock _lock = new();
     private readonly ResourceLedger _ledger;
     // Queued requests by resource shape (Ray's scheduling classes), so that a release looks at one
@@ -27,7 +25,6 @@ internal sealed class NodeScheduler
     private readonly Dictionary<(PlacementGroupId Group, int Index), ResourceLease> _bundles = [];
     private readonly InfeasibleWork _infeasible;
     private readonly ILogger<NodeScheduler> _logger;
-    private int _runningCount;
 
     public NodeScheduler(NodeRuntime node, ILogger<NodeScheduler> logger)
     {
@@ -36,8 +33,6 @@ internal sealed class NodeScheduler
         _ledger = new ResourceLedger(node.Options.ToResourceSet().Add(ResourceSet.Of((NodeResource(Node), 1))));
         _infeasible = new InfeasibleWork(logger, () => Changed?.Invoke());
         _logger = logger;
-        Meter.CreateObservableGauge("grid.raylet.queued", () => Volatile.Read(ref _queued));
-        Meter.CreateObservableGauge("grid.raylet.running", () => _runningCount);
     }
 
     /// <summary>The resource every node has one unit of, named after it: "node:&lt;id&gt;".</summary>
@@ -150,8 +145,8 @@ internal sealed class NodeScheduler
         Changed?.Invoke();
     }
 
-    public void TrackTask(ObjectId task, ResourceLease lease) { _running[task] = lease; Interlocked.Increment(ref _runningCount); }
-    public void UntrackTask(ObjectId task) { if (_running.TryRemove(task, out _)) Interlocked.Decrement(ref _runningCount); }
+    public void TrackTask(ObjectId task, ResourceLease lease) => _running[task] = lease;
+    public void UntrackTask(ObjectId task) => _running.TryRemove(task, out _);
     public ResourceLease? LeaseOf(ObjectId task) => _running.GetValueOrDefault(task);
 
     /// <summary>Reserves a placement group's bundle if it fits now; its resources reappear under the group's names.</summary>
