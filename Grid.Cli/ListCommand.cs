@@ -74,7 +74,7 @@ internal static class ListCommand
         console.Write(table);
         console.MarkupLine(Markup.Escape(page.Total > page.Items.Count
             ? $"{page.Items.Count} of {page.Total} {kind} shown (--limit {page.Limit}; narrow with --filter)."
-            : $"{page.Total} {kind}."));
+            : $"{page.Total} {(page.Total == 1 ? kind[..^1] : kind)}."));
     }
 }
 
