@@ -19,6 +19,8 @@ public sealed class DashboardOptions
     public string ClusterAddress { get; set; } = "";
     /// <summary>How long a request waits for the GCS before it answers 503 with the reason.</summary>
     public TimeSpan GcsTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>The largest working-directory package (zip) a job may upload; larger ones are refused with 413.</summary>
+    public long MaxPackageBytes { get; set; } = Jobs.JobPackages.DefaultMaxBytes;
     /// <summary>Where submitted jobs' working directories and logs live on the head (private to this user); null: under Grid's state directory.</summary>
     public string? JobsDirectory { get; set; }
 }

@@ -8,6 +8,8 @@ internal sealed class DashboardOptionsValidator : IValidateOptions<DashboardOpti
     public ValidateOptionsResult Validate(string? name, DashboardOptions options)
     {
         List<string> failures = [.. Listening.Check("DashboardOptions", options.Host, options.Port)];
+        if (options.MaxPackageBytes <= 0)
+            failures.Add($"DashboardOptions.MaxPackageBytes is {options.MaxPackageBytes}: give a positive size (256 MiB by default), the largest working directory a job may upload.");
         if (options.GcsTimeout <= TimeSpan.Zero)
             failures.Add($"DashboardOptions.GcsTimeout is {options.GcsTimeout}: give a positive time (5 s by default), how long a request waits for the GCS before it answers 503.");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

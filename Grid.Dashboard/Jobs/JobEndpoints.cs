@@ -26,7 +26,7 @@ internal static class JobEndpoints
     /// </summary>
     public static IServiceCollection AddGridJobs(this IServiceCollection services)
     {
-        services.AddSingleton(sp => new JobPackages(sp.GetRequiredService<IGcs>()));
+        services.AddSingleton(sp => new JobPackages(sp.GetRequiredService<IGcs>(), sp.GetRequiredService<DashboardOptions>().MaxPackageBytes));
         services.AddSingleton(sp => new JobDirectory(sp.GetRequiredService<IGcs>()));
         services.AddSingleton(sp => new JobSupervisor(sp.GetRequiredService<IGcs>(), sp.GetRequiredService<IGrainFactory>(),
             sp.GetRequiredService<NodeRuntime>().NodeId, Options(sp), sp.GetRequiredService<JobPackages>(), sp.GetRequiredService<ILogger<JobSupervisor>>()));
@@ -47,7 +47,7 @@ internal static class JobEndpoints
             Answer(services, async () =>
             {
                 // Kestrel's own limit (30 MB) would cut a package short with a bare 413; the store applies its own, with a message.
-                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = JobPackages.MaxBytes + 1;
+                if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = packages.MaxBytes + 1;
                 await packages.PutAsync(hash, context.Request.Body, context.Request.ContentLength, cancel).ConfigureAwait(false);
                 return Results.Ok(new { hash });
             }, cancel, Timeout.InfiniteTimeSpan));

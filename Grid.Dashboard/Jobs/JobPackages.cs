@@ -10,10 +10,13 @@ namespace Grid.Dashboard.Jobs;
 /// store under their SHA-256, so any head of the cluster can unpack them. The hash is checked against the bytes, the
 /// size is bounded, and no entry may point outside the directory it unpacks into (zip-slip), at upload and at unpacking.
 /// </summary>
-internal sealed class JobPackages(IGcs gcs)
+internal sealed class JobPackages(IGcs gcs, long maxBytes = JobPackages.DefaultMaxBytes)
 {
-    /// <summary>The largest package accepted (the zip's bytes).</summary>
-    public const long MaxBytes = 256L * 1024 * 1024;
+    /// <summary>The largest package accepted by default (the zip's bytes; <see cref="DashboardOptions.MaxPackageBytes"/>).</summary>
+    public const long DefaultMaxBytes = 256L * 1024 * 1024;
+
+    /// <summary>The largest package this head accepts (the zip's bytes).</summary>
+    public long MaxBytes { get; } = maxBytes > 0 ? maxBytes : throw new ArgumentOutOfRangeException(nameof(maxBytes), maxBytes, "A package limit must be positive.");
     /// <summary>The most a package may unpack to: a bound on zip bombs.</summary>
     public const long MaxUnpackedBytes = 4L * 1024 * 1024 * 1024;
 
@@ -96,7 +99,10 @@ internal sealed class JobPackages(IGcs gcs)
         }
     }
 
-    private static JobRequestException TooLarge(long bytes) => new(StatusCodes.Status413PayloadTooLarge,
-        $"The working directory's package is {bytes / (1024 * 1024)} MB or more; at most {MaxBytes / (1024 * 1024)} MB is accepted. " +
+    private JobRequestException TooLarge(long bytes) => new(StatusCodes.Status413PayloadTooLarge,
+        $"The working directory's package is {Megabytes(bytes)} or more; this head accepts at most {Megabytes(MaxBytes)} " +
+        "(DashboardOptions.MaxPackageBytes). " +
         "Leave build outputs and data out of the working directory (data belongs in the object store or shared storage).");
+
+    private static string Megabytes(long bytes) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.##} MB");
 }
