@@ -74,13 +74,10 @@ internal static class JobCommand
         {
             using var client = Connect(parse.GetValue(address), parse.GetValue(password));
             var jobs = await client.ListAsync(cancel).ConfigureAwait(false);
-            var table = new Table().Border(TableBorder.Rounded).Title("Jobs");
-            foreach (var column in new[] { "Submission", "Job", "Type", "Status", "Entrypoint", "Start", "End", "Message" }) table.AddColumn(column);
-            foreach (var job in jobs)
-                table.AddRow([.. new[] { job.SubmissionId ?? "", job.JobId ?? "", job.Type, job.Status, job.Entrypoint, Time(job.StartTime), Time(job.EndTime), job.Message ?? "" }.Select(Markup.Escape)]);
             var console = CliConsole.Create();
+            // The same table as grid list jobs.
             if (jobs.Count == 0) console.MarkupLine("No jobs.");
-            else console.Write(table);
+            else console.Write(StateTables.Jobs.Table(jobs).Title("Jobs"));
             return 0;
         }));
         return command;

@@ -68,10 +68,7 @@ internal static class ListCommand
             Console.Out.WriteLine(JsonSerializer.Serialize(page.Items, StateTables.Json));
             return;
         }
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var (header, _) in columns) table.AddColumn(header);
-        foreach (var item in page.Items) table.AddRow(columns.Select(c => Markup.Escape(c.Cell(item) ?? "")).ToArray());
-        console.Write(table);
+        console.Write(columns.Table(page.Items));
         console.MarkupLine(Markup.Escape(page.Total > page.Items.Count
             ? $"{page.Items.Count} of {page.Total} {kind} shown (--limit {page.Limit}; narrow with --filter)."
             : $"{page.Total} {(page.Total == 1 ? kind[..^1] : kind)}."));
@@ -81,7 +78,17 @@ internal static class ListCommand
 /// <summary>The columns <c>grid list</c> shows for each kind (JSON output has every field).</summary>
 internal static class StateTables
 {
-    public sealed class Columns<T> : List<(string Header, Func<T, string?> Cell)>;
+    public sealed class Columns<T> : List<(string Header, Func<T, string?> Cell)>
+    {
+        /// <summary>The rows as a table of these columns.</summary>
+        public Table Table(IEnumerable<T> items)
+        {
+            var table = new Table().Border(TableBorder.Rounded);
+            foreach (var (header, _) in this) table.AddColumn(header);
+            foreach (var item in items) table.AddRow(this.Select(c => Markup.Escape(c.Cell(item) ?? "")).ToArray());
+            return table;
+        }
+    }
 
     public static readonly JsonSerializerOptions Json = new(HeadApi.Json) { WriteIndented = true };
 
@@ -139,9 +146,9 @@ internal static class StateTables
     public static string? Bytes(long? bytes) => bytes switch
     {
         null => null,
-        < 1L << 10 => $"{bytes} B",
-        < 1L << 20 => $"{bytes / 1024.0:0.#} KiB",
-        < 1L << 30 => $"{bytes / (1024.0 * 1024):0.#} MiB",
-        _ => $"{bytes / (1024.0 * 1024 * 1024):0.##} GiB",
+        >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.##} GiB"),
+        >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.##} MiB"),
+        >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.##} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
     };
 }

@@ -62,11 +62,5 @@ internal static class MemoryCommand
                 $"{Bytes(node.Where(r => r.Spilled).Sum(r => r.Size))} spilled"));
     }
 
-    private static string Bytes(long bytes) => bytes switch
-    {
-        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.##} GiB",
-        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.##} MiB",
-        >= 1L << 10 => $"{bytes / 1024.0:0.##} KiB",
-        _ => $"{bytes} B",
-    };
+    private static string Bytes(long bytes) => StateTables.Bytes(bytes)!;
 }
