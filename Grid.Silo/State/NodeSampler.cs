@@ -5,8 +5,9 @@ namespace Grid.Silo.State;
 
 /// <summary>
 /// The node process's and the machine's CPU and memory, read when asked (<see cref="NodeStateGrain.GetStats"/>). CPU
-/// figures are deltas since the previous sample (the first: since the process, or the machine, started); memory is read
-/// as it is now. Machine figures come from /proc on Linux and are null elsewhere.
+/// figures are deltas over a window of at least <see cref="Window"/> (the first: since the process, or the machine,
+/// started): callers within a window (the head's sampler, a page's requests) get the same figures, so no caller shortens
+/// another's window into noise. Memory is read as it is now. Machine figures come from /proc on Linux and are null elsewhere.
 /// <para>
 /// In-process test clusters run several silos in one process: each has its own sampler, and all report that process's
 /// figures (its pid, CPU and memory), which is right for what the figures mean — the process that hosts the node.
@@ -19,6 +20,11 @@ internal sealed class NodeSampler
     private TimeSpan _lastCpu;
     private DateTimeOffset _lastWall;
     private (long Busy, long Total) _lastMachine;
+    private double _cpuPercent;
+    private double? _machineCpuPercent;
+
+    /// <summary>The shortest span a CPU figure covers.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
 
     public NodeSampler()
     {
@@ -35,23 +41,27 @@ internal sealed class NodeSampler
     public Sample Take()
     {
         var memory = (Used: (long?)null, Total: (long?)null);
-        double? machineCpu = null;
         double cpuPercent;
+        double? machineCpu;
         lock (_lock)
         {
             var now = DateTimeOffset.UtcNow;
-            var cpu = Environment.CpuUsage.TotalTime;
             var wall = now - _lastWall;
-            // Percent of one core, as top shows it (a busy 4-core node reads up to 400).
-            cpuPercent = wall > TimeSpan.Zero ? Math.Max(0, (cpu - _lastCpu) / wall * 100) : 0;
-            _lastCpu = cpu;
-            _lastWall = now;
-            if (OperatingSystem.IsLinux() && ReadProcStat() is { } machine)
+            if (wall >= Window)
             {
-                var total = machine.Total - _lastMachine.Total;
-                machineCpu = total > 0 ? Math.Clamp((machine.Busy - _lastMachine.Busy) * 100.0 / total, 0, 100) : 0;
-                _lastMachine = machine;
+                var cpu = Environment.CpuUsage.TotalTime;
+                // Percent of one core, as top shows it (a busy 4-core node reads up to 400).
+                _cpuPercent = Math.Max(0, (cpu - _lastCpu) / wall * 100);
+                _lastCpu = cpu;
+                _lastWall = now;
+                if (OperatingSystem.IsLinux() && ReadProcStat() is { } machine)
+                {
+                    var total = machine.Total - _lastMachine.Total;
+                    _machineCpuPercent = total > 0 ? Math.Clamp((machine.Busy - _lastMachine.Busy) * 100.0 / total, 0, 100) : 0;
+                    _lastMachine = machine;
+                }
             }
+            (cpuPercent, machineCpu) = (_cpuPercent, _machineCpuPercent);
         }
         if (OperatingSystem.IsLinux()) memory = ReadMemInfo();
         return new Sample(cpuPercent, Environment.WorkingSet, machineCpu, memory.Used, memory.Total);
